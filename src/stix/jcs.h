@@ -1,0 +1,16 @@
+/* RFC 8785 JSON Canonicalization Scheme. */
+#ifndef AC_STIX_JCS_H
+#define AC_STIX_JCS_H
+
+#include <jansson.h>
+#include "base/buf.h"
+
+/* Appends the canonical form of v to out. Fails with AC_ERR_INVALID for
+ * numbers JSON cannot carry (NaN, infinity), AC_ERR_LIMIT if out is full. */
+ac_rc stix_jcs(const json_t *v, struct ac_buf *out);
+
+/* Formats a double as ECMAScript Number.prototype.toString does (shortest
+ * round-trip digits), which RFC 8785 requires. out needs 32 bytes. */
+ac_rc stix_jcs_number(double d, char out[32]);
+
+#endif

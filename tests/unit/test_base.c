@@ -1,0 +1,87 @@
+#include "base/common.h"
+#include "base/buf.h"
+#include "base/time.h"
+#include "base/uuid.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+static void buf_caps_cleanly(void **state)
+{
+	struct ac_buf b = AC_BUF_INIT(8);
+	(void)state;
+	assert_int_equal(ac_buf_adds(&b, "1234"), AC_OK);
+	assert_int_equal(ac_buf_addf(&b, "%d", 5678), AC_OK);
+	assert_int_equal(ac_buf_addc(&b, 'x'), AC_ERR_LIMIT);
+	assert_string_equal(b.data, "12345678");
+	ac_buf_release(&b);
+}
+
+static void ts_parse_strict(void **state)
+{
+	struct ac_ts a, b;
+	(void)state;
+	assert_true(ac_ts_parse("2016-04-06T20:03:48.000Z", &a));
+	assert_true(ac_ts_parse("2016-04-06T20:03:48.0001Z", &b));
+	assert_true(ac_ts_cmp(&a, &b) < 0);
+	assert_true(ac_ts_parse("2016-02-29T00:00:00Z", &a));
+	assert_true(ac_ts_parse("2016-12-31T23:59:60Z", &a));
+	assert_false(ac_ts_parse("2015-02-29T00:00:00Z", &a));
+	assert_false(ac_ts_parse("2016-04-06T20:03:48+00:00", &a));
+	assert_false(ac_ts_parse("2016-04-06t20:03:48Z", &a));
+	assert_false(ac_ts_parse("2016-04-06T20:03:48.Z", &a));
+	assert_false(ac_ts_parse("2016-04-06T24:03:48Z", &a));
+	assert_false(ac_ts_parse("2016-04-06T20:03:48Zx", &a));
+	assert_false(ac_ts_parse("", &a));
+}
+
+static void ts_format_roundtrip(void **state)
+{
+	char s[AC_TS_STRLEN];
+	struct ac_ts t;
+	(void)state;
+	ac_ts_format_us(1700000000123456LL, s);
+	assert_string_equal(s, "2023-11-14T22:13:20.123456Z");
+	assert_true(ac_ts_parse(s, &t));
+	assert_int_equal(t.sec, 1700000000);
+	assert_int_equal(t.nsec, 123456000);
+}
+
+static void uuid_v5_matches_stix_example(void **state)
+{
+	/* STIX 2.1 section 2.9 style: v5 over canonical contributing props. */
+	char out[AC_UUID_STRLEN];
+	uint8_t u[16];
+	const char *name = "{\"value\":\"198.51.100.3\"}";
+	(void)state;
+	assert_int_equal(ac_uuid_v5(AC_UUID_STIX_NS, name, strlen(name), out),
+			 AC_OK);
+	assert_true(ac_uuid_parse(out, strlen(out), u));
+	assert_int_equal(ac_uuid_version(u), 5);
+	assert_true(ac_uuid_is_rfc4122(u));
+}
+
+static void uuid_v4_and_parse(void **state)
+{
+	char out[AC_UUID_STRLEN];
+	uint8_t u[16];
+	(void)state;
+	ac_uuid_v4(out);
+	assert_true(ac_uuid_parse(out, 36, u));
+	assert_int_equal(ac_uuid_version(u), 4);
+	assert_true(ac_uuid_is_rfc4122(u));
+	assert_false(ac_uuid_parse("not-a-uuid", 10, u));
+	assert_false(ac_uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430cg", 36, u));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(buf_caps_cleanly),
+		cmocka_unit_test(ts_parse_strict),
+		cmocka_unit_test(ts_format_roundtrip),
+		cmocka_unit_test(uuid_v5_matches_stix_example),
+		cmocka_unit_test(uuid_v4_and_parse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
