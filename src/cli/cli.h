@@ -1,0 +1,40 @@
+/* Shared pieces of the command-line tool. Each subcommand lives in its own
+ * file as cmd_<name>(argc, argv) and is listed in main.c's table. */
+#ifndef AC_CLI_H
+#define AC_CLI_H
+
+#include "base/rc.h"
+#include "node/node.h"
+
+/* Exit codes (documented in docs/user-guide.md). */
+enum cli_exit {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,     /* the command could not do its job */
+	EXIT_USAGE = 2,    /* bad command line */
+	EXIT_PARTIAL = 3,  /* import finished, some objects rejected */
+	EXIT_NOTFOUND = 4, /* the requested object does not exist */
+};
+
+/* --node given before the subcommand, or NULL. */
+extern const char *cli_global_node;
+
+/* Prints "accord: <msg>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Maps an ac_rc to an exit code (usage → 2, not found → 4, else 1). */
+int cli_exit_code(ac_rc rc);
+/* Prints err and returns the exit code for it. */
+int cli_fail(const struct ac_err *err);
+/* Locates (--node, ACCORD_NODE, cwd) and opens the node. */
+ac_rc cli_open_node(const char *flag, struct node **out, struct ac_err *err);
+/* "try 'accord NAME --help'" after a usage error; returns EXIT_USAGE. */
+int cli_usage_hint(const char *cmd);
+
+int cmd_init(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+
+#endif

@@ -1,0 +1,102 @@
+#include "base/common.h"
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <jansson.h>
+
+static const char help[] =
+	"usage: accord get ID [--all-versions] [--node DIR]\n\n"
+	"Prints the newest version of object ID as JSON, or with --all-versions\n"
+	"a JSON array of every version in the order the node added them. Exit code 4 when the node\n"
+	"holds no such object.\n";
+
+struct get_ctx {
+	json_t *versions;
+	ac_rc rc;
+};
+
+static int collect(const struct store_row *row, void *vctx)
+{
+	struct get_ctx *c = vctx;
+	json_error_t jerr;
+	json_t *o = json_loadb(row->json, row->json_len, 0, &jerr);
+
+	if (!o) {
+		c->rc = AC_ERR_STORE;
+		return 1;
+	}
+	json_array_append_new(c->versions, o);
+	return 0;
+}
+
+static ac_rc run_get(struct node *n, const char *id, bool all,
+		     struct ac_err *err)
+{
+	struct get_ctx c = { json_array(), AC_OK };
+	struct store_query q = { 0 };
+	const char *ids[1] = { id };
+	json_t *out;
+	ac_rc rc;
+
+	q.ids = ids;
+	q.nids = 1;
+	q.versions = all ? STORE_VERSIONS_ALL : STORE_VERSIONS_LAST;
+	rc = store_query(n->store, &q, collect, &c, err);
+	if (!rc && c.rc)
+		rc = ac_err_set(err, c.rc, "stored object '%s' is unreadable", id);
+	if (!rc && json_array_size(c.versions) == 0)
+		rc = ac_err_set(err, AC_ERR_NOTFOUND, "no object '%s' on this node",
+				id);
+	if (!rc) {
+		out = all ? c.versions : json_array_get(c.versions, 0);
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+	}
+	json_decref(c.versions);
+	return rc;
+}
+
+int cmd_get(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all-versions", no_argument, 0, 'A' },
+		{ "node", required_argument, 0, 'N' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 }
+	};
+	const char *node_flag = NULL;
+	struct ac_err err = { 0 };
+	struct node *n = NULL;
+	bool all = false;
+	int ch, code = EXIT_OK;
+
+	while ((ch = getopt_long(argc, argv, "AN:h", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(help, stdout);
+			return EXIT_OK;
+		} else if (ch == 'A') {
+			all = true;
+		} else if (ch == 'N') {
+			node_flag = optarg;
+		} else {
+			return cli_usage_hint("get");
+		}
+	}
+	if (optind != argc - 1) {
+		cli_error("get needs exactly one ID");
+		return cli_usage_hint("get");
+	}
+	if (!strstr(argv[optind], "--")) {
+		cli_error("'%s' is not a STIX id (type--uuid)", argv[optind]);
+		return cli_usage_hint("get");
+	}
+	if (cli_open_node(node_flag, &n, &err)) {
+		code = cli_fail(&err);
+	} else if (run_get(n, argv[optind], all, &err)) {
+		code = cli_fail(&err);
+		if (err.rc == AC_ERR_NOTFOUND)
+			code = EXIT_NOTFOUND;
+	}
+	node_close(n);
+	return code;
+}

@@ -1,0 +1,306 @@
+#include "base/common.h"
+#include "ingest/ingest.h"
+
+#include "base/time.h"
+#include "crypto/hash.h"
+#include "stix/jcs.h"
+#include "stix/validate.h"
+
+#define INGEST_TEXT_MAX (64u << 10)
+#define INGEST_DEFAULT_BATCH 1000
+
+struct ingest_opts ingest_opts_default(void)
+{
+	struct ingest_opts o = { .source = "local",
+				 .strict = false,
+				 .batch_size = INGEST_DEFAULT_BATCH,
+				 .limits = STIX_LIMITS_DEFAULT };
+	return o;
+}
+
+void ingest_init(struct ingest *in, struct store *store,
+		 const struct ingest_opts *opts, ingest_reject_cb on_reject,
+		 ingest_progress_cb on_progress, void *ctx)
+{
+	memset(in, 0, sizeof(*in));
+	in->store = store;
+	in->opts = *opts;
+	if (!in->opts.batch_size)
+		in->opts.batch_size = INGEST_DEFAULT_BATCH;
+	if (!in->opts.source)
+		in->opts.source = "local";
+	in->on_reject = on_reject;
+	in->on_progress = on_progress;
+	in->ctx = ctx;
+	/* canonical JSON never exceeds a few times the raw object size */
+	ac_buf_init(&in->canon, in->opts.limits.max_object_bytes * 2 + 1024);
+	ac_buf_init(&in->text, INGEST_TEXT_MAX);
+}
+
+static bool is_ref_key(const char *key)
+{
+	size_t n = strlen(key);
+	return (n >= 4 && !strcmp(key + n - 4, "_ref")) ||
+	       (n >= 5 && !strcmp(key + n - 5, "_refs"));
+}
+
+static bool skip_text_key(const char *key)
+{
+	static const char *const skip[] = { "id", "type", "spec_version",
+					    "created", "modified",
+					    "extension_type", "pattern_type" };
+	if (!key)
+		return false;
+	for (size_t i = 0; i < AC_ARRAY_LEN(skip); i++)
+		if (!strcmp(key, skip[i]))
+			return true;
+	return is_ref_key(key);
+}
+
+/* Collects the words a person would search for: string values, minus ids,
+ * references and timestamps. Truncates silently at INGEST_TEXT_MAX. */
+static void collect_text(const json_t *v, const char *key, struct ac_buf *out)
+{
+	struct ac_ts ts;
+	const char *k;
+	json_t *child;
+	size_t i;
+
+	if (skip_text_key(key))
+		return;
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		if (ac_ts_parse(s, &ts))
+			return;
+		if (out->len && ac_buf_addc(out, ' '))
+			return;
+		ac_buf_add(out, s, json_string_length(v));
+	} else if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, child)
+			collect_text(child, k, out);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, child)
+			collect_text(child, NULL, out);
+	}
+}
+
+static void report_reject(struct ingest *in, const char *id,
+			  const struct stream_pos *pos, const char *why)
+{
+	in->stats.rejected++;
+	if (in->on_reject)
+		in->on_reject(id, pos, why, in->ctx);
+}
+
+/* Counts a rejection; in strict mode it also fails the whole input. */
+static ac_rc reject(struct ingest *in, const char *id,
+		    const struct stream_pos *pos, ac_rc why_rc,
+		    const char *why, enum ingest_outcome *outcome,
+		    struct ac_err *err)
+{
+	report_reject(in, id, pos, why);
+	if (outcome)
+		*outcome = INGEST_REJECTED;
+	if (!in->opts.strict)
+		return AC_OK;
+	in->failed = true;
+	return ac_err_set(err, why_rc, "%s", why);
+}
+
+static ac_rc ensure_txn(struct ingest *in, struct ac_err *err)
+{
+	ac_rc rc;
+
+	if (in->in_txn)
+		return AC_OK;
+	rc = store_begin(in->store, err);
+	if (!rc)
+		in->in_txn = true;
+	return rc;
+}
+
+static ac_rc commit_batch(struct ingest *in, struct ac_err *err)
+{
+	ac_rc rc = store_commit(in->store, err);
+
+	in->in_txn = false;
+	in->in_batch = 0;
+	if (rc) {
+		in->failed = true;
+		return rc;
+	}
+	in->stats.accepted += in->pending.accepted;
+	in->stats.duplicates += in->pending.duplicates;
+	memset(&in->pending, 0, sizeof(in->pending));
+	return AC_OK;
+}
+
+static ac_rc maybe_commit(struct ingest *in, struct ac_err *err)
+{
+	if (in->opts.strict || ++in->in_batch < in->opts.batch_size)
+		return AC_OK;
+	return commit_batch(in, err);
+}
+
+static const char *report_text(const struct stix_report *rep, char *buf,
+			       size_t len)
+{
+	if (rep->nerrors > 1)
+		snprintf(buf, len, "%s (and %zu more)", rep->errors[0].text,
+			 rep->nerrors - 1);
+	else
+		snprintf(buf, len, "%s", rep->errors[0].text);
+	return buf;
+}
+
+static void fill_store_obj(struct ingest *in, const json_t *obj,
+			   struct store_obj *so)
+{
+	const char *sv = stix_get_str(obj, "spec_version");
+	json_t *revoked = json_object_get(obj, "revoked");
+
+	memset(so, 0, sizeof(*so));
+	so->id = stix_get_str(obj, "id");
+	so->type = stix_get_str(obj, "type");
+	so->version = stix_version_of(obj);
+	so->spec_version = sv ? sv : "2.1";
+	so->revoked = json_is_true(revoked);
+	so->source = in->opts.source;
+	so->json = in->canon.data;
+	so->json_len = in->canon.len;
+	so->text = in->text.data ? in->text.data : "";
+	ac_hash(in->canon.data, in->canon.len, so->hash);
+}
+
+static ac_rc store_one(struct ingest *in, const json_t *obj,
+		       const struct stream_pos *pos,
+		       enum ingest_outcome *outcome, struct ac_err *err)
+{
+	struct store_obj so;
+	enum store_put_result res;
+	struct ac_err perr = { 0 };
+	ac_rc rc;
+
+	fill_store_obj(in, obj, &so);
+	rc = ensure_txn(in, err);
+	if (rc) {
+		in->failed = true;
+		return rc;
+	}
+	rc = store_put(in->store, &so, &res, &perr);
+	if (rc == AC_ERR_CONFLICT)
+		return reject(in, so.id, pos, rc, perr.msg, outcome, err);
+	if (rc) {
+		in->failed = true;
+		return ac_err_set(err, rc, "%s", perr.msg);
+	}
+	if (res == STORE_PUT_DUPLICATE)
+		in->pending.duplicates++;
+	else
+		in->pending.accepted++;
+	if (outcome)
+		*outcome = res == STORE_PUT_DUPLICATE ? INGEST_DUPLICATE :
+							INGEST_ACCEPTED;
+	return maybe_commit(in, err);
+}
+
+ac_rc ingest_json(struct ingest *in, const json_t *obj,
+		  const struct stream_pos *pos, enum ingest_outcome *outcome,
+		  struct ac_err *err)
+{
+	struct stix_report rep;
+	char why[STIX_ISSUE_LEN + 64];
+	ac_rc rc;
+
+	if (in->failed)
+		return ac_err_set(err, AC_ERR_INVALID,
+				  "ingest already failed; call ingest_finish");
+	stix_report_init(&rep);
+	if (stix_validate(obj, &rep) != AC_OK)
+		return reject(in, stix_get_str(obj, "id"), pos, AC_ERR_INVALID,
+			      report_text(&rep, why, sizeof(why)), outcome,
+			      err);
+	in->stats.warnings += rep.nwarnings;
+	ac_buf_reset(&in->canon);
+	ac_buf_reset(&in->text);
+	rc = stix_jcs(obj, &in->canon);
+	if (rc) {
+		snprintf(why, sizeof(why), "%s: cannot canonicalise: %s",
+			 stix_get_str(obj, "id"), ac_rc_name(rc));
+		return reject(in, stix_get_str(obj, "id"), pos, rc, why,
+			      outcome, err);
+	}
+	collect_text(obj, NULL, &in->text);
+	rc = store_one(in, obj, pos, outcome, err);
+	if (!rc && in->on_progress) {
+		struct ingest_stats seen = in->stats;
+		seen.accepted += in->pending.accepted;
+		seen.duplicates += in->pending.duplicates;
+		in->on_progress(&seen, in->ctx);
+	}
+	return rc;
+}
+
+ac_rc ingest_text(struct ingest *in, const char *data, size_t len,
+		  const struct stream_pos *pos, enum ingest_outcome *outcome,
+		  struct ac_err *err)
+{
+	struct ac_err perr = { 0 };
+	json_t *obj = NULL;
+	ac_rc rc;
+
+	rc = stix_json_parse(data, len, &in->opts.limits, &obj, &perr);
+	if (rc)
+		return reject(in, NULL, pos, rc, perr.msg, outcome, err);
+	rc = ingest_json(in, obj, pos, outcome, err);
+	json_decref(obj);
+	return rc;
+}
+
+static ac_rc stream_object(const char *data, size_t len,
+			   const struct stream_pos *pos, void *ctx)
+{
+	struct ingest *in = ctx;
+	struct ac_err *err = in->stream_err;
+
+	return ingest_text(in, data, len, pos, NULL, err);
+}
+
+static ac_rc stream_bad_line(const struct stream_pos *pos,
+			     const struct ac_err *why, void *ctx)
+{
+	struct ingest *in = ctx;
+
+	return reject(in, NULL, pos, why->rc, why->msg, NULL, in->stream_err);
+}
+
+ac_rc ingest_stream(struct ingest *in, FILE *f, enum stream_format fmt,
+		    struct ac_err *err)
+{
+	ac_rc rc;
+
+	in->stream_err = err;
+	rc = stream_read(f, fmt, &in->opts.limits, stream_object,
+			 stream_bad_line, in, err);
+	in->stream_err = NULL;
+	if (rc && in->opts.strict)
+		in->failed = true;
+	return rc;
+}
+
+ac_rc ingest_finish(struct ingest *in, struct ac_err *err)
+{
+	ac_rc rc = AC_OK;
+
+	if (in->in_txn && in->failed) {
+		struct ac_err rerr = { 0 };
+		store_rollback(in->store, &rerr);
+		in->in_txn = false;
+		memset(&in->pending, 0, sizeof(in->pending));
+	} else if (in->in_txn) {
+		rc = commit_batch(in, err);
+	}
+	ac_buf_release(&in->canon);
+	ac_buf_release(&in->text);
+	return rc;
+}

@@ -1,0 +1,95 @@
+/* The one write pipeline: parse -> validate -> canonicalise -> hash -> store
+ * -> index. Every write (CLI import, node init, later TAXII POST and partner
+ * sync) goes through here.
+ *
+ * Writes are batched in transactions of opts.batch_size objects; in strict
+ * mode the whole input is one transaction and the first error rolls it back.
+ * Counts reported as accepted are committed (durable) when ingest_finish
+ * returns AC_OK. */
+#ifndef AC_INGEST_H
+#define AC_INGEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "base/buf.h"
+#include "base/rc.h"
+#include "ingest/stream.h"
+#include "stix/json.h"
+#include "store/store.h"
+
+struct ingest_opts {
+	const char *source;      /* "local" or "partner:<name>" */
+	bool strict;             /* first error rejects the whole input */
+	size_t batch_size;       /* objects per transaction; 0 = 1000 */
+	struct stix_limits limits;
+};
+
+struct ingest_stats {
+	uint64_t accepted;   /* new versions stored */
+	uint64_t duplicates; /* identical versions already present */
+	uint64_t rejected;   /* invalid, conflicting or malformed */
+	uint64_t warnings;   /* SHOULD-level findings on accepted objects */
+};
+
+enum ingest_outcome {
+	INGEST_ACCEPTED,
+	INGEST_DUPLICATE,
+	INGEST_REJECTED,
+};
+
+/* Told about every rejected object: its id (or NULL when unknown), where it
+ * was in the input (NULL for single objects) and why. */
+typedef void (*ingest_reject_cb)(const char *objid, const struct stream_pos *pos,
+				 const char *reason, void *ctx);
+/* Optional per-object progress hook (objects seen so far). */
+typedef void (*ingest_progress_cb)(const struct ingest_stats *st, void *ctx);
+
+struct ingest {
+	struct store *store;
+	struct ingest_opts opts;
+	struct ingest_stats stats;   /* committed (plus all rejections) */
+	struct ingest_stats pending; /* accepted/duplicates in the open txn */
+	ingest_reject_cb on_reject;
+	ingest_progress_cb on_progress;
+	void *ctx;
+	size_t in_batch;     /* puts in the open transaction */
+	bool in_txn;
+	bool failed;         /* strict error or store failure: roll back */
+	struct ac_buf canon; /* reused: canonical JSON of the current object */
+	struct ac_buf text;  /* reused: its full-text search words */
+	struct ac_err *stream_err; /* where ingest_stream's callbacks report */
+};
+
+/* Prepares an ingest into store. Nothing is written until the first object.
+ * Callbacks may be NULL. ingest_finish releases what this allocates. */
+void ingest_init(struct ingest *in, struct store *store,
+		 const struct ingest_opts *opts, ingest_reject_cb on_reject,
+		 ingest_progress_cb on_progress, void *ctx);
+
+/* Ingests one parsed object. A rejected object is counted and reported and
+ * returns AC_OK unless strict mode is on (then AC_ERR_INVALID/CONFLICT) or the
+ * store itself failed. `outcome` may be NULL. */
+ac_rc ingest_json(struct ingest *in, const json_t *obj,
+		  const struct stream_pos *pos, enum ingest_outcome *outcome,
+		  struct ac_err *err);
+
+/* Parses raw JSON text strictly, then ingest_json. Malformed text is a
+ * rejection like an invalid object. */
+ac_rc ingest_text(struct ingest *in, const char *data, size_t len,
+		  const struct stream_pos *pos, enum ingest_outcome *outcome,
+		  struct ac_err *err);
+
+/* Streams a bundle or JSON Lines from f through the pipeline. */
+ac_rc ingest_stream(struct ingest *in, FILE *f, enum stream_format fmt,
+		    struct ac_err *err);
+
+/* Commits the open batch (or rolls back everything in strict mode after an
+ * error). Must be called once at the end, also after errors. */
+ac_rc ingest_finish(struct ingest *in, struct ac_err *err);
+
+/* Default options: source "local", batches of 1000, default limits. */
+struct ingest_opts ingest_opts_default(void);
+
+#endif

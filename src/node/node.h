@@ -1,0 +1,64 @@
+/* A node directory: configuration, store, keys and the node's own STIX
+ * identity.
+ *
+ *   DIR/accord.conf        INI configuration
+ *   DIR/store.db           SQLite store (WAL)
+ *   DIR/keys/node.key      Ed25519 + X25519 secret keys, mode 0600
+ *   DIR/keys/node.pub      public keys
+ *   DIR/identity.json      the node's STIX identity object
+ */
+#ifndef AC_NODE_H
+#define AC_NODE_H
+
+#include <stddef.h>
+#include "base/rc.h"
+#include "stix/json.h"
+#include "store/store.h"
+
+#define NODE_CONF "accord.conf"
+#define NODE_STORE "store.db"
+#define NODE_KEYS_DIR "keys"
+#define NODE_SECRET_KEY "keys/node.key"
+#define NODE_PUBLIC_KEY "keys/node.pub"
+#define NODE_IDENTITY "identity.json"
+#define NODE_PATH_MAX 4096
+
+struct node_config {
+	char org[256];
+	char identity_id[128];
+	char default_country[3];
+	char store_path[NODE_PATH_MAX]; /* relative to the node dir unless absolute */
+	struct stix_limits limits;
+	size_t batch_size;
+};
+
+struct node {
+	char dir[NODE_PATH_MAX];
+	struct node_config cfg;
+	struct store *store;
+};
+
+/* Creates a new node at dir for organisation org. Refuses an existing node or
+ * a non-empty directory. Builds everything in a temporary sibling directory
+ * and renames it into place, so a failure leaves nothing behind. */
+ac_rc node_init(const char *dir, const char *org, struct ac_err *err);
+
+/* Finds the node directory: `flag` (from --node) if given, else $ACCORD_NODE,
+ * else the current directory. Fails with AC_ERR_NOTFOUND and a message saying
+ * how to point at a node when the chosen directory holds no accord.conf. */
+ac_rc node_locate(const char *flag, char out[NODE_PATH_MAX],
+		  struct ac_err *err);
+
+/* Reads dir's configuration and opens its store. Free with node_close. */
+ac_rc node_open(const char *dir, struct node **out, struct ac_err *err);
+void node_close(struct node *n);
+
+/* Loads only the configuration (no store). */
+ac_rc node_config_load(const char *dir, struct node_config *cfg,
+		       struct ac_err *err);
+
+/* Joins dir and rel into out ("dir/rel"); rel if it is absolute. */
+ac_rc node_path(const char *dir, const char *rel, char out[NODE_PATH_MAX],
+		struct ac_err *err);
+
+#endif

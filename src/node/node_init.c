@@ -1,0 +1,252 @@
+/* accord init: builds a node in a temporary sibling directory and renames it
+ * into place, so a failure never leaves a half-made node behind. */
+#include "base/common.h"
+#include "node/node.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/time.h"
+#include "base/uuid.h"
+#include "crypto/keys.h"
+#include "ingest/ingest.h"
+#include "stix/ext.h"
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void remove_tree(const char *dir)
+{
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* AC_OK if dir is absent or an empty directory (then *exists says so). */
+static ac_rc check_target(const char *dir, bool *exists, struct ac_err *err)
+{
+	struct stat st;
+	struct dirent *e;
+	DIR *d;
+	ac_rc rc = AC_OK;
+
+	*exists = false;
+	if (stat(dir, &st) != 0)
+		return errno == ENOENT ? AC_OK :
+					 ac_err_set(err, AC_ERR_IO,
+						    "cannot inspect '%s': %s",
+						    dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return ac_err_set(err, AC_ERR_EXISTS,
+				  "'%s' exists and is not a directory", dir);
+	d = opendir(dir);
+	if (!d)
+		return ac_err_set(err, AC_ERR_IO, "cannot read '%s': %s", dir,
+				  strerror(errno));
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			rc = ac_err_set(err, AC_ERR_EXISTS,
+					"refusing to touch '%s': it is not "
+					"empty (an existing node?); choose a new "
+					"directory",
+					dir);
+			break;
+		}
+	}
+	closedir(d);
+	*exists = true;
+	return rc;
+}
+
+static ac_rc write_file(const char *path, const char *data, mode_t mode,
+			struct ac_err *err)
+{
+	size_t len = strlen(data);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	ssize_t w;
+
+	if (fd < 0)
+		return ac_err_set(err, AC_ERR_IO, "cannot create '%s': %s", path,
+				  strerror(errno));
+	w = write(fd, data, len);
+	if (w != (ssize_t)len || fsync(fd) != 0) {
+		close(fd);
+		return ac_err_set(err, AC_ERR_IO, "cannot write '%s': %s", path,
+				  strerror(errno));
+	}
+	close(fd);
+	return AC_OK;
+}
+
+static json_t *make_identity(const char *org)
+{
+	char uuid[AC_UUID_STRLEN], id[64], now[AC_TS_STRLEN];
+
+	ac_uuid_v4(uuid);
+	snprintf(id, sizeof(id), "identity--%s", uuid);
+	ac_ts_format_us(ac_now_us(), now);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type",
+			 "identity", "spec_version", "2.1", "id", id, "created",
+			 now, "modified", now, "name", org, "identity_class",
+			 "organization");
+}
+
+static ac_rc write_config(const char *dir, const char *org,
+			  const char *identity_id, struct ac_err *err)
+{
+	char path[NODE_PATH_MAX], text[2048];
+	struct stix_limits lim = STIX_LIMITS_DEFAULT;
+
+	snprintf(text, sizeof(text),
+		 "# accord node configuration\n"
+		 "[node]\n"
+		 "org = %s\n"
+		 "identity = %s\n"
+		 "# default country for phone numbers (ISO 3166-1 alpha-2)\n"
+		 "default_country = KG\n\n"
+		 "[store]\n"
+		 "path = %s\n\n"
+		 "[limits]\n"
+		 "max_object_bytes = %zu\n"
+		 "max_depth = %zu\n"
+		 "max_string_bytes = %zu\n\n"
+		 "[ingest]\n"
+		 "batch_size = 1000\n",
+		 org, identity_id, NODE_STORE, lim.max_object_bytes,
+		 lim.max_depth, lim.max_string_bytes);
+	if (node_path(dir, NODE_CONF, path, err))
+		return err->rc;
+	return write_file(path, text, 0640, err);
+}
+
+static ac_rc write_keys(const char *dir, struct ac_err *err)
+{
+	char keys[NODE_PATH_MAX], sec[NODE_PATH_MAX], pub[NODE_PATH_MAX];
+	struct ac_keys k;
+	ac_rc rc;
+
+	if (node_path(dir, NODE_KEYS_DIR, keys, err) ||
+	    node_path(dir, NODE_SECRET_KEY, sec, err) ||
+	    node_path(dir, NODE_PUBLIC_KEY, pub, err))
+		return err->rc;
+	if (mkdir(keys, 0700) != 0)
+		return ac_err_set(err, AC_ERR_IO, "cannot create '%s': %s", keys,
+				  strerror(errno));
+	rc = ac_keys_generate(&k, err);
+	if (!rc)
+		rc = ac_keys_save(&k, sec, pub, err);
+	ac_keys_wipe(&k);
+	return rc;
+}
+
+/* Stores the node identity and accord's extension definitions through the
+ * ingest pipeline, like every other write. */
+static ac_rc seed_store(const char *dir, json_t *identity, struct ac_err *err)
+{
+	char path[NODE_PATH_MAX];
+	struct ingest_opts opts = ingest_opts_default();
+	struct store *s = NULL;
+	struct ingest in;
+	json_t *defs = stix_ext_definitions(), *o;
+	size_t i;
+	ac_rc rc;
+
+	opts.strict = true;
+	rc = node_path(dir, NODE_STORE, path, err);
+	if (!rc)
+		rc = store_open(path, true, &s, err);
+	if (rc)
+		goto out;
+	ingest_init(&in, s, &opts, NULL, NULL, NULL);
+	rc = ingest_json(&in, identity, NULL, NULL, err);
+	json_array_foreach(defs, i, o) {
+		if (!rc)
+			rc = ingest_json(&in, o, NULL, NULL, err);
+	}
+	if (ingest_finish(&in, rc ? NULL : err) && !rc)
+		rc = err->rc;
+out:
+	if (s)
+		store_close(s);
+	json_decref(defs);
+	return rc;
+}
+
+static ac_rc build_node(const char *tmp, const char *org, struct ac_err *err)
+{
+	char path[NODE_PATH_MAX];
+	json_t *identity = make_identity(org);
+	char *text = NULL;
+	ac_rc rc;
+
+	if (!identity)
+		return ac_err_set(err, AC_ERR_NOMEM, "out of memory");
+	rc = write_keys(tmp, err);
+	if (!rc)
+		rc = write_config(tmp, org, stix_get_str(identity, "id"), err);
+	if (!rc) {
+		text = json_dumps(identity, JSON_INDENT(2) | JSON_SORT_KEYS);
+		rc = text ? node_path(tmp, NODE_IDENTITY, path, err) :
+			    ac_err_set(err, AC_ERR_NOMEM, "out of memory");
+	}
+	if (!rc)
+		rc = write_file(path, text, 0644, err);
+	if (!rc)
+		rc = seed_store(tmp, identity, err);
+	free(text);
+	json_decref(identity);
+	return rc;
+}
+
+static ac_rc check_org(const char *org, struct ac_err *err)
+{
+	if (!org || !*org)
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "the organisation name is empty; pass --org "
+				  "\"NAME\"");
+	if (strlen(org) > 200 || strpbrk(org, "\n\r"))
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "organisation name '%s' must be one line of "
+				  "at most 200 bytes",
+				  org);
+	return AC_OK;
+}
+
+ac_rc node_init(const char *dir, const char *org, struct ac_err *err)
+{
+	char tmp[NODE_PATH_MAX];
+	bool exists;
+	ac_rc rc;
+
+	rc = check_org(org, err);
+	if (!rc)
+		rc = check_target(dir, &exists, err);
+	if (!rc)
+		rc = ac_crypto_init(err);
+	if (rc)
+		return rc;
+	if (snprintf(tmp, sizeof(tmp), "%s.init-XXXXXX", dir) >=
+	    (int)sizeof(tmp))
+		return ac_err_set(err, AC_ERR_LIMIT, "path too long: '%s'", dir);
+	if (!mkdtemp(tmp))
+		return ac_err_set(err, AC_ERR_IO, "cannot create '%s': %s", tmp,
+				  strerror(errno));
+	rc = build_node(tmp, org, err);
+	if (!rc && exists && rmdir(dir) != 0)
+		rc = ac_err_set(err, AC_ERR_IO, "cannot replace '%s': %s", dir,
+				strerror(errno));
+	if (!rc && rename(tmp, dir) != 0)
+		rc = ac_err_set(err, AC_ERR_IO, "cannot create '%s': %s", dir,
+				strerror(errno));
+	if (rc)
+		remove_tree(tmp);
+	return rc;
+}
