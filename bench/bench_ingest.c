@@ -1,0 +1,228 @@
+/* Ingest benchmark: imports N generated objects through the full pipeline
+ * (stream split, strict parse, validate, canonicalise, hash, store, FTS
+ * index) and compares with a baseline measured in the same run: the same
+ * rows written with store_put directly (no parsing or validation).
+ * Each phase runs in a child process so its peak memory is its own.
+ *
+ *   bench_ingest [N] [WORKDIR]     (default N = 100000, WORKDIR = /tmp)
+ */
+#include "base/common.h"
+
+#include <jansson.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/time.h"
+#include "crypto/hash.h"
+#include "crypto/keys.h"
+#include "gen/gen.h"
+#include "ingest/ingest.h"
+#include "stix/jcs.h"
+#include "stix/validate.h"
+#include "store/store.h"
+
+struct phase_result {
+	double seconds;
+	uint64_t objects;
+	int ok;
+};
+
+static void die(const char *what, const struct ac_err *err)
+{
+	fprintf(stderr, "bench_ingest: %s: %s\n", what, err ? err->msg : "");
+	exit(1);
+}
+
+static ac_rc run_pipeline(const char *input, const char *db,
+			  struct phase_result *r)
+{
+	struct ingest_opts opts = ingest_opts_default();
+	struct ac_err err = { 0 };
+	struct store *s;
+	struct ingest in;
+	FILE *f = fopen(input, "rb");
+	int64_t t0;
+
+	opts.batch_size = 10000;
+	if (!f || store_open(db, true, &s, &err))
+		die("open", &err);
+	t0 = ac_mono_ns();
+	ingest_init(&in, s, &opts, NULL, NULL, NULL);
+	if (ingest_stream(&in, f, STREAM_AUTO, &err) || ingest_finish(&in, &err))
+		die("ingest", &err);
+	r->seconds = (ac_mono_ns() - t0) / 1e9;
+	r->objects = in.stats.accepted;
+	store_close(s);
+	fclose(f);
+	return AC_OK;
+}
+
+/* Prepared rows for the baseline: everything computed before the clock. */
+struct row {
+	char *id, *type, *version, *json, *text;
+	size_t json_len;
+	uint8_t hash[STORE_HASH_LEN];
+};
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s ? s : "") + 1;
+	char *p = malloc(n);
+	if (p)
+		memcpy(p, s ? s : "", n);
+	return p;
+}
+
+static void prepare_row(const char *line, size_t len, struct row *r)
+{
+	json_t *o = json_loadb(line, len, 0, NULL);
+	struct ac_buf b = AC_BUF_INIT(64u << 20);
+	json_t *name;
+
+	if (!o || stix_jcs(o, &b))
+		die("prepare", NULL);
+	r->id = dup_str(json_string_value(json_object_get(o, "id")));
+	r->type = dup_str(json_string_value(json_object_get(o, "type")));
+	r->version = dup_str(stix_version_of(o));
+	name = json_object_get(o, "name");
+	r->text = dup_str(json_is_string(name) ? json_string_value(name) :
+						 r->type);
+	r->json = ac_buf_detach(&b, &r->json_len);
+	ac_hash(r->json, r->json_len, r->hash);
+	json_decref(o);
+}
+
+static ac_rc run_baseline(const char *input, const char *db,
+			  struct phase_result *r)
+{
+	struct ac_err err = { 0 };
+	struct store *s;
+	struct row *rows = NULL;
+	size_t n = 0, cap = 0, len = 0;
+	char *line = NULL;
+	ssize_t got;
+	FILE *f = fopen(input, "rb");
+	int64_t t0;
+
+	while (f && (got = getline(&line, &len, f)) > 0) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			rows = realloc(rows, cap * sizeof(*rows));
+			if (!rows)
+				die("memory", NULL);
+		}
+		prepare_row(line, (size_t)got, &rows[n++]);
+	}
+	if (!f || store_open(db, true, &s, &err))
+		die("open", &err);
+	t0 = ac_mono_ns();
+	for (size_t i = 0; i < n; i++) {
+		struct store_obj o = { .id = rows[i].id, .type = rows[i].type,
+				       .version = rows[i].version,
+				       .spec_version = "2.1", .source = "local",
+				       .json = rows[i].json,
+				       .json_len = rows[i].json_len,
+				       .text = rows[i].text };
+		enum store_put_result res;
+		memcpy(o.hash, rows[i].hash, sizeof(o.hash));
+		if ((i % 10000 == 0 && (i == 0 || !store_commit(s, &err)) &&
+		     store_begin(s, &err)) ||
+		    store_put(s, &o, &res, &err))
+			die("baseline put", &err);
+	}
+	if (store_commit(s, &err))
+		die("commit", &err);
+	r->seconds = (ac_mono_ns() - t0) / 1e9;
+	r->objects = n;
+	store_close(s);
+	fclose(f);
+	free(line);
+	return AC_OK;
+}
+
+/* Runs fn in a child; returns its result and peak RSS in KiB. */
+static struct phase_result in_child(ac_rc (*fn)(const char *, const char *,
+						struct phase_result *),
+				    const char *input, const char *db,
+				    long *maxrss_kib)
+{
+	struct phase_result r = { 0 };
+	struct rusage ru;
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe(fds))
+		die("pipe", NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		fn(input, db, &r);
+		r.ok = 1;
+		if (write(fds[1], &r, sizeof(r)) != (ssize_t)sizeof(r))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (read(fds[0], &r, sizeof(r)) != (ssize_t)sizeof(r))
+		r.ok = 0;
+	close(fds[0]);
+	wait4(pid, &status, 0, &ru);
+	*maxrss_kib = ru.ru_maxrss;
+	return r;
+}
+
+static void generate(const char *path, uint64_t n, enum gen_format fmt)
+{
+	struct gen_opts o = { .seed = 1, .count = n, .created_by = NULL };
+	struct ac_err err = { 0 };
+	FILE *f = fopen(path, "wb");
+
+	if (!f || gen_write(&o, fmt, f, &err) || fclose(f))
+		die("generate", &err);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 100000;
+	const char *dir = argc > 2 ? argv[2] : "/tmp";
+	char work[4096], bundle[4200], jsonl[4200], db1[4200], db2[4200];
+	struct phase_result p, b;
+	struct stat st;
+	long rss_p, rss_b;
+
+	if (ac_crypto_init(NULL))
+		die("sodium", NULL);
+	snprintf(work, sizeof(work), "%s/accord-bench-XXXXXX", dir);
+	if (!mkdtemp(work))
+		die("mkdtemp", NULL);
+	snprintf(bundle, sizeof(bundle), "%s/in.json", work);
+	snprintf(jsonl, sizeof(jsonl), "%s/in.jsonl", work);
+	snprintf(db1, sizeof(db1), "%s/pipeline.db", work);
+	snprintf(db2, sizeof(db2), "%s/baseline.db", work);
+	generate(bundle, n, GEN_BUNDLE);
+	generate(jsonl, n, GEN_JSONL);
+	stat(bundle, &st);
+	printf("input: %llu objects, %.1f MiB bundle\n", (unsigned long long)n,
+	       st.st_size / 1048576.0);
+	p = in_child(run_pipeline, bundle, db1, &rss_p);
+	b = in_child(run_baseline, jsonl, db2, &rss_b);
+	if (!p.ok || !b.ok || p.objects != n)
+		fprintf(stderr, "bench_ingest: a phase failed (%llu of %llu)\n",
+			(unsigned long long)p.objects, (unsigned long long)n);
+	printf("pipeline: %.0f objects/s (%.2f s), peak RSS %.1f MiB\n",
+	       p.objects / p.seconds, p.seconds, rss_p / 1024.0);
+	printf("baseline (store_put of prepared rows): %.0f objects/s (%.2f s)\n",
+	       b.objects / b.seconds, b.seconds);
+	printf("ratio pipeline/baseline: %.2f\n",
+	       (p.objects / p.seconds) / (b.objects / b.seconds));
+	unlink(bundle);
+	unlink(jsonl);
+	unlink(db1);
+	unlink(db2);
+	snprintf(db1, sizeof(db1), "%s/pipeline.db-wal", work);
+	unlink(db1);
+	rmdir(work);
+	return p.ok && b.ok && p.objects == n ? 0 : 1;
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# make bench: the ingest benchmark at 100k and 1M objects.
+set -euo pipefail
+build=${1:-build}
+for n in 100000 1000000; do
+	echo "== ingest, N=$n"
+	"$build/bench/bench_ingest" "$n" "${BENCH_DIR:-/tmp}"
+done
