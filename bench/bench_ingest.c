@@ -78,17 +78,16 @@ static char *dup_str(const char *s)
 static void prepare_row(const char *line, size_t len, struct row *r)
 {
 	json_t *o = json_loadb(line, len, 0, NULL);
-	struct ac_buf b = AC_BUF_INIT(64u << 20);
-	json_t *name;
+	struct ac_buf b = AC_BUF_INIT(64u << 20), t = AC_BUF_INIT(64u << 10);
 
 	if (!o || stix_jcs(o, &b))
 		die("prepare", NULL);
 	r->id = dup_str(json_string_value(json_object_get(o, "id")));
 	r->type = dup_str(json_string_value(json_object_get(o, "type")));
 	r->version = dup_str(stix_version_of(o));
-	name = json_object_get(o, "name");
-	r->text = dup_str(json_is_string(name) ? json_string_value(name) :
-						 r->type);
+	ingest_collect_text(o, &t);
+	r->text = dup_str(t.data);
+	ac_buf_release(&t);
 	r->json = ac_buf_detach(&b, &r->json_len);
 	ac_hash(r->json, r->json_len, r->hash);
 	json_decref(o);

@@ -84,6 +84,11 @@ static void collect_text(const json_t *v, const char *key, struct ac_buf *out)
 	}
 }
 
+void ingest_collect_text(const json_t *obj, struct ac_buf *out)
+{
+	collect_text(obj, NULL, out);
+}
+
 static void report_reject(struct ingest *in, const char *id,
 			  const struct stream_pos *pos, const char *why)
 {
@@ -230,7 +235,7 @@ ac_rc ingest_json(struct ingest *in, const json_t *obj,
 		return reject(in, stix_get_str(obj, "id"), pos, rc, why,
 			      outcome, err);
 	}
-	collect_text(obj, NULL, &in->text);
+	ingest_collect_text(obj, &in->text);
 	rc = store_one(in, obj, pos, outcome, err);
 	if (!rc && in->on_progress) {
 		struct ingest_stats seen = in->stats;

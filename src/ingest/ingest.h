@@ -89,6 +89,10 @@ ac_rc ingest_stream(struct ingest *in, FILE *f, enum stream_format fmt,
  * error). Must be called once at the end, also after errors. */
 ac_rc ingest_finish(struct ingest *in, struct ac_err *err);
 
+/* Appends the words full-text search indexes for obj (string values minus
+ * ids, references and timestamps), space-separated, up to out's cap. */
+void ingest_collect_text(const json_t *obj, struct ac_buf *out);
+
 /* Default options: source "local", batches of 1000, default limits. */
 struct ingest_opts ingest_opts_default(void);
 
