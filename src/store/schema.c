@@ -11,26 +11,26 @@ struct migration {
 };
 
 static const char schema_v1[] =
-	"CREATE TABLE objects ("
-	" rowid INTEGER PRIMARY KEY,"
-	" id TEXT NOT NULL,"
-	" type TEXT NOT NULL,"
-	" version TEXT NOT NULL,"
-	" version_ns INTEGER NOT NULL,"
-	" spec_version TEXT NOT NULL,"
-	" revoked INTEGER NOT NULL CHECK (revoked IN (0, 1)),"
-	" source TEXT NOT NULL,"
-	" hash BLOB NOT NULL CHECK (length(hash) = 32),"
-	" json TEXT NOT NULL,"
-	" date_added INTEGER NOT NULL,"
-	" UNIQUE (id, version_ns));"
-	"CREATE UNIQUE INDEX objects_date_added ON objects(date_added);"
-	"CREATE INDEX objects_type_added ON objects(type, date_added);"
-	"CREATE VIRTUAL TABLE objects_fts USING fts5(text, content='',"
-	" tokenize='unicode61 remove_diacritics 2');";
+    "CREATE TABLE objects ("
+    " rowid INTEGER PRIMARY KEY,"
+    " id TEXT NOT NULL,"
+    " type TEXT NOT NULL,"
+    " version TEXT NOT NULL,"
+    " version_ns INTEGER NOT NULL,"
+    " spec_version TEXT NOT NULL,"
+    " revoked INTEGER NOT NULL CHECK (revoked IN (0, 1)),"
+    " source TEXT NOT NULL,"
+    " hash BLOB NOT NULL CHECK (length(hash) = 32),"
+    " json TEXT NOT NULL,"
+    " date_added INTEGER NOT NULL,"
+    " UNIQUE (id, version_ns));"
+    "CREATE UNIQUE INDEX objects_date_added ON objects(date_added);"
+    "CREATE INDEX objects_type_added ON objects(type, date_added);"
+    "CREATE VIRTUAL TABLE objects_fts USING fts5(text, content='',"
+    " tokenize='unicode61 remove_diacritics 2');";
 
 static const struct migration migrations[] = {
-	{ 1, schema_v1 },
+    {1, schema_v1},
 };
 
 int store_schema_version(void)
@@ -49,8 +49,8 @@ static ac_rc read_version(sqlite3 *db, const char *path, int *out,
 	if (src == SQLITE_OK)
 		src = sqlite3_step(st);
 	if (src != SQLITE_ROW) {
-		rc = store_sqlite_err(db, src, path, "cannot read the schema version of",
-				      err);
+		rc = store_sqlite_err(db, src, path,
+				      "cannot read the schema version of", err);
 		goto out;
 	}
 	*out = sqlite3_column_int(st, 0);
@@ -63,11 +63,12 @@ out:
 static ac_rc check_known(int version, const char *path, struct ac_err *err)
 {
 	if (version < 0 || version > store_schema_version())
-		return ac_err_set(err, AC_ERR_STORE,
-				  "cannot open store '%s': schema version %d is "
-				  "newer than this accord supports (%d); "
-				  "upgrade accord",
-				  path, version, store_schema_version());
+		return ac_err_set(
+		    err, AC_ERR_STORE,
+		    "cannot open store '%s': schema version %d is "
+		    "newer than this accord supports (%d); "
+		    "upgrade accord",
+		    path, version, store_schema_version());
 	return AC_OK;
 }
 
@@ -85,10 +86,11 @@ static ac_rc apply(sqlite3 *db, const struct migration *m, const char *path,
 		   struct ac_err *err)
 {
 	char set_version[64];
-	int cur;
+	int cur = 0;
 	ac_rc rc;
 
-	rc = exec(db, "BEGIN IMMEDIATE", path, "cannot begin a migration of", err);
+	rc = exec(db, "BEGIN IMMEDIATE", path, "cannot begin a migration of",
+		  err);
 	if (rc)
 		return rc;
 	rc = read_version(db, path, &cur, err);
@@ -102,10 +104,12 @@ static ac_rc apply(sqlite3 *db, const struct migration *m, const char *path,
 		goto out;
 	snprintf(set_version, sizeof(set_version), "PRAGMA user_version = %d",
 		 m->version);
-	rc = exec(db, set_version, path, "cannot set the schema version of", err);
+	rc = exec(db, set_version, path, "cannot set the schema version of",
+		  err);
 out:
 	if (!rc)
-		rc = exec(db, "COMMIT", path, "cannot commit a migration of", err);
+		rc = exec(db, "COMMIT", path, "cannot commit a migration of",
+			  err);
 	if (rc && !sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -114,7 +118,7 @@ out:
 ac_rc store_schema_migrate(sqlite3 *db, const char *path, bool create,
 			   struct ac_err *err)
 {
-	int version;
+	int version = 0;
 	ac_rc rc;
 
 	rc = read_version(db, path, &version, err);

@@ -17,16 +17,16 @@
 #define NS_PER_SEC 1000000000LL
 
 /* Columns every row-returning statement selects, in fill_row's order. */
-#define ROW_COLUMNS                                                          \
-	"o.id, o.type, o.version, o.spec_version, o.source, o.date_added,"   \
+#define ROW_COLUMNS                                                            \
+	"o.id, o.type, o.version, o.spec_version, o.source, o.date_added,"     \
 	" o.revoked, o.hash, o.json"
 
 /* Keeps only the newest version of each id. */
-#define NEWEST_ONLY                                                          \
-	"NOT EXISTS (SELECT 1 FROM objects n WHERE n.id = o.id"              \
+#define NEWEST_ONLY                                                            \
+	"NOT EXISTS (SELECT 1 FROM objects n WHERE n.id = o.id"                \
 	" AND n.version_ns > o.version_ns)"
-#define OLDEST_ONLY                                                          \
-	"NOT EXISTS (SELECT 1 FROM objects n WHERE n.id = o.id"              \
+#define OLDEST_ONLY                                                            \
+	"NOT EXISTS (SELECT 1 FROM objects n WHERE n.id = o.id"                \
 	" AND n.version_ns < o.version_ns)"
 
 enum stmt_id {
@@ -41,17 +41,17 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_LAST_ADDED] = "SELECT COALESCE(MAX(date_added), 0) FROM objects",
-	[ST_INSERT] = "INSERT INTO objects (id, type, version, version_ns,"
-		      " spec_version, revoked, source, hash, json, date_added)"
-		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-		      " ON CONFLICT (id, version_ns) DO NOTHING",
-	[ST_FIND] = "SELECT hash, version FROM objects"
-		    " WHERE id = ?1 AND version_ns = ?2",
-	[ST_FTS_INSERT] = "INSERT INTO objects_fts (rowid, text) VALUES (?1, ?2)",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_LAST_ADDED] = "SELECT COALESCE(MAX(date_added), 0) FROM objects",
+    [ST_INSERT] = "INSERT INTO objects (id, type, version, version_ns,"
+		  " spec_version, revoked, source, hash, json, date_added)"
+		  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+		  " ON CONFLICT (id, version_ns) DO NOTHING",
+    [ST_FIND] = "SELECT hash, version FROM objects"
+		" WHERE id = ?1 AND version_ns = ?2",
+    [ST_FTS_INSERT] = "INSERT INTO objects_fts (rowid, text) VALUES (?1, ?2)",
 };
 
 struct sq_store {
@@ -59,9 +59,9 @@ struct sq_store {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *st[ST_COUNT];
-	bool in_tx;       /* store_begin opened a transaction */
-	bool tx_failed;   /* an error rolled it back; only rollback is allowed */
-	bool have_last;   /* last_added is valid for the open transaction */
+	bool in_tx;	/* store_begin opened a transaction */
+	bool tx_failed; /* an error rolled it back; only rollback is allowed */
+	bool have_last; /* last_added is valid for the open transaction */
 	int64_t last_added;
 };
 
@@ -153,7 +153,8 @@ static bool version_ns(const char *version, int64_t *out)
 	}
 	if (!ac_ts_parse(version, &ts))
 		return false;
-	if (ts.sec >= INT64_MAX / NS_PER_SEC || ts.sec <= INT64_MIN / NS_PER_SEC)
+	if (ts.sec >= INT64_MAX / NS_PER_SEC ||
+	    ts.sec <= INT64_MIN / NS_PER_SEC)
 		return false;
 	*out = ts.sec * NS_PER_SEC + ts.nsec;
 	return true;
@@ -221,11 +222,11 @@ static ac_rc classify_existing(struct sq_store *s, const struct store_obj *o,
 	src = sqlite3_step(st);
 	if (src != SQLITE_ROW) {
 		rc = src == SQLITE_DONE
-			     ? ac_err_set(err, AC_ERR_INTERNAL,
-					  "store '%s': '%s' version '%s' "
-					  "vanished during put",
-					  s->path, o->id, o->version)
-			     : sq_err(s, src, "cannot read", err);
+			 ? ac_err_set(err, AC_ERR_INTERNAL,
+				      "store '%s': '%s' version '%s' "
+				      "vanished during put",
+				      s->path, o->id, o->version)
+			 : sq_err(s, src, "cannot read", err);
 		goto out;
 	}
 	hash = sqlite3_column_blob(st, 0);
@@ -257,9 +258,8 @@ static ac_rc index_text(struct sq_store *s, sqlite3_int64 rowid,
 
 /* One insert; only when it does nothing, one lookup. Runs inside a
  * transaction. */
-static ac_rc put_row(struct sq_store *s, const struct store_obj *o,
-		     int64_t vns, enum store_put_result *res,
-		     struct ac_err *err)
+static ac_rc put_row(struct sq_store *s, const struct store_obj *o, int64_t vns,
+		     enum store_put_result *res, struct ac_err *err)
 {
 	sqlite3_stmt *st = s->st[ST_INSERT];
 	int64_t added;
@@ -303,7 +303,7 @@ static ac_rc sq_put(struct store *base, const struct store_obj *o,
 	struct sq_store *s = sq(base);
 	enum store_put_result ignored;
 	bool implicit = !s->in_tx;
-	int64_t vns;
+	int64_t vns = 0;
 	ac_rc rc;
 
 	if (!res)
@@ -543,8 +543,8 @@ static ac_rc add_version_cond(struct ac_buf *sql, const struct store_query *q)
 /* Builds the query SQL; bind_query binds in exactly this order. */
 static ac_rc build_query(struct ac_buf *sql, const struct store_query *q)
 {
-	ac_rc rc = ac_buf_adds(sql, "SELECT " ROW_COLUMNS
-				    " FROM objects o WHERE 1");
+	ac_rc rc =
+	    ac_buf_adds(sql, "SELECT " ROW_COLUMNS " FROM objects o WHERE 1");
 
 	if (!rc && q->nids)
 		rc = add_in(sql, "o.id", q->nids);
@@ -673,12 +673,13 @@ static ac_rc sq_search(struct store *base, const char *text, size_t limit,
 		       store_row_cb cb, void *ctx, struct ac_err *err)
 {
 	static const char sql[] =
-		"SELECT " ROW_COLUMNS " FROM objects_fts"
-		" JOIN objects o ON o.rowid = objects_fts.rowid"
-		" WHERE objects_fts MATCH ?1 AND " NEWEST_ONLY
-		" ORDER BY objects_fts.rank, o.date_added LIMIT ?2";
+	    "SELECT " ROW_COLUMNS " FROM objects_fts"
+	    " JOIN objects o ON o.rowid = objects_fts.rowid"
+	    " WHERE objects_fts MATCH ?1 AND " NEWEST_ONLY
+	    " ORDER BY objects_fts.rank, o.date_added LIMIT ?2";
 	struct sq_store *s = sq(base);
-	struct ac_buf expr = AC_BUF_INIT(SEARCH_TEXT_MAX * 2 + 3 * SEARCH_WORDS_MAX);
+	struct ac_buf expr =
+	    AC_BUF_INIT(SEARCH_TEXT_MAX * 2 + 3 * SEARCH_WORDS_MAX);
 	sqlite3_stmt *st = NULL;
 	int src;
 	ac_rc rc;
@@ -722,9 +723,9 @@ static ac_rc sq_stats(struct store *base, store_stats_cb cb, void *ctx,
 		c.objects = (uint64_t)sqlite3_column_int64(st, 1);
 		c.versions = (uint64_t)sqlite3_column_int64(st, 2);
 		if (!c.type) {
-			rc = ac_err_set(err, AC_ERR_NOMEM,
-					"cannot count store '%s': out of memory",
-					s->path);
+			rc = ac_err_set(
+			    err, AC_ERR_NOMEM,
+			    "cannot count store '%s': out of memory", s->path);
 			goto out;
 		}
 		if (cb(&c, ctx))
@@ -752,14 +753,14 @@ static void sq_close(struct store *base)
 }
 
 static const struct store_ops sqlite_ops = {
-	.close = sq_close,
-	.begin = sq_begin,
-	.commit = sq_commit,
-	.rollback = sq_rollback,
-	.put = sq_put,
-	.query = sq_query,
-	.search = sq_search,
-	.stats = sq_stats,
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .put = sq_put,
+    .query = sq_query,
+    .search = sq_search,
+    .stats = sq_stats,
 };
 
 static ac_rc check_exists(const char *path, struct ac_err *err)
@@ -799,10 +800,11 @@ static ac_rc configure(struct sq_store *s, struct ac_err *err)
 	}
 	mode = (const char *)sqlite3_column_text(st, 0);
 	if (!mode || strcmp(mode, "wal") != 0) {
-		rc = ac_err_set(err, AC_ERR_STORE,
-				"cannot open store '%s': write-ahead logging is "
-				"not available there",
-				s->path);
+		rc =
+		    ac_err_set(err, AC_ERR_STORE,
+			       "cannot open store '%s': write-ahead logging is "
+			       "not available there",
+			       s->path);
 		goto out;
 	}
 	snprintf(cache, sizeof(cache), "PRAGMA cache_size = -%d;",

@@ -54,8 +54,8 @@ ac_rc store_put(struct store *s, const struct store_obj *o,
 	return s->ops->put(s, o, res, err);
 }
 
-ac_rc store_query(struct store *s, const struct store_query *q,
-		  store_row_cb cb, void *ctx, struct ac_err *err)
+ac_rc store_query(struct store *s, const struct store_query *q, store_row_cb cb,
+		  void *ctx, struct ac_err *err)
 {
 	static const struct store_query everything_newest;
 

@@ -89,7 +89,7 @@ static ac_rc put_full(struct store *s, const char *id, const char *version,
 		      enum store_put_result *res, struct ac_err *err)
 {
 	char type[64];
-	struct store_obj o = { 0 };
+	struct store_obj o = {0};
 	const char *dash = strstr(id, "--");
 	size_t n = dash ? (size_t)(dash - id) : strlen(id);
 
@@ -112,7 +112,7 @@ static enum store_put_result put_ok(struct store *s, const char *id,
 				    const char *text)
 {
 	enum store_put_result res;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	ac_rc rc = put_full(s, id, version, json, text, false, &res, &err);
 	if (rc)
 		fail_msg("put '%s' '%s': %s", id, version, err.msg);
@@ -125,8 +125,8 @@ static int collect(const struct store_row *r, void *ctx)
 	assert_true(got.n < MAX_ROWS);
 	snprintf(got.id[got.n], sizeof(got.id[0]), "%s", r->id);
 	snprintf(got.version[got.n], sizeof(got.version[0]), "%s", r->version);
-	snprintf(got.json[got.n], sizeof(got.json[0]), "%.*s",
-		 (int)r->json_len, r->json);
+	snprintf(got.json[got.n], sizeof(got.json[0]), "%.*s", (int)r->json_len,
+		 r->json);
 	got.added[got.n] = r->date_added_us;
 	got.revoked[got.n] = r->revoked;
 	got.n++;
@@ -142,7 +142,7 @@ static ac_rc run_query(struct store *s, const struct store_query *q,
 
 static size_t count_query(struct store *s, const struct store_query *q)
 {
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	ac_rc rc = run_query(s, q, &err);
 	if (rc)
 		fail_msg("query: %s", err.msg);
@@ -151,7 +151,7 @@ static size_t count_query(struct store *s, const struct store_query *q)
 
 static size_t count_all(struct store *s)
 {
-	struct store_query q = { .versions = STORE_VERSIONS_ALL };
+	struct store_query q = {.versions = STORE_VERSIONS_ALL};
 	return count_query(s, &q);
 }
 
@@ -176,7 +176,8 @@ static void open_create_and_reopen(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(put_ok(f->s, ID1, T1, "{\"a\":1}", NULL), STORE_PUT_NEW);
+	assert_int_equal(put_ok(f->s, ID1, T1, "{\"a\":1}", NULL),
+			 STORE_PUT_NEW);
 	reopen(f);
 	assert_int_equal(count_all(f->s), 1);
 	assert_string_equal(got.json[0], "{\"a\":1}");
@@ -190,7 +191,7 @@ static void open_missing_file_fails(void **state)
 {
 	struct fixture *f = *state;
 	struct store *s = f->s;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/nope.db", f->dir);
@@ -205,7 +206,7 @@ static void open_refuses_foreign_files(void **state)
 {
 	struct fixture *f = *state;
 	struct store *s = NULL;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	char path[128];
 	FILE *fp;
 
@@ -232,15 +233,15 @@ static void open_refuses_foreign_files(void **state)
 static void open_refuses_newer_schema(void **state)
 {
 	struct fixture *f = *state;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	sqlite3 *db;
 
 	store_close(f->s);
 	f->s = NULL;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(f->path, false, &f->s, &err), AC_ERR_STORE);
 	assert_null(f->s);
@@ -251,7 +252,7 @@ static void open_refuses_newer_schema(void **state)
 static void open_refuses_postgres_for_now(void **state)
 {
 	struct store *s = NULL;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	(void)state;
 	assert_int_equal(store_open("postgres://db/accord", true, &s, &err),
 			 AC_ERR_USAGE);
@@ -265,17 +266,18 @@ static void put_new_duplicate_conflict(void **state)
 {
 	struct fixture *f = *state;
 	enum store_put_result res;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	int64_t added;
 
-	assert_int_equal(put_ok(f->s, ID1, T1, "{\"v\":1}", NULL), STORE_PUT_NEW);
+	assert_int_equal(put_ok(f->s, ID1, T1, "{\"v\":1}", NULL),
+			 STORE_PUT_NEW);
 	assert_int_equal(count_all(f->s), 1);
 	added = got.added[0];
 	assert_int_equal(put_ok(f->s, ID1, T1, "{\"v\":1}", NULL),
 			 STORE_PUT_DUPLICATE);
-	assert_int_equal(put_full(f->s, ID1, T1, "{\"v\":2}", NULL, false, &res,
-				  &err),
-			 AC_ERR_CONFLICT);
+	assert_int_equal(
+	    put_full(f->s, ID1, T1, "{\"v\":2}", NULL, false, &res, &err),
+	    AC_ERR_CONFLICT);
 	assert_non_null(strstr(err.msg, ID1));
 	assert_non_null(strstr(err.msg, T1));
 	/* nothing changed */
@@ -283,7 +285,8 @@ static void put_new_duplicate_conflict(void **state)
 	assert_string_equal(got.json[0], "{\"v\":1}");
 	assert_int_equal(got.added[0], added);
 	/* a later version of the same id is new */
-	assert_int_equal(put_ok(f->s, ID1, T2, "{\"v\":2}", NULL), STORE_PUT_NEW);
+	assert_int_equal(put_ok(f->s, ID1, T2, "{\"v\":2}", NULL),
+			 STORE_PUT_NEW);
 	assert_int_equal(count_all(f->s), 2);
 }
 
@@ -291,17 +294,17 @@ static void put_equal_instants_are_one_version(void **state)
 {
 	struct fixture *f = *state;
 	enum store_put_result res;
-	struct ac_err err = { 0 };
-	struct store_query q = { .versions = STORE_VERSIONS_ALL };
-	const char *at[] = { "2016-04-06T20:03:48Z" };
+	struct ac_err err = {0};
+	struct store_query q = {.versions = STORE_VERSIONS_ALL};
+	const char *at[] = {"2016-04-06T20:03:48Z"};
 
-	assert_int_equal(put_ok(f->s, ID1, "2016-04-06T20:03:48.000Z", "{\"x\":1}",
-				NULL),
-			 STORE_PUT_NEW);
+	assert_int_equal(
+	    put_ok(f->s, ID1, "2016-04-06T20:03:48.000Z", "{\"x\":1}", NULL),
+	    STORE_PUT_NEW);
 	/* same instant, same content hash → duplicate */
-	assert_int_equal(put_ok(f->s, ID1, "2016-04-06T20:03:48Z", "{\"x\":1}",
-				NULL),
-			 STORE_PUT_DUPLICATE);
+	assert_int_equal(
+	    put_ok(f->s, ID1, "2016-04-06T20:03:48Z", "{\"x\":1}", NULL),
+	    STORE_PUT_DUPLICATE);
 	/* same instant, other content → conflict */
 	assert_int_equal(put_full(f->s, ID1, "2016-04-06T20:03:48.0Z",
 				  "{\"x\":2}", NULL, false, &res, &err),
@@ -324,12 +327,12 @@ static void put_rejects_bad_input(void **state)
 {
 	struct fixture *f = *state;
 	enum store_put_result res;
-	struct ac_err err = { 0 };
-	struct store_obj o = { 0 };
+	struct ac_err err = {0};
+	struct store_obj o = {0};
 
-	assert_int_equal(put_full(f->s, ID1, "yesterday", "{}", NULL, false,
-				  &res, &err),
-			 AC_ERR_INVALID);
+	assert_int_equal(
+	    put_full(f->s, ID1, "yesterday", "{}", NULL, false, &res, &err),
+	    AC_ERR_INVALID);
 	assert_non_null(strstr(err.msg, "yesterday"));
 	assert_int_equal(put_full(f->s, ID1, "9999-12-31T23:59:59Z", "{}", NULL,
 				  false, &res, &err),
@@ -340,12 +343,14 @@ static void put_rejects_bad_input(void **state)
 	assert_int_equal(store_put(f->s, &o, &res, &err), AC_ERR_USAGE);
 	assert_int_equal(count_all(f->s), 0);
 	/* SCOs have no version */
-	assert_int_equal(put_ok(f->s, "ipv4-addr--44444444-4444-5444-8444-444444444444",
-				"", "{\"value\":\"198.51.100.3\"}", NULL),
-			 STORE_PUT_NEW);
-	assert_int_equal(put_ok(f->s, "ipv4-addr--44444444-4444-5444-8444-444444444444",
-				"", "{\"value\":\"198.51.100.3\"}", NULL),
-			 STORE_PUT_DUPLICATE);
+	assert_int_equal(
+	    put_ok(f->s, "ipv4-addr--44444444-4444-5444-8444-444444444444", "",
+		   "{\"value\":\"198.51.100.3\"}", NULL),
+	    STORE_PUT_NEW);
+	assert_int_equal(
+	    put_ok(f->s, "ipv4-addr--44444444-4444-5444-8444-444444444444", "",
+		   "{\"value\":\"198.51.100.3\"}", NULL),
+	    STORE_PUT_DUPLICATE);
 	assert_int_equal(count_all(f->s), 1);
 }
 
@@ -353,8 +358,8 @@ static void put_keeps_revoked_versions(void **state)
 {
 	struct fixture *f = *state;
 	enum store_put_result res;
-	struct ac_err err = { 0 };
-	struct store_query q = { 0 };
+	struct ac_err err = {0};
+	struct store_query q = {0};
 
 	put_ok(f->s, ID1, T1, "{\"v\":1}", NULL);
 	assert_int_equal(put_full(f->s, ID1, T2, "{\"v\":2,\"revoked\":true}",
@@ -368,7 +373,8 @@ static void put_keeps_revoked_versions(void **state)
 	assert_true(got.revoked[0]);
 }
 
-/* --- date_added ------------------------------------------------------------ */
+/* --- date_added ------------------------------------------------------------
+ */
 
 static void assert_strictly_increasing(void)
 {
@@ -384,7 +390,8 @@ static void date_added_strictly_increasing(void **state)
 	int64_t before_reopen;
 
 	for (int i = 0; i < 100; i++) {
-		snprintf(id, sizeof(id), "note--%08d-0000-4000-8000-000000000000", i);
+		snprintf(id, sizeof(id),
+			 "note--%08d-0000-4000-8000-000000000000", i);
 		put_ok(f->s, id, T1, "{}", NULL);
 	}
 	assert_int_equal(count_all(f->s), 100);
@@ -401,7 +408,8 @@ static void date_added_strictly_increasing(void **state)
 	assert_int_equal(store_open(f->path, false, &other, NULL), AC_OK);
 	for (int i = 0; i < 50; i++) {
 		snprintf(json, sizeof(json), "{\"i\":%d}", i);
-		snprintf(id, sizeof(id), "note--%08d-1111-4000-8000-000000000000", i);
+		snprintf(id, sizeof(id),
+			 "note--%08d-1111-4000-8000-000000000000", i);
 		put_ok(i % 2 ? other : f->s, id, T1, json, NULL);
 	}
 	store_close(other);
@@ -435,7 +443,8 @@ static void date_added_never_goes_back(void **state)
 	assert_int_equal(got.added[2], future + 2);
 }
 
-/* --- query ----------------------------------------------------------------- */
+/* --- query -----------------------------------------------------------------
+ */
 
 /* ID1: T2 stored first, then T3, then T1. ID2: T1. ID3 (malware): T1. */
 static void load_versions(struct store *s)
@@ -450,10 +459,10 @@ static void load_versions(struct store *s)
 static void query_version_selection(void **state)
 {
 	struct fixture *f = *state;
-	const char *ids[] = { ID1 };
-	const char *at[] = { T2, "2018-05-05T12:00:00.123456000Z" };
-	struct store_query q = { .ids = ids, .nids = 1 };
-	struct ac_err err = { 0 };
+	const char *ids[] = {ID1};
+	const char *at[] = {T2, "2018-05-05T12:00:00.123456000Z"};
+	struct store_query q = {.ids = ids, .nids = 1};
+	struct ac_err err = {0};
 
 	load_versions(f->s);
 	assert_int_equal(count_query(f->s, &q), 1);
@@ -501,10 +510,10 @@ static void query_version_selection(void **state)
 static void query_filters(void **state)
 {
 	struct fixture *f = *state;
-	const char *ids[] = { ID2, ID3, "nothing--here" };
-	const char *types[] = { "malware" };
-	const char *specs[] = { "2.0" };
-	struct store_query q = { .versions = STORE_VERSIONS_ALL };
+	const char *ids[] = {ID2, ID3, "nothing--here"};
+	const char *types[] = {"malware"};
+	const char *specs[] = {"2.0"};
+	struct store_query q = {.versions = STORE_VERSIONS_ALL};
 	int64_t added[5];
 
 	load_versions(f->s);
@@ -555,13 +564,14 @@ static void query_filters(void **state)
 static void query_last_then_added_after(void **state)
 {
 	struct fixture *f = *state;
-	const char *ids[] = { ID1 };
-	struct store_query q = { .ids = ids, .nids = 1,
-				 .versions = STORE_VERSIONS_ALL };
+	const char *ids[] = {ID1};
+	struct store_query q = {
+	    .ids = ids, .nids = 1, .versions = STORE_VERSIONS_ALL};
 
 	load_versions(f->s);
 	assert_int_equal(count_query(f->s, &q), 3);
-	/* newest (T3) was added second; the oldest version was added after it */
+	/* newest (T3) was added second; the oldest version was added after it
+	 */
 	q.versions = STORE_VERSIONS_LAST;
 	q.added_after_us = got.added[1];
 	assert_int_equal(count_query(f->s, &q), 0);
@@ -576,9 +586,9 @@ static void query_caps_lists(void **state)
 {
 	struct fixture *f = *state;
 	static const char *many[1001];
-	const char *with_null[] = { ID1, NULL };
-	struct store_query q = { 0 };
-	struct ac_err err = { 0 };
+	const char *with_null[] = {ID1, NULL};
+	struct store_query q = {0};
+	struct ac_err err = {0};
 
 	for (size_t i = 0; i < AC_ARRAY_LEN(many); i++)
 		many[i] = ID1;
@@ -607,7 +617,8 @@ static void query_caps_lists(void **state)
 	assert_int_equal(count_query(f->s, &q), 0);
 }
 
-/* --- search ---------------------------------------------------------------- */
+/* --- search ----------------------------------------------------------------
+ */
 
 static void load_texts(struct store *s)
 {
@@ -621,7 +632,7 @@ static void load_texts(struct store *s)
 static void search_finds_words(void **state)
 {
 	struct fixture *f = *state;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 
 	load_texts(f->s);
 	assert_int_equal(run_search(f->s, "zeus", 0, &err), AC_OK);
@@ -653,13 +664,33 @@ static void search_is_safe_with_hostile_input(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const hostile[] = {
-		"\"", "\"\"\"", "*", "zeus*", "NEAR(", "NEAR(zeus banking)",
-		"OR", "AND", "NOT", "-", "-zeus", "^zeus", "text:zeus",
-		"zeus OR emotet", "(zeus", "zeus)", "{text}: zeus", "'; DROP "
-		"TABLE objects; --", "\xff\xfe\x80", "a\"b\" OR \"c", "+",
-		"zeus NOT banking", ":", "'",
+	    "\"",
+	    "\"\"\"",
+	    "*",
+	    "zeus*",
+	    "NEAR(",
+	    "NEAR(zeus banking)",
+	    "OR",
+	    "AND",
+	    "NOT",
+	    "-",
+	    "-zeus",
+	    "^zeus",
+	    "text:zeus",
+	    "zeus OR emotet",
+	    "(zeus",
+	    "zeus)",
+	    "{text}: zeus",
+	    "'; DROP "
+	    "TABLE objects; --",
+	    "\xff\xfe\x80",
+	    "a\"b\" OR \"c",
+	    "+",
+	    "zeus NOT banking",
+	    ":",
+	    "'",
 	};
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	char big[1100];
 
 	load_texts(f->s);
@@ -692,7 +723,8 @@ static void search_is_safe_with_hostile_input(void **state)
 	assert_int_equal(run_search(f->s, big, 0, &err), AC_ERR_LIMIT);
 }
 
-/* --- stats ----------------------------------------------------------------- */
+/* --- stats -----------------------------------------------------------------
+ */
 
 struct counts {
 	size_t n;
@@ -714,7 +746,7 @@ static int collect_count(const struct store_type_count *c, void *ctx)
 static void stats_count_types(void **state)
 {
 	struct fixture *f = *state;
-	struct counts c = { 0 };
+	struct counts c = {0};
 
 	assert_int_equal(store_stats(f->s, collect_count, &c, NULL), AC_OK);
 	assert_int_equal(c.n, 0);
@@ -729,13 +761,14 @@ static void stats_count_types(void **state)
 	assert_int_equal(c.versions[1], 1);
 }
 
-/* --- transactions ---------------------------------------------------------- */
+/* --- transactions ----------------------------------------------------------
+ */
 
 static void transaction_commit_and_rollback(void **state)
 {
 	struct fixture *f = *state;
 	enum store_put_result res;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 
 	assert_int_equal(store_commit(f->s, &err), AC_ERR_USAGE);
 	assert_int_equal(store_rollback(f->s, &err), AC_ERR_USAGE);
@@ -751,9 +784,9 @@ static void transaction_commit_and_rollback(void **state)
 	/* a conflict inside a transaction spoils nothing else */
 	assert_int_equal(store_begin(f->s, &err), AC_OK);
 	put_ok(f->s, ID1, T1, "{\"a\":1}", "zeus");
-	assert_int_equal(put_full(f->s, ID1, T1, "{\"a\":2}", NULL, false, &res,
-				  &err),
-			 AC_ERR_CONFLICT);
+	assert_int_equal(
+	    put_full(f->s, ID1, T1, "{\"a\":2}", NULL, false, &res, &err),
+	    AC_ERR_CONFLICT);
 	put_ok(f->s, ID2, T1, "{\"b\":1}", NULL);
 	assert_int_equal(store_commit(f->s, &err), AC_OK);
 	assert_int_equal(count_all(f->s), 2);
@@ -764,7 +797,7 @@ static void transaction_commit_and_rollback(void **state)
 static void transaction_interrupted_leaves_nothing(void **state)
 {
 	struct fixture *f = *state;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 
 	put_ok(f->s, ID3, T1, "{}", NULL);
 	assert_int_equal(store_begin(f->s, &err), AC_OK);
@@ -781,21 +814,21 @@ static void transaction_aborted_by_db_error(void **state)
 {
 	struct fixture *f = *state;
 	enum store_put_result res;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	sqlite3 *db;
 
 	/* break the full-text table behind the store's back */
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE objects_fts", NULL, NULL,
-				      NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "DROP TABLE objects_fts", NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 
 	assert_int_equal(store_begin(f->s, &err), AC_OK);
 	put_ok(f->s, ID1, T1, "{}", NULL);
-	assert_int_equal(put_full(f->s, ID2, T1, "{}", "zeus", false, &res,
-				  &err),
-			 AC_ERR_STORE);
+	assert_int_equal(
+	    put_full(f->s, ID2, T1, "{}", "zeus", false, &res, &err),
+	    AC_ERR_STORE);
 	assert_non_null(strstr(err.msg, f->path));
 	/* the transaction is gone: later writes and commit fail */
 	assert_int_equal(put_full(f->s, ID3, T1, "{}", NULL, false, &res, &err),
@@ -803,30 +836,31 @@ static void transaction_aborted_by_db_error(void **state)
 	assert_int_equal(store_commit(f->s, &err), AC_ERR_STORE);
 	assert_int_equal(count_all(f->s), 0);
 	/* outside a transaction, a failing put leaves nothing either */
-	assert_int_equal(put_full(f->s, ID2, T1, "{}", "zeus", false, &res,
-				  &err),
-			 AC_ERR_STORE);
+	assert_int_equal(
+	    put_full(f->s, ID2, T1, "{}", "zeus", false, &res, &err),
+	    AC_ERR_STORE);
 	assert_int_equal(count_all(f->s), 0);
 	put_ok(f->s, ID3, T1, "{}", NULL);
 	assert_int_equal(count_all(f->s), 1);
 }
 
-/* --- bulk ------------------------------------------------------------------ */
+/* --- bulk ------------------------------------------------------------------
+ */
 
 static void bulk_insert_100k(void **state)
 {
 	enum { N = 100000 };
 	struct fixture *f = *state;
-	struct counts c = { 0 };
-	struct ac_err err = { 0 };
+	struct counts c = {0};
+	struct ac_err err = {0};
 	char id[80], json[128], text[64];
 	int64_t t0, ns;
 
 	t0 = ac_mono_ns();
 	assert_int_equal(store_begin(f->s, &err), AC_OK);
 	for (int i = 0; i < N; i++) {
-		snprintf(id, sizeof(id),
-			 "indicator--%08x-0000-4000-8000-%012x", i, i);
+		snprintf(id, sizeof(id), "indicator--%08x-0000-4000-8000-%012x",
+			 i, i);
 		snprintf(json, sizeof(json),
 			 "{\"id\":\"%s\",\"pattern\":\"[ipv4-addr:value = "
 			 "'10.0.%d.%d']\"}",
@@ -850,28 +884,28 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
-		T(open_create_and_reopen),
-		T(open_missing_file_fails),
-		T(open_refuses_foreign_files),
-		T(open_refuses_newer_schema),
-		T(open_refuses_postgres_for_now),
-		T(put_new_duplicate_conflict),
-		T(put_equal_instants_are_one_version),
-		T(put_rejects_bad_input),
-		T(put_keeps_revoked_versions),
-		T(date_added_strictly_increasing),
-		T(date_added_never_goes_back),
-		T(query_version_selection),
-		T(query_filters),
-		T(query_last_then_added_after),
-		T(query_caps_lists),
-		T(search_finds_words),
-		T(search_is_safe_with_hostile_input),
-		T(stats_count_types),
-		T(transaction_commit_and_rollback),
-		T(transaction_interrupted_leaves_nothing),
-		T(transaction_aborted_by_db_error),
-		T(bulk_insert_100k),
+	    T(open_create_and_reopen),
+	    T(open_missing_file_fails),
+	    T(open_refuses_foreign_files),
+	    T(open_refuses_newer_schema),
+	    T(open_refuses_postgres_for_now),
+	    T(put_new_duplicate_conflict),
+	    T(put_equal_instants_are_one_version),
+	    T(put_rejects_bad_input),
+	    T(put_keeps_revoked_versions),
+	    T(date_added_strictly_increasing),
+	    T(date_added_never_goes_back),
+	    T(query_version_selection),
+	    T(query_filters),
+	    T(query_last_then_added_after),
+	    T(query_caps_lists),
+	    T(search_finds_words),
+	    T(search_is_safe_with_hostile_input),
+	    T(stats_count_types),
+	    T(transaction_commit_and_rollback),
+	    T(transaction_interrupted_leaves_nothing),
+	    T(transaction_aborted_by_db_error),
+	    T(bulk_insert_100k),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
