@@ -5,7 +5,11 @@
  * is `modified`, else `created` (marking-definition), else "" (SCOs). Each row
  * records date_added (server time in microseconds, strictly increasing across
  * the store), its source, its BLAKE2b-256 content hash over the RFC 8785
- * canonical form, and the canonical JSON itself. */
+ * canonical form, and the canonical JSON itself.
+ *
+ * Threads: a struct store belongs to one thread at a time; give each thread
+ * its own store_open. Several stores (threads or processes) may share one
+ * file; writers wait up to 5 s for each other's transactions. */
 #ifndef AC_STORE_H
 #define AC_STORE_H
 
@@ -61,7 +65,9 @@ enum store_version_sel {
 };
 
 /* Filters for store_query. Zero-initialise, then set what you need; empty
- * lists mean "any". Rows come in date_added order, ascending. */
+ * lists mean "any" and hold at most 1000 entries. Rows come in date_added
+ * order, ascending. LAST/FIRST pick the newest/oldest of all versions of an
+ * id; the other filters (added_after_us too) then apply to that row. */
 struct store_query {
 	const char *const *ids;
 	size_t nids;
@@ -69,7 +75,8 @@ struct store_query {
 	size_t ntypes;
 	const char *const *spec_versions;
 	size_t nspec_versions;
-	unsigned versions;            /* store_version_sel bits; 0 = LAST */
+	unsigned versions;            /* store_version_sel bits; 0 = LAST
+				       * unless at_versions are given */
 	const char *const *at_versions; /* exact version timestamps, OR-ed in */
 	size_t nat_versions;
 	int64_t added_after_us;       /* 0 = no bound; strictly greater than */
@@ -111,23 +118,30 @@ ac_rc store_open(const char *path, bool create, struct store **out,
 void store_close(struct store *s);
 
 /* Transactions: writes between begin and commit are atomic and durable once
- * commit returns AC_OK. put outside a transaction commits by itself. */
+ * commit returns AC_OK. put outside a transaction commits by itself. A
+ * database error inside a transaction rolls it all back at once; later puts
+ * and commit then fail until store_rollback. Closing without commit rolls
+ * back. */
 ac_rc store_begin(struct store *s, struct ac_err *err);
 ac_rc store_commit(struct store *s, struct ac_err *err);
 ac_rc store_rollback(struct store *s, struct ac_err *err);
 
 /* Writes one version. Identical (id, version, hash) → STORE_PUT_DUPLICATE,
  * nothing changes. Same (id, version) with another hash → AC_ERR_CONFLICT,
- * nothing changes. */
+ * nothing changes. A version that is not a timestamp (or "") in years
+ * 1678..2261 is AC_ERR_INVALID. */
 ac_rc store_put(struct store *s, const struct store_obj *o,
 		enum store_put_result *res, struct ac_err *err);
 
+/* Calls cb for each row matching q (NULL = newest version of everything).
+ * AC_ERR_LIMIT for a list over the cap, AC_ERR_PARSE for a bad at_version. */
 ac_rc store_query(struct store *s, const struct store_query *q,
 		  store_row_cb cb, void *ctx, struct ac_err *err);
 
-/* Full-text search (newest version of each matching object, best first).
- * `text` is plain words from a user; it is never interpreted as query
- * syntax. */
+/* Full-text search over the newest version of each object: matching rows,
+ * best first, at most limit (0 = no limit). `text` is plain words from a
+ * user, all of which must match; it is never interpreted as query syntax.
+ * Blank text is AC_ERR_USAGE. */
 ac_rc store_search(struct store *s, const char *text, size_t limit,
 		   store_row_cb cb, void *ctx, struct ac_err *err);
 

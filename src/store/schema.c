@@ -1,0 +1,143 @@
+/* Schema versions of the SQLite store. PRAGMA user_version holds the version
+ * of the file; each migration moves it up by one inside its own transaction,
+ * so a crash leaves the file at some whole version. Append new migrations;
+ * never edit one that has shipped. */
+#include "base/common.h"
+#include "store/store_sqlite.h"
+
+struct migration {
+	int version;
+	const char *sql;
+};
+
+static const char schema_v1[] =
+    "CREATE TABLE objects ("
+    " rowid INTEGER PRIMARY KEY,"
+    " id TEXT NOT NULL,"
+    " type TEXT NOT NULL,"
+    " version TEXT NOT NULL,"
+    " version_ns INTEGER NOT NULL,"
+    " spec_version TEXT NOT NULL,"
+    " revoked INTEGER NOT NULL CHECK (revoked IN (0, 1)),"
+    " source TEXT NOT NULL,"
+    " hash BLOB NOT NULL CHECK (length(hash) = 32),"
+    " json TEXT NOT NULL,"
+    " date_added INTEGER NOT NULL,"
+    " UNIQUE (id, version_ns));"
+    "CREATE UNIQUE INDEX objects_date_added ON objects(date_added);"
+    "CREATE INDEX objects_type_added ON objects(type, date_added);"
+    "CREATE VIRTUAL TABLE objects_fts USING fts5(text, content='',"
+    " tokenize='unicode61 remove_diacritics 2');";
+
+static const struct migration migrations[] = {
+    {1, schema_v1},
+};
+
+int store_schema_version(void)
+{
+	return migrations[AC_ARRAY_LEN(migrations) - 1].version;
+}
+
+static ac_rc read_version(sqlite3 *db, const char *path, int *out,
+			  struct ac_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	ac_rc rc;
+	int src;
+
+	src = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_step(st);
+	if (src != SQLITE_ROW) {
+		rc = store_sqlite_err(db, src, path,
+				      "cannot read the schema version of", err);
+		goto out;
+	}
+	*out = sqlite3_column_int(st, 0);
+	rc = AC_OK;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static ac_rc check_known(int version, const char *path, struct ac_err *err)
+{
+	if (version < 0 || version > store_schema_version())
+		return ac_err_set(
+		    err, AC_ERR_STORE,
+		    "cannot open store '%s': schema version %d is "
+		    "newer than this accord supports (%d); "
+		    "upgrade accord",
+		    path, version, store_schema_version());
+	return AC_OK;
+}
+
+static ac_rc exec(sqlite3 *db, const char *sql, const char *path,
+		  const char *what, struct ac_err *err)
+{
+	int src = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	if (src != SQLITE_OK)
+		return store_sqlite_err(db, src, path, what, err);
+	return AC_OK;
+}
+
+/* Applies one migration unless another process got there first. */
+static ac_rc apply(sqlite3 *db, const struct migration *m, const char *path,
+		   struct ac_err *err)
+{
+	char set_version[64];
+	int cur = 0;
+	ac_rc rc;
+
+	rc = exec(db, "BEGIN IMMEDIATE", path, "cannot begin a migration of",
+		  err);
+	if (rc)
+		return rc;
+	rc = read_version(db, path, &cur, err);
+	if (rc)
+		goto out;
+	rc = check_known(cur, path, err);
+	if (rc || cur >= m->version)
+		goto out;
+	rc = exec(db, m->sql, path, "cannot migrate", err);
+	if (rc)
+		goto out;
+	snprintf(set_version, sizeof(set_version), "PRAGMA user_version = %d",
+		 m->version);
+	rc = exec(db, set_version, path, "cannot set the schema version of",
+		  err);
+out:
+	if (!rc)
+		rc = exec(db, "COMMIT", path, "cannot commit a migration of",
+			  err);
+	if (rc && !sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+ac_rc store_schema_migrate(sqlite3 *db, const char *path, bool create,
+			   struct ac_err *err)
+{
+	int version = 0;
+	ac_rc rc;
+
+	rc = read_version(db, path, &version, err);
+	if (rc)
+		return rc;
+	rc = check_known(version, path, err);
+	if (rc)
+		return rc;
+	if (version == 0 && !create)
+		return ac_err_set(err, AC_ERR_STORE,
+				  "cannot open store '%s': not an accord store "
+				  "(create it first)",
+				  path);
+	for (size_t i = 0; i < AC_ARRAY_LEN(migrations); i++) {
+		if (migrations[i].version <= version)
+			continue;
+		rc = apply(db, &migrations[i], path, err);
+		if (rc)
+			return rc;
+	}
+	return AC_OK;
+}
