@@ -8,8 +8,8 @@
 
 /* Both key files are a few hundred bytes; anything larger is not ours. */
 #define KEYS_FILE_MAX 4096
-#define KEYS_B64_MAX \
-	sodium_base64_ENCODED_LEN(crypto_sign_SECRETKEYBYTES, \
+#define KEYS_B64_MAX                                                           \
+	sodium_base64_ENCODED_LEN(crypto_sign_SECRETKEYBYTES,                  \
 				  sodium_base64_VARIANT_ORIGINAL)
 
 /* One "label <base64>" line of a key file and where it lives in ac_keys. */
@@ -20,17 +20,17 @@ struct key_field {
 };
 
 static const struct key_field secret_fields[] = {
-	{ "ed25519-secret", offsetof(struct ac_keys, sign_sk),
-	  crypto_sign_SECRETKEYBYTES },
-	{ "x25519-secret", offsetof(struct ac_keys, box_sk),
-	  crypto_box_SECRETKEYBYTES },
+    {"ed25519-secret", offsetof(struct ac_keys, sign_sk),
+     crypto_sign_SECRETKEYBYTES},
+    {"x25519-secret", offsetof(struct ac_keys, box_sk),
+     crypto_box_SECRETKEYBYTES},
 };
 
 static const struct key_field public_fields[] = {
-	{ "ed25519-public", offsetof(struct ac_keys, sign_pk),
-	  crypto_sign_PUBLICKEYBYTES },
-	{ "x25519-public", offsetof(struct ac_keys, box_pk),
-	  crypto_box_PUBLICKEYBYTES },
+    {"ed25519-public", offsetof(struct ac_keys, sign_pk),
+     crypto_sign_PUBLICKEYBYTES},
+    {"x25519-public", offsetof(struct ac_keys, box_pk),
+     crypto_box_PUBLICKEYBYTES},
 };
 
 #define FIELD_COUNT 2
@@ -82,7 +82,7 @@ static size_t format_fields(const struct ac_keys *k,
 
 	for (size_t i = 0; i < FIELD_COUNT; i++) {
 		const unsigned char *bin =
-			(const unsigned char *)k + fields[i].offset;
+		    (const unsigned char *)k + fields[i].offset;
 		sodium_bin2base64(b64, sizeof(b64), bin, fields[i].len,
 				  sodium_base64_VARIANT_ORIGINAL);
 		len += (size_t)snprintf(text + len, cap - len, "%s %s\n",
@@ -107,8 +107,8 @@ static ac_rc create_exclusive(const char *path, mode_t mode, int *fd,
 	}
 	/* The umask may have taken bits away (or, at 0, left too many). */
 	if (fchmod(*fd, mode) != 0)
-		return ac_err_set(err, AC_ERR_IO, "cannot chmod '%s': %s",
-				  path, strerror(errno));
+		return ac_err_set(err, AC_ERR_IO, "cannot chmod '%s': %s", path,
+				  strerror(errno));
 	return AC_OK;
 }
 
@@ -124,9 +124,9 @@ static ac_rc write_and_close(int *fd, const char *path, const char *text,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return ac_err_set(err, AC_ERR_IO,
-					  "cannot write '%s': %s", path,
-					  n < 0 ? strerror(errno) : "no progress");
+			return ac_err_set(
+			    err, AC_ERR_IO, "cannot write '%s': %s", path,
+			    n < 0 ? strerror(errno) : "no progress");
 		done += (size_t)n;
 	}
 	if (fsync(*fd) != 0)
@@ -135,8 +135,8 @@ static ac_rc write_and_close(int *fd, const char *path, const char *text,
 	rc = close(*fd);
 	*fd = -1;
 	if (rc != 0)
-		return ac_err_set(err, AC_ERR_IO, "cannot close '%s': %s",
-				  path, strerror(errno));
+		return ac_err_set(err, AC_ERR_IO, "cannot close '%s': %s", path,
+				  strerror(errno));
 	return AC_OK;
 }
 
@@ -189,10 +189,9 @@ static ac_rc read_key_file(const char *path, bool secret, char *text,
 
 	*len = 0;
 	if (fd < 0)
-		return ac_err_set(err,
-				  errno == ENOENT ? AC_ERR_NOTFOUND : AC_ERR_IO,
-				  "cannot open key file '%s': %s", path,
-				  strerror(errno));
+		return ac_err_set(
+		    err, errno == ENOENT ? AC_ERR_NOTFOUND : AC_ERR_IO,
+		    "cannot open key file '%s': %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		rc = ac_err_set(err, AC_ERR_IO,
 				"key file '%s' is not a regular file", path);
@@ -276,7 +275,7 @@ static ac_rc parse_fields(const char *text, size_t len,
 			  const struct key_field *fields, struct ac_keys *k,
 			  const char *path, struct ac_err *err)
 {
-	bool seen[FIELD_COUNT] = { false };
+	bool seen[FIELD_COUNT] = {false};
 	size_t pos = 0;
 	ac_rc rc;
 
@@ -284,9 +283,8 @@ static ac_rc parse_fields(const char *text, size_t len,
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - text) : len;
 
-		if (end > pos &&
-		    (rc = parse_line(text + pos, end - pos, fields, seen, k,
-				     path, err)))
+		if (end > pos && (rc = parse_line(text + pos, end - pos, fields,
+						  seen, k, path, err)))
 			return rc;
 		pos = end + 1;
 	}
@@ -331,15 +329,15 @@ ac_rc ac_keys_load(struct ac_keys *k, const char *secret_path,
 		return rc;
 	rc = read_key_file(secret_path, true, text, &len, err);
 	if (!rc)
-		rc = parse_fields(text, len, secret_fields, k, secret_path,
-				  err);
+		rc =
+		    parse_fields(text, len, secret_fields, k, secret_path, err);
 	sodium_memzero(text, sizeof(text));
 	if (rc)
 		goto out;
 	rc = read_key_file(public_path, false, text, &len, err);
 	if (!rc)
-		rc = parse_fields(text, len, public_fields, k, public_path,
-				  err);
+		rc =
+		    parse_fields(text, len, public_fields, k, public_path, err);
 	if (rc)
 		goto out;
 	if (!keys_match(k))

@@ -20,7 +20,7 @@ struct jcs_member {
 /* Shortest round-trip decimal digits of a positive finite double:
  * value = 0.d1d2...dk * 10^point. */
 struct jcs_digits {
-	char d[20];
+	char d[24]; /* at most 17 used; room for the layout bounds */
 	int k;
 	int point;
 };
@@ -191,7 +191,12 @@ ac_rc stix_jcs_number(double d, char out[32])
 
 static ac_rc jcs_string(const char *s, size_t len, struct ac_buf *out)
 {
+	/* The characters JSON.stringify escapes with a letter; other control
+	 * characters become \u00xx. */
+	static const char short_from[] = "\"\\\b\t\n\f\r";
+	static const char short_to[] = "\"\\btnfr";
 	static const char hex[] = "0123456789abcdef";
+	const char *short_form;
 	size_t run = 0;
 	ac_rc rc;
 
@@ -208,15 +213,10 @@ static ac_rc jcs_string(const char *s, size_t len, struct ac_buf *out)
 			return rc;
 		run = i + 1;
 		esc[0] = '\\';
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\r': esc[1] = 'r'; break;
-		default:
+		short_form = memchr(short_from, c, sizeof(short_from) - 1);
+		if (short_form) {
+			esc[1] = short_to[short_form - short_from];
+		} else {
 			memcpy(esc + 1, "u00", 3);
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 15];

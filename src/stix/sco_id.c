@@ -18,35 +18,35 @@ struct sco_props {
 };
 
 static const struct sco_props sco_table[] = {
-	{ "artifact", { "hashes", "payload_bin" } },
-	{ "autonomous-system", { "number" } },
-	{ "directory", { "path" } },
-	{ "domain-name", { "value" } },
-	{ "email-addr", { "value" } },
-	{ "email-message", { "from_ref", "subject", "body" } },
-	{ "file", { "hashes", "name", "extensions", "parent_directory_ref" } },
-	{ "ipv4-addr", { "value" } },
-	{ "ipv6-addr", { "value" } },
-	{ "mac-addr", { "value" } },
-	{ "mutex", { "name" } },
-	{ "network-traffic",
-	  { "start", "end", "src_ref", "dst_ref", "src_port", "dst_port",
-	    "protocols", "extensions" } },
-	{ "software", { "name", "cpe", "swid", "vendor", "version" } },
-	{ "url", { "value" } },
-	{ "user-account", { "account_type", "user_id", "account_login" } },
-	{ "windows-registry-key", { "key", "values" } },
-	{ "x509-certificate", { "hashes", "serial_number" } },
-	{ "accord-phone-number", { "value" } },
-	{ "accord-vehicle", { "vin", "plate", "plate_country" } },
-	{ "accord-document", { "document_type", "number", "issuing_country" } },
-	{ "accord-account", { "account_type", "number" } },
+    {"artifact", {"hashes", "payload_bin"}},
+    {"autonomous-system", {"number"}},
+    {"directory", {"path"}},
+    {"domain-name", {"value"}},
+    {"email-addr", {"value"}},
+    {"email-message", {"from_ref", "subject", "body"}},
+    {"file", {"hashes", "name", "extensions", "parent_directory_ref"}},
+    {"ipv4-addr", {"value"}},
+    {"ipv6-addr", {"value"}},
+    {"mac-addr", {"value"}},
+    {"mutex", {"name"}},
+    {"network-traffic",
+     {"start", "end", "src_ref", "dst_ref", "src_port", "dst_port", "protocols",
+      "extensions"}},
+    {"software", {"name", "cpe", "swid", "vendor", "version"}},
+    {"url", {"value"}},
+    {"user-account", {"account_type", "user_id", "account_login"}},
+    {"windows-registry-key", {"key", "values"}},
+    {"x509-certificate", {"hashes", "serial_number"}},
+    {"accord-phone-number", {"value"}},
+    {"accord-vehicle", {"vin", "plate", "plate_country"}},
+    {"accord-document", {"document_type", "number", "issuing_country"}},
+    {"accord-account", {"account_type", "number"}},
 };
 
 /* Of a hashes dictionary only one hash contributes, in this order of
  * preference (as the OASIS reference implementation does). */
-static const char *const hash_preference[] = { "MD5", "SHA-1", "SHA-256",
-					       "SHA-512" };
+static const char *const hash_preference[] = {"MD5", "SHA-1", "SHA-256",
+					      "SHA-512"};
 
 static const struct sco_props *find_type(const char *type)
 {
@@ -67,7 +67,8 @@ static const char *choose_hash(json_t *hashes)
 	for (size_t i = 0; i < AC_ARRAY_LEN(hash_preference); i++)
 		if (json_object_get(hashes, hash_preference[i]))
 			return hash_preference[i];
-	json_object_foreach(hashes, key, value) {
+	json_object_foreach(hashes, key, value)
+	{
 		(void)value;
 		if (!best || strcmp(key, best) < 0)
 			best = key;
@@ -88,7 +89,8 @@ static ac_rc add_property(json_t *c, json_t *obj, const char *name)
 		if (!alg)
 			return AC_OK;
 		one = json_object();
-		if (!one || json_object_set(one, alg, json_object_get(v, alg)) ||
+		if (!one ||
+		    json_object_set(one, alg, json_object_get(v, alg)) ||
 		    json_object_set_new(c, name, one))
 			return AC_ERR_NOMEM;
 		return AC_OK;

@@ -45,30 +45,30 @@ static void assert_canon(const char *src, const char *want)
 static void number_appendix_b(void **state)
 {
 	static const struct number_case cases[] = {
-		{ 0x0000000000000000, "0" },
-		{ 0x8000000000000000, "0" },
-		{ 0x0000000000000001, "5e-324" },
-		{ 0x8000000000000001, "-5e-324" },
-		{ 0x7fefffffffffffff, "1.7976931348623157e+308" },
-		{ 0xffefffffffffffff, "-1.7976931348623157e+308" },
-		{ 0x4340000000000000, "9007199254740992" },
-		{ 0xc340000000000000, "-9007199254740992" },
-		{ 0x4430000000000000, "295147905179352830000" },
-		{ 0x44b52d02c7e14af5, "9.999999999999997e+22" },
-		{ 0x44b52d02c7e14af6, "1e+23" },
-		{ 0x44b52d02c7e14af7, "1.0000000000000001e+23" },
-		{ 0x444b1ae4d6e2ef4e, "999999999999999700000" },
-		{ 0x444b1ae4d6e2ef4f, "999999999999999900000" },
-		{ 0x444b1ae4d6e2ef50, "1e+21" },
-		{ 0x3eb0c6f7a0b5ed8c, "9.999999999999997e-7" },
-		{ 0x3eb0c6f7a0b5ed8d, "0.000001" },
-		{ 0x41b3de4355555553, "333333333.3333332" },
-		{ 0x41b3de4355555554, "333333333.33333325" },
-		{ 0x41b3de4355555555, "333333333.3333333" },
-		{ 0x41b3de4355555556, "333333333.3333334" },
-		{ 0x41b3de4355555557, "333333333.33333343" },
-		{ 0xbecbf647612f3696, "-0.0000033333333333333333" },
-		{ 0x43143ff3c1cb0959, "1424953923781206.2" },
+	    {0x0000000000000000, "0"},
+	    {0x8000000000000000, "0"},
+	    {0x0000000000000001, "5e-324"},
+	    {0x8000000000000001, "-5e-324"},
+	    {0x7fefffffffffffff, "1.7976931348623157e+308"},
+	    {0xffefffffffffffff, "-1.7976931348623157e+308"},
+	    {0x4340000000000000, "9007199254740992"},
+	    {0xc340000000000000, "-9007199254740992"},
+	    {0x4430000000000000, "295147905179352830000"},
+	    {0x44b52d02c7e14af5, "9.999999999999997e+22"},
+	    {0x44b52d02c7e14af6, "1e+23"},
+	    {0x44b52d02c7e14af7, "1.0000000000000001e+23"},
+	    {0x444b1ae4d6e2ef4e, "999999999999999700000"},
+	    {0x444b1ae4d6e2ef4f, "999999999999999900000"},
+	    {0x444b1ae4d6e2ef50, "1e+21"},
+	    {0x3eb0c6f7a0b5ed8c, "9.999999999999997e-7"},
+	    {0x3eb0c6f7a0b5ed8d, "0.000001"},
+	    {0x41b3de4355555553, "333333333.3333332"},
+	    {0x41b3de4355555554, "333333333.33333325"},
+	    {0x41b3de4355555555, "333333333.3333333"},
+	    {0x41b3de4355555556, "333333333.3333334"},
+	    {0x41b3de4355555557, "333333333.33333343"},
+	    {0xbecbf647612f3696, "-0.0000033333333333333333"},
+	    {0x43143ff3c1cb0959, "1424953923781206.2"},
 	};
 	char out[32];
 	(void)state;
@@ -101,20 +101,20 @@ static void number_layout_boundaries(void **state)
 		double d;
 		const char *want;
 	} cases[] = {
-		{ 1e21, "1e+21" },
-		{ 1e20, "100000000000000000000" },
-		{ 1e-6, "0.000001" },
-		{ 1e-7, "1e-7" },
-		{ 1.5e-7, "1.5e-7" },
-		{ 0.1, "0.1" },
-		{ -0.5, "-0.5" },
-		{ 4.5, "4.5" },
-		{ 2e-3, "0.002" },
-		{ 1e30, "1e+30" },
-		{ 123456789012.5, "123456789012.5" },
-		{ 1e16, "10000000000000000" },
-		{ 1.25e+25, "1.25e+25" },
-		{ 9007199254740994.0, "9007199254740994" },
+	    {1e21, "1e+21"},
+	    {1e20, "100000000000000000000"},
+	    {1e-6, "0.000001"},
+	    {1e-7, "1e-7"},
+	    {1.5e-7, "1.5e-7"},
+	    {0.1, "0.1"},
+	    {-0.5, "-0.5"},
+	    {4.5, "4.5"},
+	    {2e-3, "0.002"},
+	    {1e30, "1e+30"},
+	    {123456789012.5, "123456789012.5"},
+	    {1e16, "10000000000000000"},
+	    {1.25e+25, "1.25e+25"},
+	    {9007199254740994.0, "9007199254740994"},
 	};
 	char out[32];
 	(void)state;
@@ -131,10 +131,10 @@ static void number_layout_boundaries(void **state)
 static void number_power_of_two_shortest(void **state)
 {
 	static const struct number_case cases[] = {
-		{ 0x0060000000000000, "7.120236347223045e-307" },
-		{ 0x0d70000000000000, "5.858190679279809e-244" },
-		{ 0x6290000000000000, "5.896816288783659e+166" },
-		{ 0x7cf0000000000000, "6.386688990511104e+293" },
+	    {0x0060000000000000, "7.120236347223045e-307"},
+	    {0x0d70000000000000, "5.858190679279809e-244"},
+	    {0x6290000000000000, "5.896816288783659e+166"},
+	    {0x7cf0000000000000, "6.386688990511104e+293"},
 	};
 	char out[32];
 	(void)state;
@@ -159,21 +159,21 @@ static void integers_become_doubles(void **state)
 static void rfc_main_example(void **state)
 {
 	const char *src =
-		"{\n"
-		"  \"numbers\": [333333333.33333329, 1E30, 4.50, 2e-3, "
-		"0.000000000000000000000000001],\n"
-		"  \"string\": \"\\u20ac$\\u000F\\u000aA'\\u0042\\u0022\\u005c"
-		"\\\\\\\"\\/\",\n"
-		"  \"literals\": [null, true, false]\n"
-		"}";
+	    "{\n"
+	    "  \"numbers\": [333333333.33333329, 1E30, 4.50, 2e-3, "
+	    "0.000000000000000000000000001],\n"
+	    "  \"string\": \"\\u20ac$\\u000F\\u000aA'\\u0042\\u0022\\u005c"
+	    "\\\\\\\"\\/\",\n"
+	    "  \"literals\": [null, true, false]\n"
+	    "}";
 	const char *want =
-		"{\"literals\":[null,true,false],\"numbers\":[333333333.3333333,"
-		"1e+30,4.5,0.002,1e-27],\"string\":\"\xe2\x82\xac$\\u000f\\nA'B"
-		"\\\"\\\\\\\\\\\"/\"}";
+	    "{\"literals\":[null,true,false],\"numbers\":[333333333.3333333,"
+	    "1e+30,4.5,0.002,1e-27],\"string\":\"\xe2\x82\xac$\\u000f\\nA'B"
+	    "\\\"\\\\\\\\\\\"/\"}";
 	static const unsigned char want_head[] = {
-		0x7b, 0x22, 0x6c, 0x69, 0x74, 0x65, 0x72, 0x61, 0x6c, 0x73,
-		0x22, 0x3a, 0x5b, 0x6e, 0x75, 0x6c, 0x6c, 0x2c, 0x74, 0x72,
-		0x75, 0x65, 0x2c, 0x66, 0x61, 0x6c, 0x73, 0x65, 0x5d, 0x2c,
+	    0x7b, 0x22, 0x6c, 0x69, 0x74, 0x65, 0x72, 0x61, 0x6c, 0x73,
+	    0x22, 0x3a, 0x5b, 0x6e, 0x75, 0x6c, 0x6c, 0x2c, 0x74, 0x72,
+	    0x75, 0x65, 0x2c, 0x66, 0x61, 0x6c, 0x73, 0x65, 0x5d, 0x2c,
 	};
 	char *got;
 	(void)state;
@@ -187,23 +187,24 @@ static void rfc_main_example(void **state)
 /* RFC 8785 section 3.2.3: keys sort by UTF-16 code units. */
 static void rfc_sorting_example(void **state)
 {
-	const char *src = "{\n"
-			  "  \"\\u20ac\": \"Euro Sign\",\n"
-			  "  \"\\r\": \"Carriage Return\",\n"
-			  "  \"\\ufb33\": \"Hebrew Letter Dalet With Dagesh\",\n"
-			  "  \"1\": \"One\",\n"
-			  "  \"\\ud83d\\ude00\": \"Emoji: Grinning Face\",\n"
-			  "  \"\\u0080\": \"Control\",\n"
-			  "  \"\\u00f6\": \"Latin Small Letter O With "
-			  "Diaeresis\"\n"
-			  "}";
+	const char *src =
+	    "{\n"
+	    "  \"\\u20ac\": \"Euro Sign\",\n"
+	    "  \"\\r\": \"Carriage Return\",\n"
+	    "  \"\\ufb33\": \"Hebrew Letter Dalet With Dagesh\",\n"
+	    "  \"1\": \"One\",\n"
+	    "  \"\\ud83d\\ude00\": \"Emoji: Grinning Face\",\n"
+	    "  \"\\u0080\": \"Control\",\n"
+	    "  \"\\u00f6\": \"Latin Small Letter O With "
+	    "Diaeresis\"\n"
+	    "}";
 	const char *want =
-		"{\"\\r\":\"Carriage Return\",\"1\":\"One\","
-		"\"\xc2\x80\":\"Control\","
-		"\"\xc3\xb6\":\"Latin Small Letter O With Diaeresis\","
-		"\"\xe2\x82\xac\":\"Euro Sign\","
-		"\"\xf0\x9f\x98\x80\":\"Emoji: Grinning Face\","
-		"\"\xef\xac\xb3\":\"Hebrew Letter Dalet With Dagesh\"}";
+	    "{\"\\r\":\"Carriage Return\",\"1\":\"One\","
+	    "\"\xc2\x80\":\"Control\","
+	    "\"\xc3\xb6\":\"Latin Small Letter O With Diaeresis\","
+	    "\"\xe2\x82\xac\":\"Euro Sign\","
+	    "\"\xf0\x9f\x98\x80\":\"Emoji: Grinning Face\","
+	    "\"\xef\xac\xb3\":\"Hebrew Letter Dalet With Dagesh\"}";
 	(void)state;
 
 	assert_canon(src, want);
@@ -325,20 +326,20 @@ static void refuses_deep_nesting(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(number_appendix_b),
-		cmocka_unit_test(number_rejects_nan_and_infinity),
-		cmocka_unit_test(number_layout_boundaries),
-		cmocka_unit_test(number_power_of_two_shortest),
-		cmocka_unit_test(integers_become_doubles),
-		cmocka_unit_test(rfc_main_example),
-		cmocka_unit_test(rfc_sorting_example),
-		cmocka_unit_test(sorting_is_not_utf8_byte_order),
-		cmocka_unit_test(keys_with_nul),
-		cmocka_unit_test(string_escapes),
-		cmocka_unit_test(nesting_and_literals),
-		cmocka_unit_test(many_members),
-		cmocka_unit_test(appends_and_caps_output),
-		cmocka_unit_test(refuses_deep_nesting),
+	    cmocka_unit_test(number_appendix_b),
+	    cmocka_unit_test(number_rejects_nan_and_infinity),
+	    cmocka_unit_test(number_layout_boundaries),
+	    cmocka_unit_test(number_power_of_two_shortest),
+	    cmocka_unit_test(integers_become_doubles),
+	    cmocka_unit_test(rfc_main_example),
+	    cmocka_unit_test(rfc_sorting_example),
+	    cmocka_unit_test(sorting_is_not_utf8_byte_order),
+	    cmocka_unit_test(keys_with_nul),
+	    cmocka_unit_test(string_escapes),
+	    cmocka_unit_test(nesting_and_literals),
+	    cmocka_unit_test(many_members),
+	    cmocka_unit_test(appends_and_caps_output),
+	    cmocka_unit_test(refuses_deep_nesting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,7 +43,8 @@ static int scratch_teardown(void **state)
 
 	while (d && (e = readdir(d))) {
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			snprintf(path, sizeof(path), "%s/%s", s->dir, e->d_name);
+			snprintf(path, sizeof(path), "%s/%s", s->dir,
+				 e->d_name);
 			unlink(path);
 		}
 	}
@@ -115,13 +116,13 @@ static void blake2b_256_vectors(void **state)
 		const char *msg;
 		const char *hex;
 	} cases[] = {
-		{ "", "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cd"
-		      "f12fe3a8" },
-		{ "abc", "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262"
-			 "c8c068d52319" },
-		{ "The quick brown fox jumps over the lazy dog",
-		  "01718cec35cd3d796dd00020e0bfecb473ad23457d063b75eff29c0ffa"
-		  "2e58a9" },
+	    {"", "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cd"
+		 "f12fe3a8"},
+	    {"abc", "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262"
+		    "c8c068d52319"},
+	    {"The quick brown fox jumps over the lazy dog",
+	     "01718cec35cd3d796dd00020e0bfecb473ad23457d063b75eff29c0ffa"
+	     "2e58a9"},
 	};
 	uint8_t h[AC_HASH_LEN];
 	char hex[2 * AC_HASH_LEN + 1];
@@ -139,7 +140,7 @@ static void blake2b_256_vectors(void **state)
 
 static void hex_encoding(void **state)
 {
-	static const uint8_t in[] = { 0x00, 0x0f, 0xa5, 0xff };
+	static const uint8_t in[] = {0x00, 0x0f, 0xa5, 0xff};
 	char out[9];
 	(void)state;
 
@@ -414,24 +415,24 @@ static void messages_hold_no_secrets(void **state)
 	assert_null(strstr(err.msg, "=="));
 }
 
-#define SCRATCH_TEST(f) \
+#define SCRATCH_TEST(f)                                                        \
 	cmocka_unit_test_setup_teardown(f, scratch_setup, scratch_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(blake2b_256_vectors),
-		cmocka_unit_test(hex_encoding),
-		cmocka_unit_test(generate_gives_distinct_pairs),
-		SCRATCH_TEST(save_load_roundtrip),
-		SCRATCH_TEST(modes_ignore_umask),
-		SCRATCH_TEST(refuses_to_overwrite),
-		SCRATCH_TEST(refuses_open_secret_file),
-		SCRATCH_TEST(refuses_mismatched_public_keys),
-		SCRATCH_TEST(refuses_inconsistent_secret_key),
-		SCRATCH_TEST(refuses_corrupted_files),
-		SCRATCH_TEST(missing_files),
-		SCRATCH_TEST(messages_hold_no_secrets),
+	    cmocka_unit_test(blake2b_256_vectors),
+	    cmocka_unit_test(hex_encoding),
+	    cmocka_unit_test(generate_gives_distinct_pairs),
+	    SCRATCH_TEST(save_load_roundtrip),
+	    SCRATCH_TEST(modes_ignore_umask),
+	    SCRATCH_TEST(refuses_to_overwrite),
+	    SCRATCH_TEST(refuses_open_secret_file),
+	    SCRATCH_TEST(refuses_mismatched_public_keys),
+	    SCRATCH_TEST(refuses_inconsistent_secret_key),
+	    SCRATCH_TEST(refuses_corrupted_files),
+	    SCRATCH_TEST(missing_files),
+	    SCRATCH_TEST(messages_hold_no_secrets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

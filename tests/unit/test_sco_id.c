@@ -201,13 +201,13 @@ static void rejects_objects_without_type(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(matches_spec_examples),
-		cmocka_unit_test(matches_independent_computation),
-		cmocka_unit_test(hashes_contribute_one_hash),
-		cmocka_unit_test(order_and_other_properties_do_not_matter),
-		cmocka_unit_test(accord_types_are_deterministic),
-		cmocka_unit_test(falls_back_to_uuid_v4),
-		cmocka_unit_test(rejects_objects_without_type),
+	    cmocka_unit_test(matches_spec_examples),
+	    cmocka_unit_test(matches_independent_computation),
+	    cmocka_unit_test(hashes_contribute_one_hash),
+	    cmocka_unit_test(order_and_other_properties_do_not_matter),
+	    cmocka_unit_test(accord_types_are_deterministic),
+	    cmocka_unit_test(falls_back_to_uuid_v4),
+	    cmocka_unit_test(rejects_objects_without_type),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
