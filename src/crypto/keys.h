@@ -17,10 +17,15 @@ struct ac_keys {
 ac_rc ac_crypto_init(struct ac_err *err);
 /* Fresh random key pairs. */
 ac_rc ac_keys_generate(struct ac_keys *k, struct ac_err *err);
-/* Writes secret_path (mode 0600, created exclusively) and public_path. */
+/* Writes secret_path (mode 0600, created exclusively) and public_path
+ * (0644, also exclusively). AC_ERR_EXISTS if either exists, AC_ERR_IO on
+ * write errors; on failure neither file is left behind. */
 ac_rc ac_keys_save(const struct ac_keys *k, const char *secret_path,
 		   const char *public_path, struct ac_err *err);
-/* Loads both files; refuses a secret file readable by group or others. */
+/* Loads both files; refuses a secret file readable by group or others
+ * (AC_ERR_PERM). AC_ERR_PARSE for a malformed or truncated file,
+ * AC_ERR_CRYPTO when the public keys do not belong to the secret keys;
+ * on failure k holds no secrets. */
 ac_rc ac_keys_load(struct ac_keys *k, const char *secret_path,
 		   const char *public_path, struct ac_err *err);
 /* Wipes the secret keys from memory. */

@@ -6,7 +6,8 @@
 #include "base/buf.h"
 
 /* Appends the canonical form of v to out. Fails with AC_ERR_INVALID for
- * numbers JSON cannot carry (NaN, infinity), AC_ERR_LIMIT if out is full. */
+ * numbers JSON cannot carry (NaN, infinity), AC_ERR_LIMIT if out is full or
+ * v nests deeper than 2048 levels; on failure out is left as it was. */
 ac_rc stix_jcs(const json_t *v, struct ac_buf *out);
 
 /* Formats a double as ECMAScript Number.prototype.toString does (shortest
