@@ -393,6 +393,34 @@ static ac_rc structure_byte(struct scan *s, size_t *pp)
 	return AC_OK;
 }
 
+#define ONES ((uint64_t)0x0101010101010101)
+#define HIGHS ((uint64_t)0x8080808080808080)
+
+/* Non-zero if any byte of w equals b (the classic SWAR zero-byte test). */
+static inline uint64_t word_has(uint64_t w, unsigned char b)
+{
+	uint64_t x = w ^ (ONES * b);
+
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/* Skips string bytes eight at a time up to a possible '"', '\\' or, in JSON
+ * Lines, '\n'; the byte loop after it finds the exact one. */
+static size_t skip_plain_string(const struct scan *s, size_t p)
+{
+	const unsigned char *c = s->chunk;
+	unsigned char third = s->nl_ends ? '\n' : '"';
+	uint64_t w;
+
+	while (p + 8 <= s->n) {
+		memcpy(&w, c + p, 8);
+		if (word_has(w, '"') | word_has(w, '\\') | word_has(w, third))
+			break;
+		p += 8;
+	}
+	return p;
+}
+
 /* The hot loop: runs over every byte of every object. */
 static ac_rc scan_value(struct scan *s, size_t *pp)
 {
@@ -409,15 +437,27 @@ static ac_rc scan_value(struct scan *s, size_t *pp)
 			else
 				p++;
 		} else if (s->in_str) {
+			p = skip_plain_string(s, p);
 			while (p < n && !s->stop_str[c[p]])
 				p++;
-			if (p < n)
+			if (p < n && c[p] == '"' &&
+			    s->base + p - s->str_start <= s->lim->max_string_bytes) {
+				s->in_str = false;
+				p++;
+			} else if (p < n) {
 				rc = string_byte(s, &p);
+			}
 		} else {
 			while (p < n && !s->stop_val[c[p]])
 				p++;
-			if (p < n)
+			if (p < n && c[p] == '"') {
+				/* the common case, kept out of the switch */
+				s->in_str = true;
+				s->str_start = s->base + p + 1;
+				p++;
+			} else if (p < n) {
 				rc = structure_byte(s, &p);
+			}
 		}
 	}
 	*pp = p;

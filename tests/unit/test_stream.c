@@ -311,6 +311,16 @@ static void auto_detection(void **state)
 	assert_int_equal(g.pos[1].index, 1);
 	assert_int_equal(g.pos[1].line, 2);
 	got_release(&g);
+	/* an "objects" array alone makes a bundle; a later "type" must agree */
+	assert_int_equal(run("{\"objects\":[{\"id\":\"a\"}]}", STREAM_AUTO,
+			     false, &g, &err), AC_OK);
+	assert_int_equal(g.count, 1);
+	assert_string_equal(g.obj[0], "{\"id\":\"a\"}");
+	got_release(&g);
+	assert_int_equal(run("{\"objects\":[{\"id\":\"a\"}],\"type\":\"x\"}",
+			     STREAM_AUTO, false, &g, &err), AC_ERR_PARSE);
+	assert_contains(err.msg, "expected 'bundle'");
+	got_release(&g);
 	/* "objects" that is not an array does not make a bundle */
 	assert_int_equal(run(observed, STREAM_AUTO, false, &g, &err), AC_OK);
 	assert_int_equal(g.count, 2);
