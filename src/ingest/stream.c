@@ -22,23 +22,23 @@
 #define WORD_MAX 16 /* longest envelope name or value we need to recognise */
 
 enum scan_state {
-	S_START,        /* before the first value */
-	S_VALUE,        /* inside an object or array (see enum value_kind) */
-	S_LINE,         /* JSON Lines: between records */
-	S_LINE_TAIL,    /* JSON Lines: record closed, only blanks to the newline */
-	S_SKIP_LINE,    /* JSON Lines: skipping a bad line */
-	S_KEY_OR_CLOSE, /* envelope: after '{' */
-	S_KEY,          /* envelope: after ',' */
-	S_KEY_STR,      /* envelope: inside a member name */
-	S_COLON,        /* envelope: after a member name */
-	S_MEMBER,       /* envelope: after ':' */
-	S_MEMBER_STR,   /* envelope: inside a string member value */
-	S_SCALAR,       /* envelope: inside a number / true / false / null */
-	S_AFTER_MEMBER, /* envelope: after a member value */
+	S_START,     /* before the first value */
+	S_VALUE,     /* inside an object or array (see enum value_kind) */
+	S_LINE,	     /* JSON Lines: between records */
+	S_LINE_TAIL, /* JSON Lines: record closed, only blanks to the newline */
+	S_SKIP_LINE, /* JSON Lines: skipping a bad line */
+	S_KEY_OR_CLOSE,	 /* envelope: after '{' */
+	S_KEY,		 /* envelope: after ',' */
+	S_KEY_STR,	 /* envelope: inside a member name */
+	S_COLON,	 /* envelope: after a member name */
+	S_MEMBER,	 /* envelope: after ':' */
+	S_MEMBER_STR,	 /* envelope: inside a string member value */
+	S_SCALAR,	 /* envelope: inside a number / true / false / null */
+	S_AFTER_MEMBER,	 /* envelope: after a member value */
 	S_ELEM_OR_CLOSE, /* "objects": after '[' */
-	S_ELEM,         /* "objects": after ',' */
-	S_AFTER_ELEM,   /* "objects": after an element */
-	S_TRAILER,      /* the bundle closed; only whitespace may follow */
+	S_ELEM,		 /* "objects": after ',' */
+	S_AFTER_ELEM,	 /* "objects": after an element */
+	S_TRAILER,	 /* the bundle closed; only whitespace may follow */
 };
 
 enum value_kind {
@@ -107,8 +107,8 @@ static bool is_ws(unsigned char c)
 
 static bool is_scalar_char(unsigned char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	       c == '-' || c == '+' || c == '.' || c == 'E';
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-' ||
+	       c == '+' || c == '.' || c == 'E';
 }
 
 static void set_tables(struct scan *s, bool nl_ends)
@@ -176,7 +176,7 @@ static ac_rc skip_bad_line(struct scan *s, const struct ac_err *why)
  * record is skipped and AC_OK returned (state becomes S_SKIP_LINE); callers
  * must stop scanning the value either way. */
 static ac_rc scan_fail(struct scan *s, size_t p, ac_rc rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static ac_rc scan_fail(struct scan *s, size_t p, ac_rc rc, const char *fmt, ...)
 {
 	char what[256];
@@ -287,8 +287,8 @@ static ac_rc pop(struct scan *s, size_t p, unsigned char close)
 
 	if ((close == '}') != (open == '{'))
 		return scan_fail(s, p, AC_ERR_PARSE,
-				 "unbalanced brackets: '%c' closes '%c'",
-				 close, open);
+				 "unbalanced brackets: '%c' closes '%c'", close,
+				 open);
 	s->depth--;
 	return AC_OK;
 }
@@ -432,8 +432,9 @@ static ac_rc scan_value(struct scan *s, size_t *pp)
 		if (s->esc) {
 			s->esc = false;
 			if (c[p] == '\n' && s->nl_ends)
-				rc = scan_fail(s, p, AC_ERR_PARSE,
-					       "unterminated string at end of line");
+				rc = scan_fail(
+				    s, p, AC_ERR_PARSE,
+				    "unterminated string at end of line");
 			else
 				p++;
 		} else if (s->in_str) {
@@ -441,7 +442,8 @@ static ac_rc scan_value(struct scan *s, size_t *pp)
 			while (p < n && !s->stop_str[c[p]])
 				p++;
 			if (p < n && c[p] == '"' &&
-			    s->base + p - s->str_start <= s->lim->max_string_bytes) {
+			    s->base + p - s->str_start <=
+				s->lim->max_string_bytes) {
 				s->in_str = false;
 				p++;
 			} else if (p < n) {
@@ -568,9 +570,9 @@ static ac_rc on_env_string(struct scan *s, size_t *pp)
 		return rc;
 	(*pp)++;
 	if (s->state == S_KEY_STR) {
-		s->key = word_is(s, "objects") ? K_OBJECTS :
-			 word_is(s, "type")    ? K_TYPE :
-						 K_OTHER;
+		s->key = word_is(s, "objects") ? K_OBJECTS
+			 : word_is(s, "type")  ? K_TYPE
+					       : K_OTHER;
 		s->state = S_COLON;
 		return AC_OK;
 	}
@@ -734,7 +736,7 @@ static ac_rc on_scalar(struct scan *s, size_t *pp)
 
 static ac_rc on_start(struct scan *s, size_t *pp)
 {
-	static const unsigned char bom[3] = { 0xef, 0xbb, 0xbf };
+	static const unsigned char bom[3] = {0xef, 0xbb, 0xbf};
 	char d[16];
 
 	if (s->base + *pp == 0 && s->n >= 3 && !memcmp(s->chunk, bom, 3))
@@ -885,8 +887,9 @@ static ac_rc scan_finish(struct scan *s)
 	case S_TRAILER:
 		return AC_OK;
 	case S_VALUE:
-		what = s->in_str ? "string" :
-		       s->stack[s->depth - 1] == '{' ? "object" : "array";
+		what = s->in_str		       ? "string"
+		       : s->stack[s->depth - 1] == '{' ? "object"
+						       : "array";
 		break;
 	case S_KEY_STR:
 	case S_MEMBER_STR:
@@ -901,8 +904,8 @@ static ac_rc scan_finish(struct scan *s)
 		what = s->mode == M_BUNDLE ? "bundle" : "object";
 		break;
 	}
-	return scan_fail(s, 0, AC_ERR_PARSE, "unterminated %s (input truncated?)",
-			 what);
+	return scan_fail(s, 0, AC_ERR_PARSE,
+			 "unterminated %s (input truncated?)", what);
 }
 
 ac_rc stream_read(FILE *in, enum stream_format fmt,
@@ -918,15 +921,18 @@ ac_rc stream_read(FILE *in, enum stream_format fmt,
 	memset(&s, 0, sizeof(s));
 	ac_buf_init(&s.obj, lim ? lim->max_object_bytes : 0);
 	if (!in || !lim || !cb ||
-	    (fmt != STREAM_AUTO && fmt != STREAM_BUNDLE && fmt != STREAM_JSONL)) {
-		rc = ac_err_set(err, AC_ERR_USAGE,
-				"stream_read: missing input, limits or callback, "
-				"or unknown format");
+	    (fmt != STREAM_AUTO && fmt != STREAM_BUNDLE &&
+	     fmt != STREAM_JSONL)) {
+		rc = ac_err_set(
+		    err, AC_ERR_USAGE,
+		    "stream_read: missing input, limits or callback, "
+		    "or unknown format");
 		goto out;
 	}
 	chunk = malloc(STREAM_CHUNK);
 	if (!chunk) {
-		rc = ac_err_set(err, AC_ERR_NOMEM, "out of memory for the read buffer");
+		rc = ac_err_set(err, AC_ERR_NOMEM,
+				"out of memory for the read buffer");
 		goto out;
 	}
 	s.lim = lim;
@@ -948,8 +954,9 @@ ac_rc stream_read(FILE *in, enum stream_format fmt,
 		s.base += n;
 	} while (n == STREAM_CHUNK);
 	if (ferror(in)) {
-		rc = ac_err_set(err, AC_ERR_IO, "cannot read the input at byte %"
-				PRIu64 ": %s", s.base, strerror(errno));
+		rc = ac_err_set(err, AC_ERR_IO,
+				"cannot read the input at byte %" PRIu64 ": %s",
+				s.base, strerror(errno));
 		goto out;
 	}
 	s.n = 0;

@@ -123,14 +123,15 @@ static void bundle_three_objects(void **state)
 			 "  {\"id\": \"b\", \"n\": [1, {\"x\": null}]},\n"
 			 "  {\"id\": \"c\"}\n"
 			 " ]\n}\n";
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
 	assert_int_equal(run(in, STREAM_BUNDLE, false, &g, &err), AC_OK);
 	assert_int_equal(g.count, 3);
 	assert_string_equal(g.obj[0], "{\"id\": \"a\"}");
-	assert_string_equal(g.obj[1], "{\"id\": \"b\", \"n\": [1, {\"x\": null}]}");
+	assert_string_equal(g.obj[1],
+			    "{\"id\": \"b\", \"n\": [1, {\"x\": null}]}");
 	assert_string_equal(g.obj[2], "{\"id\": \"c\"}");
 	assert_int_equal(g.pos[0].index, 0);
 	assert_int_equal(g.pos[2].index, 2);
@@ -151,7 +152,7 @@ static void bundle_objects_first_or_last(void **state)
 			   "\"x_skip\":{\"objects\":[\"]}\\\"\"],\"type\":1},"
 			   "\"x_n\":-1.5e3,\"x_t\":true,\"x_z\":null,"
 			   "\"type\":\"bundle\",\"objects\":[{\"id\":\"a\"}]}";
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
@@ -175,45 +176,55 @@ static void bundle_objects_first_or_last(void **state)
 
 static void bundle_envelope_rules(void **state)
 {
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
-	assert_int_equal(run("{\"type\":\"bundle\",\"id\":\"x\"}", STREAM_BUNDLE,
-			     false, &g, &err), AC_ERR_PARSE);
+	assert_int_equal(run("{\"type\":\"bundle\",\"id\":\"x\"}",
+			     STREAM_BUNDLE, false, &g, &err),
+			 AC_ERR_PARSE);
 	assert_contains(err.msg, "no 'objects' array");
 	assert_int_equal(run("{\"type\":\"bundle\",\"objects\":{}}",
-			     STREAM_BUNDLE, false, &g, &err), AC_ERR_PARSE);
+			     STREAM_BUNDLE, false, &g, &err),
+			 AC_ERR_PARSE);
 	assert_contains(err.msg, "not an array");
 	assert_int_equal(run("{\"type\":\"report\",\"objects\":[]}",
-			     STREAM_BUNDLE, false, &g, &err), AC_ERR_PARSE);
+			     STREAM_BUNDLE, false, &g, &err),
+			 AC_ERR_PARSE);
 	assert_contains(err.msg, "'report', expected 'bundle'");
-	assert_int_equal(run("{\"type\":7,\"objects\":[]}", STREAM_BUNDLE,
-			     false, &g, &err), AC_ERR_PARSE);
+	assert_int_equal(
+	    run("{\"type\":7,\"objects\":[]}", STREAM_BUNDLE, false, &g, &err),
+	    AC_ERR_PARSE);
 	assert_contains(err.msg, "not a string");
 	/* a wrong type after "objects" is reported once it is seen */
 	assert_int_equal(run("{\"objects\":[{\"id\":\"a\"}],\"type\":\"x\"}",
-			     STREAM_BUNDLE, false, &g, &err), AC_ERR_PARSE);
+			     STREAM_BUNDLE, false, &g, &err),
+			 AC_ERR_PARSE);
 	assert_int_equal(g.count, 1);
 	got_release(&g);
 	assert_int_equal(run("{\"objects\":[],\"objects\":[]}", STREAM_BUNDLE,
-			     false, &g, &err), AC_ERR_PARSE);
-	assert_contains(err.msg, "second 'objects'");
-	assert_int_equal(run("{\"objects\" []}", STREAM_BUNDLE, false, &g, &err),
+			     false, &g, &err),
 			 AC_ERR_PARSE);
+	assert_contains(err.msg, "second 'objects'");
+	assert_int_equal(
+	    run("{\"objects\" []}", STREAM_BUNDLE, false, &g, &err),
+	    AC_ERR_PARSE);
 	assert_contains(err.msg, "expected ':'");
-	assert_int_equal(run("{\"objects\":[] \"id\":1}", STREAM_BUNDLE, false,
-			     &g, &err), AC_ERR_PARSE);
+	assert_int_equal(
+	    run("{\"objects\":[] \"id\":1}", STREAM_BUNDLE, false, &g, &err),
+	    AC_ERR_PARSE);
 	assert_contains(err.msg, "expected ',' or '}'");
-	assert_int_equal(run("{\"objects\":[{}{}]}", STREAM_BUNDLE, false, &g,
-			     &err), AC_ERR_PARSE);
+	assert_int_equal(
+	    run("{\"objects\":[{}{}]}", STREAM_BUNDLE, false, &g, &err),
+	    AC_ERR_PARSE);
 	assert_contains(err.msg, "expected ',' or ']'");
 	got_release(&g);
 	assert_int_equal(run("[{\"id\":1}]", STREAM_BUNDLE, false, &g, &err),
 			 AC_ERR_PARSE);
 	assert_contains(err.msg, "expected '{' to open the bundle");
 	assert_int_equal(run("{\"id\":\"a\x01\",\"objects\":[]}", STREAM_BUNDLE,
-			     false, &g, &err), AC_ERR_PARSE);
+			     false, &g, &err),
+			 AC_ERR_PARSE);
 	assert_contains(err.msg, "control character");
 }
 
@@ -223,7 +234,7 @@ static void nested_brackets_in_strings(void **state)
 			"\"g\":{\"h\":\"\\\\\\\"]\"}}";
 	const char *b = "{\"q\":\"}\"}";
 	char in[512];
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
@@ -244,12 +255,13 @@ static void nested_brackets_in_strings(void **state)
 
 static void unbalanced_brackets(void **state)
 {
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
-	assert_int_equal(run("{\"objects\":[{\"a\":[1}]}]}", STREAM_BUNDLE, false,
-			     &g, &err), AC_ERR_PARSE);
+	assert_int_equal(
+	    run("{\"objects\":[{\"a\":[1}]}]}", STREAM_BUNDLE, false, &g, &err),
+	    AC_ERR_PARSE);
 	assert_contains(err.msg, "unbalanced brackets");
 	assert_contains(err.msg, "object 0");
 	assert_int_equal(run("{\"a\":{]}\n", STREAM_JSONL, false, &g, &err),
@@ -262,7 +274,7 @@ static void jsonl_crlf_and_blank_lines(void **state)
 {
 	const char *in = "{\"a\":1}\r\n\r\n   \n{\"b\":[2]} \t\r\n"
 			 "{\"c\":\"}\"}";
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
@@ -280,8 +292,9 @@ static void jsonl_crlf_and_blank_lines(void **state)
 	assert_int_equal(run("{\"a\":\n1}\n", STREAM_JSONL, false, &g, &err),
 			 AC_ERR_PARSE);
 	assert_contains(err.msg, "end of line");
-	assert_int_equal(run("{\"a\":\"x\n\"}\n", STREAM_JSONL, false, &g, &err),
-			 AC_ERR_PARSE);
+	assert_int_equal(
+	    run("{\"a\":\"x\n\"}\n", STREAM_JSONL, false, &g, &err),
+	    AC_ERR_PARSE);
 	assert_contains(err.msg, "unterminated string at end of line");
 	assert_int_equal(g.count, 0);
 }
@@ -292,9 +305,11 @@ static void auto_detection(void **state)
 			     "\"bundle\",\"objects\":[{\"id\":\"a\"}]}\n";
 	const char *jsonl = "{\"type\":\"indicator\",\"objects\":[1]}\n"
 			    "{\"type\":\"bundle\"}\n";
-	const char *observed = "{\"objects\":{\"0\":{}},\"id\":\"o\"}\n{\"id\":2}";
-	const char *pretty = "{\n  \"type\": \"indicator\",\n  \"id\": \"i\"\n}\n";
-	struct got g = { 0 };
+	const char *observed =
+	    "{\"objects\":{\"0\":{}},\"id\":\"o\"}\n{\"id\":2}";
+	const char *pretty =
+	    "{\n  \"type\": \"indicator\",\n  \"id\": \"i\"\n}\n";
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
@@ -303,22 +318,26 @@ static void auto_detection(void **state)
 	assert_string_equal(g.obj[0], "{\"id\":\"a\"}");
 	assert_int_equal(g.pos[0].line, 2);
 	got_release(&g);
-	/* first "type" is not "bundle": JSON Lines, record 0 is emitted whole */
+	/* first "type" is not "bundle": JSON Lines, record 0 is emitted whole
+	 */
 	assert_int_equal(run(jsonl, STREAM_AUTO, false, &g, &err), AC_OK);
 	assert_int_equal(g.count, 2);
-	assert_string_equal(g.obj[0], "{\"type\":\"indicator\",\"objects\":[1]}");
+	assert_string_equal(g.obj[0],
+			    "{\"type\":\"indicator\",\"objects\":[1]}");
 	assert_string_equal(g.obj[1], "{\"type\":\"bundle\"}");
 	assert_int_equal(g.pos[1].index, 1);
 	assert_int_equal(g.pos[1].line, 2);
 	got_release(&g);
 	/* an "objects" array alone makes a bundle; a later "type" must agree */
-	assert_int_equal(run("{\"objects\":[{\"id\":\"a\"}]}", STREAM_AUTO,
-			     false, &g, &err), AC_OK);
+	assert_int_equal(
+	    run("{\"objects\":[{\"id\":\"a\"}]}", STREAM_AUTO, false, &g, &err),
+	    AC_OK);
 	assert_int_equal(g.count, 1);
 	assert_string_equal(g.obj[0], "{\"id\":\"a\"}");
 	got_release(&g);
 	assert_int_equal(run("{\"objects\":[{\"id\":\"a\"}],\"type\":\"x\"}",
-			     STREAM_AUTO, false, &g, &err), AC_ERR_PARSE);
+			     STREAM_AUTO, false, &g, &err),
+			 AC_ERR_PARSE);
 	assert_contains(err.msg, "expected 'bundle'");
 	got_release(&g);
 	/* "objects" that is not an array does not make a bundle */
@@ -332,10 +351,12 @@ static void auto_detection(void **state)
 	assert_int_equal(g.pos[0].offset, 0);
 	got_release(&g);
 	/* but in explicit JSON Lines it is a bad line */
-	assert_int_equal(run(pretty, STREAM_JSONL, false, &g, &err), AC_ERR_PARSE);
+	assert_int_equal(run(pretty, STREAM_JSONL, false, &g, &err),
+			 AC_ERR_PARSE);
 	/* "bundle" inside a nested object does not count */
 	assert_int_equal(run("{\"x\":{\"type\":\"bundle\",\"objects\":[]}}",
-			     STREAM_AUTO, false, &g, &err), AC_OK);
+			     STREAM_AUTO, false, &g, &err),
+			 AC_OK);
 	assert_int_equal(g.count, 1);
 	got_release(&g);
 	/* AUTO on input that does not start with '{' reads JSON Lines */
@@ -348,15 +369,17 @@ static void auto_detection(void **state)
 
 static void empty_inputs(void **state)
 {
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
 	assert_int_equal(run("{\"type\":\"bundle\",\"id\":\"bundle--1\","
-			     "\"objects\":[]}", STREAM_AUTO, false, &g, &err),
+			     "\"objects\":[]}",
+			     STREAM_AUTO, false, &g, &err),
 			 AC_OK);
 	assert_int_equal(run("{\"type\":\"bundle\",\"objects\":[ ]}",
-			     STREAM_BUNDLE, false, &g, &err), AC_OK);
+			     STREAM_BUNDLE, false, &g, &err),
+			 AC_OK);
 	assert_int_equal(g.count, 0);
 	assert_int_equal(run("", STREAM_AUTO, false, &g, &err), AC_ERR_PARSE);
 	assert_contains(err.msg, "no objects found");
@@ -376,7 +399,7 @@ static void truncated_bundle(void **state)
 	const char *in = "{\"type\":\"bundle\",\"objects\":[{\"id\":\"a\"},\n"
 			 "{\"id\":\"b";
 	char want[64];
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
@@ -386,15 +409,18 @@ static void truncated_bundle(void **state)
 	assert_contains(err.msg, "unterminated string (input truncated?)");
 	snprintf(want, sizeof(want), "line 2, byte %zu: object 1", strlen(in));
 	assert_contains(err.msg, want);
-	assert_int_equal(run("{\"objects\":[{\"id\":\"a\"},", STREAM_BUNDLE, false,
-			     &g, &err), AC_ERR_PARSE);
+	assert_int_equal(run("{\"objects\":[{\"id\":\"a\"},", STREAM_BUNDLE,
+			     false, &g, &err),
+			 AC_ERR_PARSE);
 	assert_contains(err.msg, "unterminated 'objects' array");
 	got_release(&g);
-	assert_int_equal(run("{\"objects\":[{\"id\":[1,", STREAM_BUNDLE, false,
-			     &g, &err), AC_ERR_PARSE);
+	assert_int_equal(
+	    run("{\"objects\":[{\"id\":[1,", STREAM_BUNDLE, false, &g, &err),
+	    AC_ERR_PARSE);
 	assert_contains(err.msg, "unterminated array");
-	assert_int_equal(run("{\"objects\":[],\"id\":", STREAM_BUNDLE, false, &g,
-			     &err), AC_ERR_PARSE);
+	assert_int_equal(
+	    run("{\"objects\":[],\"id\":", STREAM_BUNDLE, false, &g, &err),
+	    AC_ERR_PARSE);
 	assert_contains(err.msg, "unterminated bundle");
 	assert_int_equal(run("{\"type\":\"bun", STREAM_AUTO, false, &g, &err),
 			 AC_ERR_PARSE);
@@ -404,7 +430,7 @@ static void truncated_bundle(void **state)
 static void truncated_jsonl_last_line(void **state)
 {
 	const char *in = "{\"id\":1}\n{\"id\":2}\n{\"id\":3,\"x\":[";
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
@@ -425,27 +451,29 @@ static void truncated_jsonl_last_line(void **state)
 
 static void depth_limit(void **state)
 {
-	const struct stix_limits lim = { 4096, 4, 1024 };
+	const struct stix_limits lim = {4096, 4, 1024};
 	const char *ok = "{\"a\":{\"b\":[{\"c\":1}]}}";
 	const char *deep = "{\"a\":{\"b\":[{\"c\":[1]}]}}";
 	char in[256];
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
 	snprintf(in, sizeof(in), "{\"objects\":[%s]}", ok);
-	assert_int_equal(run_lim(in, strlen(in), STREAM_BUNDLE, &lim, false, &g,
-				 &err), AC_OK);
+	assert_int_equal(
+	    run_lim(in, strlen(in), STREAM_BUNDLE, &lim, false, &g, &err),
+	    AC_OK);
 	assert_int_equal(g.count, 1);
 	got_release(&g);
 	snprintf(in, sizeof(in), "{\"objects\":[%s]}", deep);
-	assert_int_equal(run_lim(in, strlen(in), STREAM_BUNDLE, &lim, false, &g,
-				 &err), AC_ERR_LIMIT);
+	assert_int_equal(
+	    run_lim(in, strlen(in), STREAM_BUNDLE, &lim, false, &g, &err),
+	    AC_ERR_LIMIT);
 	assert_contains(err.msg, "deeper than 4");
 	assert_int_equal(g.count, 0);
 	snprintf(in, sizeof(in), "%s\n%s\n%s\n", deep, ok, deep);
-	assert_int_equal(run_lim(in, strlen(in), STREAM_JSONL, &lim, true, &g,
-				 &err), AC_OK);
+	assert_int_equal(
+	    run_lim(in, strlen(in), STREAM_JSONL, &lim, true, &g, &err), AC_OK);
 	assert_int_equal(g.count, 1);
 	assert_int_equal(g.bad, 2);
 	assert_int_equal(g.bad_rc[0], AC_ERR_LIMIT);
@@ -470,23 +498,24 @@ static char *make_string_object(size_t slen, size_t *len)
 
 static void string_limit(void **state)
 {
-	const struct stix_limits small = { 4096, 8, 100 };
-	const struct stix_limits big = { 1u << 20, 8, 100000 };
-	struct got g = { 0 };
+	const struct stix_limits small = {4096, 8, 100};
+	const struct stix_limits big = {1u << 20, 8, 100000};
+	struct got g = {0};
 	struct ac_err err;
 	size_t len;
 	char *obj;
 	(void)state;
 
 	obj = make_string_object(100, &len);
-	assert_int_equal(run_lim(obj, len, STREAM_JSONL, &small, false, &g, &err),
-			 AC_OK);
+	assert_int_equal(
+	    run_lim(obj, len, STREAM_JSONL, &small, false, &g, &err), AC_OK);
 	assert_int_equal(g.count, 1);
 	got_release(&g);
 	free(obj);
 	obj = make_string_object(101, &len);
-	assert_int_equal(run_lim(obj, len, STREAM_JSONL, &small, false, &g, &err),
-			 AC_ERR_LIMIT);
+	assert_int_equal(
+	    run_lim(obj, len, STREAM_JSONL, &small, false, &g, &err),
+	    AC_ERR_LIMIT);
 	assert_contains(err.msg, "string longer than 100 bytes");
 	assert_contains(err.msg, "byte 107"); /* the closing quote */
 	free(obj);
@@ -500,20 +529,22 @@ static void string_limit(void **state)
 	/* envelope strings are capped too */
 	obj = malloc(300);
 	assert_non_null(obj);
-	len = (size_t)snprintf(obj, 300, "{\"id\":\"%0200d\",\"objects\":[]}", 0);
-	assert_int_equal(run_lim(obj, len, STREAM_BUNDLE, &small, false, &g, &err),
-			 AC_ERR_LIMIT);
+	len =
+	    (size_t)snprintf(obj, 300, "{\"id\":\"%0200d\",\"objects\":[]}", 0);
+	assert_int_equal(
+	    run_lim(obj, len, STREAM_BUNDLE, &small, false, &g, &err),
+	    AC_ERR_LIMIT);
 	free(obj);
 	assert_int_equal(g.count, 0);
 }
 
 static void object_size_limit(void **state)
 {
-	const struct stix_limits lim = { 64, 8, 1000 };
-	const struct stix_limits lim2 = { 100000, 8, 1u << 20 };
+	const struct stix_limits lim = {64, 8, 1000};
+	const struct stix_limits lim2 = {100000, 8, 1u << 20};
 	char in[512];
 	size_t len;
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	char *obj;
 	(void)state;
@@ -523,15 +554,17 @@ static void object_size_limit(void **state)
 	assert_int_equal(len, 64);
 	snprintf(in, sizeof(in), "{\"objects\":[%s]}", obj);
 	assert_int_equal(run(in, STREAM_BUNDLE, false, &g, &err), AC_OK);
-	assert_int_equal(run_lim(in, strlen(in), STREAM_BUNDLE, &lim, false, &g,
-				 &err), AC_OK);
+	assert_int_equal(
+	    run_lim(in, strlen(in), STREAM_BUNDLE, &lim, false, &g, &err),
+	    AC_OK);
 	assert_int_equal(g.count, 2);
 	got_release(&g);
 	free(obj);
 	obj = make_string_object(57, &len);
 	snprintf(in, sizeof(in), "{\"objects\":[%s]}", obj);
-	assert_int_equal(run_lim(in, strlen(in), STREAM_BUNDLE, &lim, false, &g,
-				 &err), AC_ERR_LIMIT);
+	assert_int_equal(
+	    run_lim(in, strlen(in), STREAM_BUNDLE, &lim, false, &g, &err),
+	    AC_ERR_LIMIT);
 	assert_contains(err.msg, "larger than 64 bytes");
 	assert_contains(err.msg, "byte 76"); /* 12 + 64 */
 	assert_int_equal(g.count, 0);
@@ -550,44 +583,52 @@ static void object_size_limit(void **state)
 
 static void garbage_after_bundle(void **state)
 {
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
-	assert_int_equal(run("{\"objects\":[{}]} \n\t ", STREAM_BUNDLE, false, &g,
-			     &err), AC_OK);
+	assert_int_equal(
+	    run("{\"objects\":[{}]} \n\t ", STREAM_BUNDLE, false, &g, &err),
+	    AC_OK);
 	assert_int_equal(g.count, 1);
 	got_release(&g);
-	assert_int_equal(run("{\"objects\":[{}]}\n x", STREAM_BUNDLE, false, &g,
-			     &err), AC_ERR_PARSE);
-	assert_contains(err.msg, "line 2, byte 18: unexpected 'x' after the end "
-				 "of the bundle");
+	assert_int_equal(
+	    run("{\"objects\":[{}]}\n x", STREAM_BUNDLE, false, &g, &err),
+	    AC_ERR_PARSE);
+	assert_contains(err.msg,
+			"line 2, byte 18: unexpected 'x' after the end "
+			"of the bundle");
 	got_release(&g);
-	assert_int_equal(run("{\"objects\":[{}]}}", STREAM_AUTO, false, &g, &err),
+	assert_int_equal(
+	    run("{\"objects\":[{}]}}", STREAM_AUTO, false, &g, &err),
+	    AC_ERR_PARSE);
+	got_release(&g);
+	assert_int_equal(run("{\"objects\":[{}]}{\"objects\":[]}",
+			     STREAM_BUNDLE, false, &g, &err),
 			 AC_ERR_PARSE);
-	got_release(&g);
-	assert_int_equal(run("{\"objects\":[{}]}{\"objects\":[]}", STREAM_BUNDLE,
-			     false, &g, &err), AC_ERR_PARSE);
 	got_release(&g);
 }
 
 static void non_object_element(void **state)
 {
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
-	assert_int_equal(run("{\"objects\":[{\"id\":1}, 5]}", STREAM_BUNDLE, false,
-			     &g, &err), AC_ERR_PARSE);
+	assert_int_equal(run("{\"objects\":[{\"id\":1}, 5]}", STREAM_BUNDLE,
+			     false, &g, &err),
+			 AC_ERR_PARSE);
 	assert_int_equal(g.count, 1);
 	assert_contains(err.msg, "object 1");
 	assert_contains(err.msg, "not a json object (found '5')");
 	got_release(&g);
-	assert_int_equal(run("{\"objects\":[[{}]]}", STREAM_AUTO, false, &g, &err),
-			 AC_ERR_PARSE);
+	assert_int_equal(
+	    run("{\"objects\":[[{}]]}", STREAM_AUTO, false, &g, &err),
+	    AC_ERR_PARSE);
 	assert_contains(err.msg, "object 0");
-	assert_int_equal(run("{\"objects\":[\"{}\"]}", STREAM_BUNDLE, false, &g,
-			     &err), AC_ERR_PARSE);
+	assert_int_equal(
+	    run("{\"objects\":[\"{}\"]}", STREAM_BUNDLE, false, &g, &err),
+	    AC_ERR_PARSE);
 	assert_int_equal(g.count, 0);
 }
 
@@ -599,7 +640,7 @@ static void bad_jsonl_lines(void **state)
 			 "{\"id\":2} x\n"
 			 "{\"id\":\n"
 			 "{\"id\":3}\n";
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
@@ -636,34 +677,38 @@ static void bad_jsonl_lines(void **state)
 static void callback_stops_early(void **state)
 {
 	const char *in = "{\"objects\":[{\"id\":1},{\"id\":2},{\"id\":3}]}";
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
 	g.stop_after = 2;
-	assert_int_equal(run(in, STREAM_BUNDLE, false, &g, &err), AC_ERR_INVALID);
+	assert_int_equal(run(in, STREAM_BUNDLE, false, &g, &err),
+			 AC_ERR_INVALID);
 	assert_int_equal(g.count, 2);
 	assert_contains(err.msg, "object 1");
 	assert_contains(err.msg, "stopped by the callback");
 	got_release(&g);
 	g.stop_after = 1;
-	assert_int_equal(run("{\"id\":1}\n{\"id\":2}\n", STREAM_JSONL, false, &g,
-			     &err), AC_ERR_INVALID);
+	assert_int_equal(
+	    run("{\"id\":1}\n{\"id\":2}\n", STREAM_JSONL, false, &g, &err),
+	    AC_ERR_INVALID);
 	assert_int_equal(g.count, 1);
 	got_release(&g);
 }
 
 static void invalid_utf8_passes_through(void **state)
 {
-	const char in[] = "{\"objects\":[{\"s\":\"\xff\xfe\x80\",\"\xc3\":\"\0\x01\"}]}";
+	const char in[] =
+	    "{\"objects\":[{\"s\":\"\xff\xfe\x80\",\"\xc3\":\"\0\x01\"}]}";
 	const char obj[] = "{\"s\":\"\xff\xfe\x80\",\"\xc3\":\"\0\x01\"}";
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	(void)state;
 
 	assert_int_equal(run_lim(in, sizeof(in) - 1, STREAM_BUNDLE,
-				 &(struct stix_limits)STIX_LIMITS_DEFAULT, false,
-				 &g, &err), AC_OK);
+				 &(struct stix_limits)STIX_LIMITS_DEFAULT,
+				 false, &g, &err),
+			 AC_OK);
 	assert_int_equal(g.count, 1);
 	assert_memory_equal(g.obj[0], obj, sizeof(obj));
 	got_release(&g);
@@ -673,7 +718,7 @@ static void read_error(void **state)
 {
 	const struct stix_limits lim = STIX_LIMITS_DEFAULT;
 	char path[] = "/tmp/test_stream_XXXXXX";
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	int fd = mkstemp(path);
 	FILE *f;
@@ -683,21 +728,23 @@ static void read_error(void **state)
 	close(fd);
 	f = fopen(path, "w"); /* a write-only descriptor: read(2) fails */
 	assert_non_null(f);
-	assert_int_equal(stream_read(f, STREAM_AUTO, &lim, on_object, NULL, &g,
-				     &err), AC_ERR_IO);
+	assert_int_equal(
+	    stream_read(f, STREAM_AUTO, &lim, on_object, NULL, &g, &err),
+	    AC_ERR_IO);
 	assert_contains(err.msg, "cannot read");
 	fclose(f);
 	unlink(path);
-	assert_int_equal(stream_read(NULL, STREAM_AUTO, &lim, on_object, NULL, &g,
-				     &err), AC_ERR_USAGE);
+	assert_int_equal(
+	    stream_read(NULL, STREAM_AUTO, &lim, on_object, NULL, &g, &err),
+	    AC_ERR_USAGE);
 }
 
 /* Escapes and strings that straddle the 64 KiB read boundary. */
 static void chunk_boundaries(void **state)
 {
 	const size_t chunk = 64 * 1024;
-	const struct stix_limits lim = { 1u << 20, 8, 1u << 20 };
-	struct got g = { 0 };
+	const struct stix_limits lim = {1u << 20, 8, 1u << 20};
+	struct got g = {0};
 	struct ac_err err;
 	size_t shift, pad, len;
 	char *in = malloc(chunk + 256);
@@ -713,8 +760,9 @@ static void chunk_boundaries(void **state)
 		len = 6 + pad;
 		len += (size_t)snprintf(in + len, 256,
 					"\\\"}{[\\\\\",\"q\":1}\n{\"r\":2}\n");
-		assert_int_equal(run_lim(in, len, STREAM_JSONL, &lim, false, &g,
-					 &err), AC_OK);
+		assert_int_equal(
+		    run_lim(in, len, STREAM_JSONL, &lim, false, &g, &err),
+		    AC_OK);
 		assert_int_equal(g.count, 2);
 		assert_string_equal(g.obj[1], "{\"r\":2}");
 		assert_int_equal(g.pos[1].line, 2);
@@ -727,9 +775,10 @@ static void chunk_boundaries(void **state)
 /* Hostile bytes: any input ends in a clean result, never a crash. */
 static void random_bytes_never_crash(void **state)
 {
-	const struct stix_limits lim = { 256, 6, 64 };
-	static const char alphabet[] = "{}[]\"\\,:\n\r abtypebundleobjects\xff\x00";
-	struct got g = { 0 };
+	const struct stix_limits lim = {256, 6, 64};
+	static const char alphabet[] =
+	    "{}[]\"\\,:\n\r abtypebundleobjects\xff\x00";
+	struct got g = {0};
 	struct ac_err err;
 	unsigned int seed = 12345;
 	char in[300];
@@ -740,9 +789,9 @@ static void random_bytes_never_crash(void **state)
 	for (i = 0; i < 3000; i++) {
 		len = (size_t)rand_r(&seed) % sizeof(in);
 		for (j = 0; j < len; j++)
-			in[j] = (i & 1) ? (char)rand_r(&seed) :
-				alphabet[(size_t)rand_r(&seed) %
-					 (sizeof(alphabet) - 1)];
+			in[j] = (i & 1) ? (char)rand_r(&seed)
+					: alphabet[(size_t)rand_r(&seed) %
+						   (sizeof(alphabet) - 1)];
 		rc = run_lim(in, len, (enum stream_format)(i % 3), &lim,
 			     (i / 3) & 1, &g, &err);
 		assert_true(rc == AC_OK || rc == AC_ERR_PARSE ||
@@ -766,9 +815,9 @@ static void large_input(enum stream_format fmt, const char *name)
 {
 	/* a 256-byte object cap: the run fails if any object is buffered
 	 * together with its neighbours */
-	const struct stix_limits lim = { 256, 8, 128 };
+	const struct stix_limits lim = {256, 8, 128};
 	const size_t count = 200000;
-	struct got g = { 0 };
+	struct got g = {0};
 	struct ac_err err;
 	FILE *f = tmpfile();
 	long size;
@@ -777,13 +826,17 @@ static void large_input(enum stream_format fmt, const char *name)
 
 	assert_non_null(f);
 	if (fmt == STREAM_BUNDLE)
-		fputs("{\"type\":\"bundle\",\"id\":\"bundle--1\",\"objects\":[\n", f);
+		fputs(
+		    "{\"type\":\"bundle\",\"id\":\"bundle--1\",\"objects\":[\n",
+		    f);
 	for (i = 0; i < count; i++)
-		fprintf(f, "%s{\"type\":\"indicator\",\"id\":\"indicator--%08zu\","
-			"\"name\":\"n \\\"%zu\\\" [}\",\"labels\":[\"a\",\"b\"],"
-			"\"x\":{\"y\":[1,2,{\"z\":null}]}}%s",
-			(fmt == STREAM_BUNDLE && i) ? ",\n" : "", i, i,
-			fmt == STREAM_JSONL ? "\n" : "");
+		fprintf(
+		    f,
+		    "%s{\"type\":\"indicator\",\"id\":\"indicator--%08zu\","
+		    "\"name\":\"n \\\"%zu\\\" [}\",\"labels\":[\"a\",\"b\"],"
+		    "\"x\":{\"y\":[1,2,{\"z\":null}]}}%s",
+		    (fmt == STREAM_BUNDLE && i) ? ",\n" : "", i, i,
+		    fmt == STREAM_JSONL ? "\n" : "");
 	if (fmt == STREAM_BUNDLE)
 		fputs("\n]}\n", f);
 	size = ftell(f);
@@ -796,8 +849,9 @@ static void large_input(enum stream_format fmt, const char *name)
 	assert_int_equal(g.count, count);
 	assert_int_equal(g.pos[KEEP - 1].index, KEEP - 1);
 	assert_true(g.max_len <= lim.max_object_bytes);
-	print_message("%s: %zu objects, %ld bytes in %.3f s (%.0f MB/s)\n", name,
-		      count, size, t, t > 0 ? (double)size / t / 1e6 : 0.0);
+	print_message("%s: %zu objects, %ld bytes in %.3f s (%.0f MB/s)\n",
+		      name, count, size, t,
+		      t > 0 ? (double)size / t / 1e6 : 0.0);
 	got_release(&g);
 }
 
@@ -816,29 +870,29 @@ static void large_jsonl(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(bundle_three_objects),
-		cmocka_unit_test(bundle_objects_first_or_last),
-		cmocka_unit_test(bundle_envelope_rules),
-		cmocka_unit_test(nested_brackets_in_strings),
-		cmocka_unit_test(unbalanced_brackets),
-		cmocka_unit_test(jsonl_crlf_and_blank_lines),
-		cmocka_unit_test(auto_detection),
-		cmocka_unit_test(empty_inputs),
-		cmocka_unit_test(truncated_bundle),
-		cmocka_unit_test(truncated_jsonl_last_line),
-		cmocka_unit_test(depth_limit),
-		cmocka_unit_test(string_limit),
-		cmocka_unit_test(object_size_limit),
-		cmocka_unit_test(garbage_after_bundle),
-		cmocka_unit_test(non_object_element),
-		cmocka_unit_test(bad_jsonl_lines),
-		cmocka_unit_test(callback_stops_early),
-		cmocka_unit_test(invalid_utf8_passes_through),
-		cmocka_unit_test(read_error),
-		cmocka_unit_test(chunk_boundaries),
-		cmocka_unit_test(random_bytes_never_crash),
-		cmocka_unit_test(large_bundle),
-		cmocka_unit_test(large_jsonl),
+	    cmocka_unit_test(bundle_three_objects),
+	    cmocka_unit_test(bundle_objects_first_or_last),
+	    cmocka_unit_test(bundle_envelope_rules),
+	    cmocka_unit_test(nested_brackets_in_strings),
+	    cmocka_unit_test(unbalanced_brackets),
+	    cmocka_unit_test(jsonl_crlf_and_blank_lines),
+	    cmocka_unit_test(auto_detection),
+	    cmocka_unit_test(empty_inputs),
+	    cmocka_unit_test(truncated_bundle),
+	    cmocka_unit_test(truncated_jsonl_last_line),
+	    cmocka_unit_test(depth_limit),
+	    cmocka_unit_test(string_limit),
+	    cmocka_unit_test(object_size_limit),
+	    cmocka_unit_test(garbage_after_bundle),
+	    cmocka_unit_test(non_object_element),
+	    cmocka_unit_test(bad_jsonl_lines),
+	    cmocka_unit_test(callback_stops_early),
+	    cmocka_unit_test(invalid_utf8_passes_through),
+	    cmocka_unit_test(read_error),
+	    cmocka_unit_test(chunk_boundaries),
+	    cmocka_unit_test(random_bytes_never_crash),
+	    cmocka_unit_test(large_bundle),
+	    cmocka_unit_test(large_jsonl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
