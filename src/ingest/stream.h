@@ -13,16 +13,23 @@
 #include "stix/json.h"
 
 enum stream_format {
-	STREAM_AUTO,   /* bundle if the first value is an object with
-			  "type": "bundle" ... detected by content */
-	STREAM_BUNDLE,
-	STREAM_JSONL,
+	STREAM_AUTO,   /* bundle if the first value is an object whose own
+			  (depth 1) "type" is "bundle" or whose "objects" is
+			  an array, seen before any other "type"; otherwise
+			  JSON Lines, the first value being record 0 (it alone
+			  may span lines, so one pretty-printed object works) */
+	STREAM_BUNDLE, /* one top-level object with an "objects" array;
+			  members may come in any order; a "type" other
+			  than "bundle" is an error when it is seen */
+	STREAM_JSONL,  /* one object per line; blank lines and \r\n are fine */
 };
 
 /* Where an object came from, for error messages. */
 struct stream_pos {
-	uint64_t index;  /* 0-based object number */
-	uint64_t offset; /* byte offset of the object's first byte */
+	uint64_t index;  /* 0-based object number: the element index in a
+			    bundle, the non-blank line number in JSON Lines
+			    (bad lines count too) */
+	uint64_t offset; /* 0-based byte offset of the object's first byte */
 	uint64_t line;   /* 1-based line of the object's first byte */
 };
 
@@ -38,7 +45,12 @@ typedef ac_rc (*stream_object_cb)(const char *data, size_t len,
  * AC_ERR_PARSE / AC_ERR_LIMIT and a message giving the byte offset and line.
  * Objects already handed to the callback stay handed. For JSON Lines, a
  * malformed line is reported through `bad_line` (if not NULL) and skipped, so
- * one bad line does not lose the rest; NULL bad_line makes it fatal. */
+ * one bad line does not lose the rest; NULL bad_line makes it fatal.
+ * Limits apply per object (depth counted from the object itself) and to every
+ * string's raw bytes, envelope strings included. Input with no value at all
+ * (empty, or only whitespace / a UTF-8 BOM) is AC_ERR_PARSE "no objects
+ * found"; an empty "objects" array is fine (no callbacks). A read error is
+ * AC_ERR_IO. Memory: one 64 KiB read buffer plus one object. */
 typedef ac_rc (*stream_bad_cb)(const struct stream_pos *pos,
 			       const struct ac_err *why, void *ctx);
 
