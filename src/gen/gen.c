@@ -90,9 +90,17 @@ static const char *pick(struct rng *r, const char *const *list)
 /* ---------- state ---------- */
 
 enum kind {
-	K_PERSON, K_GROUP, K_VEHICLE, K_PHONE, K_DOCUMENT, K_ACCOUNT,
-	K_SEIZURE, K_INCIDENT, K_POOLED, /* kinds below are not referenced */
-	K_REPORT = K_POOLED, K_RELATIONSHIP,
+	K_PERSON,
+	K_GROUP,
+	K_VEHICLE,
+	K_PHONE,
+	K_DOCUMENT,
+	K_ACCOUNT,
+	K_SEIZURE,
+	K_INCIDENT,
+	K_POOLED, /* kinds below are not referenced */
+	K_REPORT = K_POOLED,
+	K_RELATIONSHIP,
 };
 
 /* Reservoir sample of the ids of one kind emitted so far. */
@@ -180,15 +188,15 @@ static void letters(struct gen *g, char *out, size_t n, const char *set)
 static const char *tlp_marking(struct gen *g)
 {
 	static const char *const clear =
-		"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
+	    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
 	static const char *const green =
-		"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
+	    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
 	static const char *const amber =
-		"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
+	    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
 	static const char *const amber_strict =
-		"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003";
+	    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003";
 	static const char *const red =
-		"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+	    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
 	uint32_t x = below(&g->r, 100);
 	if (x < 5)
 		return clear;
@@ -273,7 +281,8 @@ static void pick_name(struct gen *g, struct person_name *pn)
 	pn->given = &GEN_GIVEN[below(&g->r, (uint32_t)GEN_GIVEN_COUNT)];
 	pn->female = pn->given->female;
 	do {
-		pn->father = &GEN_GIVEN[below(&g->r, (uint32_t)GEN_GIVEN_COUNT)];
+		pn->father =
+		    &GEN_GIVEN[below(&g->r, (uint32_t)GEN_GIVEN_COUNT)];
 	} while (pn->father->female);
 	pn->fam = &GEN_FAMILY[below(&g->r, (uint32_t)GEN_FAMILY_COUNT)];
 }
@@ -292,8 +301,8 @@ static void latin_name(const struct person_name *pn, bool variant, char *out,
 	char fam[64];
 	const char *given = variant && pn->given->latn_alt ? pn->given->latn_alt
 							   : pn->given->latn;
-	const char *fbase = variant && pn->fam->latn_alt ? pn->fam->latn_alt
-							 : pn->fam->latn;
+	const char *fbase =
+	    variant && pn->fam->latn_alt ? pn->fam->latn_alt : pn->fam->latn;
 	family_form(pn, fbase, "a", fam, sizeof(fam));
 	snprintf(out, n, "%s %s", given, fam);
 }
@@ -345,17 +354,17 @@ static json_t *person_names(struct gen *g, const struct person_name *pn)
 		json_array_append_new(a, name_entry(buf, "latn", "patronymic"));
 	}
 	if (chance(&g->r, 20))
-		json_array_append_new(a, name_entry(pick(&g->r, GEN_ALIASES),
-						    "latn", "alias"));
+		json_array_append_new(
+		    a, name_entry(pick(&g->r, GEN_ALIASES), "latn", "alias"));
 	return a;
 }
 
 static const char *nationality_of(struct gen *g, const struct person_name *pn)
 {
-	static const char *const central[] = { "KG", "KG", "UZ", "UZ", "TJ",
-					       "TJ", "KZ", "TM", NULL };
-	static const char *const persian[] = { "IR", "IR", "IR", "AF", "AF",
-					       "TJ", NULL };
+	static const char *const central[] = {"KG", "KG", "UZ", "UZ", "TJ",
+					      "TJ", "KZ", "TM", NULL};
+	static const char *const persian[] = {"IR", "IR", "IR", "AF",
+					      "AF", "TJ", NULL};
 	return pick(&g->r, pn->fam->arab_f ? central : persian);
 }
 
@@ -378,8 +387,8 @@ static void passport_number(struct gen *g, const char *country, char *out,
 
 static void birth_date(struct gen *g, char *out, size_t n)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30,
-				     31, 31, 30, 31, 30, 31 };
+	static const int mdays[] = {31, 28, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31};
 	int y = (int)between(&g->r, 1958, 2005);
 	int m = (int)between(&g->r, 1, 12);
 	int d = (int)between(&g->r, 1, (uint32_t)mdays[m - 1]);
@@ -411,9 +420,10 @@ static json_t *person_body(struct gen *g, const struct person_name *pn,
 	passport_number(g, nat, num, sizeof(num));
 	nats = json_pack("[s]", nat);
 	if (nats && chance(&g->r, 12))
-		json_array_append_new(nats,
-				      json_string(pick(&g->r, (const char *const[]){
-					      "RU", "TR", "DE", "AE", NULL })));
+		json_array_append_new(
+		    nats, json_string(
+			      pick(&g->r, (const char *const[]){
+					      "RU", "TR", "DE", "AE", NULL})));
 	b = json_pack("{s:s, s:o, s:s, s:o, s:[{s:s, s:s, s:s}], s:s}",
 		      "extension_type", "property-extension", "names",
 		      person_names(g, pn), "date_of_birth", dob,
@@ -436,12 +446,11 @@ static json_t *gen_person(struct gen *g, char id[ID_MAX])
 	pick_name(g, &pn);
 	latin_name(&pn, false, name, sizeof(name));
 	cat = subject_category(g);
-	snprintf(desc, sizeof(desc), "%s; %s active around %s, %s route",
-		 cat, pick(&g->r, GEN_ROLES), pick(&g->r, GEN_PLACES),
-		 pick(&g->r, (const char *const[]){ "heroin", "cannabis",
-						    "synthetic drugs",
-						    "cigarettes", "firearms",
-						    "cash", NULL }));
+	snprintf(desc, sizeof(desc), "%s; %s active around %s, %s route", cat,
+		 pick(&g->r, GEN_ROLES), pick(&g->r, GEN_PLACES),
+		 pick(&g->r, (const char *const[]){
+				 "heroin", "cannabis", "synthetic drugs",
+				 "cigarettes", "firearms", "cash", NULL}));
 	exts = json_object();
 	if (!put_s(o, "name", name) || !put_s(o, "description", desc) ||
 	    !put_s(o, "identity_class", "individual") ||
@@ -465,14 +474,14 @@ static json_t *gen_group(struct gen *g, char id[ID_MAX])
 		return NULL;
 	snprintf(name, sizeof(name), "%s %s %s", pick(&g->r, GEN_GROUP_ADJ),
 		 pick(&g->r, GEN_GROUP_NOUN),
-		 pick(&g->r, (const char *const[]){ "Group", "Network",
-						    "Organisation", NULL }));
+		 pick(&g->r, (const char *const[]){"Group", "Network",
+						   "Organisation", NULL}));
 	snprintf(desc, sizeof(desc),
 		 "Organised crime group moving %s through %s towards %s",
-		 pick(&g->r, (const char *const[]){ "heroin", "opiates",
-						    "hashish", "precursors",
-						    "counterfeit cigarettes",
-						    "weapons", NULL }),
+		 pick(&g->r, (const char *const[]){"heroin", "opiates",
+						   "hashish", "precursors",
+						   "counterfeit cigarettes",
+						   "weapons", NULL}),
 		 pick(&g->r, GEN_PLACES), pick(&g->r, GEN_PLACES));
 	if (!put_s(o, "name", name) || !put_s(o, "description", desc) ||
 	    !put(o, "threat_actor_types", json_pack("[s]", "criminal")) ||
@@ -493,17 +502,17 @@ struct make {
 };
 
 static const struct make MAKES[] = {
-	{ "Toyota", "JTE", { "Land Cruiser", "Camry", "Hilux", NULL } },
-	{ "Lada", "XTA", { "Priora", "Niva", "Vesta", NULL } },
-	{ "Mercedes-Benz", "WDB", { "Sprinter", "Actros", "E 220", NULL } },
-	{ "Volvo", "YV2", { "FH", "FM", NULL, NULL } },
-	{ "MAN", "WMA", { "TGX", "TGS", NULL, NULL } },
-	{ "Kamaz", "XTC", { "5490", "65115", NULL, NULL } },
-	{ "Hyundai", "KMH", { "Sonata", "Porter", "Tucson", NULL } },
-	{ "Chevrolet", "XWB", { "Cobalt", "Nexia", "Damas", NULL } },
-	{ "Honda", "JHM", { "Fit", "CR-V", NULL, NULL } },
-	{ "Ford", "WF0", { "Transit", "Focus", NULL, NULL } },
-	{ "Scania", "YS2", { "R450", "G410", NULL, NULL } },
+    {"Toyota", "JTE", {"Land Cruiser", "Camry", "Hilux", NULL}},
+    {"Lada", "XTA", {"Priora", "Niva", "Vesta", NULL}},
+    {"Mercedes-Benz", "WDB", {"Sprinter", "Actros", "E 220", NULL}},
+    {"Volvo", "YV2", {"FH", "FM", NULL, NULL}},
+    {"MAN", "WMA", {"TGX", "TGS", NULL, NULL}},
+    {"Kamaz", "XTC", {"5490", "65115", NULL, NULL}},
+    {"Hyundai", "KMH", {"Sonata", "Porter", "Tucson", NULL}},
+    {"Chevrolet", "XWB", {"Cobalt", "Nexia", "Damas", NULL}},
+    {"Honda", "JHM", {"Fit", "CR-V", NULL, NULL}},
+    {"Ford", "WF0", {"Transit", "Focus", NULL, NULL}},
+    {"Scania", "YS2", {"R450", "G410", NULL, NULL}},
 };
 
 static void make_vin(struct gen *g, const char *wmi, char vin[18])
@@ -519,8 +528,7 @@ static void make_vin(struct gen *g, const char *wmi, char vin[18])
 	vin[8] = stix_vin_check_digit(vin);
 }
 
-static void make_plate(struct gen *g, const char *country, char *out,
-		       size_t n)
+static void make_plate(struct gen *g, const char *country, char *out, size_t n)
 {
 	static const char L[] = "ABEKMHOPCTYX";
 	char a[4], b[4], d[5];
@@ -532,8 +540,8 @@ static void make_plate(struct gen *g, const char *country, char *out,
 	else if (strcmp(country, "KZ") == 0)
 		snprintf(out, n, "%.3s%s%02u", d, a, between(&g->r, 1, 17));
 	else if (strcmp(country, "UZ") == 0)
-		snprintf(out, n, "%02u%c%.3s%s", between(&g->r, 1, 95), a[0],
-			 d, b);
+		snprintf(out, n, "%02u%c%.3s%s", between(&g->r, 1, 95), a[0], d,
+			 b);
 	else if (strcmp(country, "TJ") == 0)
 		snprintf(out, n, "%s%s%02u", d, b, between(&g->r, 1, 8));
 	else if (strcmp(country, "TR") == 0)
@@ -545,11 +553,10 @@ static void make_plate(struct gen *g, const char *country, char *out,
 
 static json_t *gen_vehicle(struct gen *g, char id[ID_MAX])
 {
-	static const char *const countries[] = { "KG", "KG", "KZ", "UZ", "TJ",
-						 "RU", "TR", NULL };
-	static const char *const colours[] = { "white", "black", "silver",
-					       "grey", "blue", "red", "green",
-					       NULL };
+	static const char *const countries[] = {"KG", "KG", "KZ", "UZ",
+						"TJ", "RU", "TR", NULL};
+	static const char *const colours[] = {
+	    "white", "black", "silver", "grey", "blue", "red", "green", NULL};
 	const struct make *mk = &MAKES[below(&g->r, AC_ARRAY_LEN(MAKES))];
 	size_t nmodels = mk->models[2] ? 3 : 2;
 	const char *country = pick(&g->r, countries);
@@ -588,14 +595,14 @@ struct dial {
 };
 
 static const struct dial DIALS[] = {
-	{ "KG", "996", "0", { "555", "700", "777", "550" }, 9 },
-	{ "KZ", "7", "8", { "701", "705", "747", "777" }, 10 },
-	{ "UZ", "998", "", { "90", "91", "93", "97" }, 9 },
-	{ "TJ", "992", "", { "93", "92", "90", "918" }, 9 },
-	{ "IR", "98", "0", { "912", "935", "901", "915" }, 10 },
-	{ "AF", "93", "0", { "70", "79", "77", "78" }, 9 },
-	{ "RU", "7", "8", { "916", "926", "903", "985" }, 10 },
-	{ "TR", "90", "0", { "532", "542", "505", "555" }, 10 },
+    {"KG", "996", "0", {"555", "700", "777", "550"}, 9},
+    {"KZ", "7", "8", {"701", "705", "747", "777"}, 10},
+    {"UZ", "998", "", {"90", "91", "93", "97"}, 9},
+    {"TJ", "992", "", {"93", "92", "90", "918"}, 9},
+    {"IR", "98", "0", {"912", "935", "901", "915"}, 10},
+    {"AF", "93", "0", {"70", "79", "77", "78"}, 9},
+    {"RU", "7", "8", {"916", "926", "903", "985"}, 10},
+    {"TR", "90", "0", {"532", "542", "505", "555"}, 10},
 };
 
 static json_t *gen_phone(struct gen *g, char id[ID_MAX])
@@ -625,33 +632,35 @@ static json_t *gen_phone(struct gen *g, char id[ID_MAX])
 
 /* ---------- documents ---------- */
 
+/* Document types, weighted by repetition; prefix NULL: passport format. */
+static const struct doc_kind {
+	const char *type, *prefix;
+} DOC_KINDS[] = {
+    {"passport", NULL},	       {"passport", NULL},	   {"passport", NULL},
+    {"passport", NULL},	       {"passport", NULL},	   {"id-card", "ID"},
+    {"id-card", "ID"},	       {"residence-permit", "RP"}, {"visa", "V"},
+    {"driving-licence", "DL"},
+};
+
 static json_t *gen_document(struct gen *g, char id[ID_MAX])
 {
-	static const char *const countries[] = { "KG", "UZ", "TJ", "KZ", "IR",
-						 "AF", "RU", "TR", NULL };
-	static const char *const types[] = { "passport", "passport",
-					     "passport", "passport",
-					     "passport", "id-card", "id-card",
-					     "residence-permit", "visa",
-					     "driving-licence", NULL };
-	static const char *const prefixes[] = { "ID", "RP", "V", "DL" };
+	static const char *const countries[] = {"KG", "UZ", "TJ", "KZ", "IR",
+						"AF", "RU", "TR", NULL};
 	const char *country = pick(&g->r, countries);
-	const char *type = pick(&g->r, types);
+	const struct doc_kind *dk =
+	    &DOC_KINDS[below(&g->r, AC_ARRAY_LEN(DOC_KINDS))];
+	const char *type = dk->type;
 	char num[32], d[12], until[16];
 	bool ok;
 	json_t *o = start_object(g, "accord-document", false, id, NULL);
 
 	if (!o)
 		return NULL;
-	if (strcmp(type, "passport") == 0) {
+	if (!dk->prefix) {
 		passport_number(g, country, num, sizeof(num));
 	} else {
-		size_t k = strcmp(type, "id-card") == 0	       ? 0
-			   : strcmp(type, "residence-permit") == 0 ? 1
-			   : strcmp(type, "visa") == 0		       ? 2
-								       : 3;
 		digits(g, d, 8);
-		snprintf(num, sizeof(num), "%s%s", prefixes[k], d);
+		snprintf(num, sizeof(num), "%s%s", dk->prefix, d);
 	}
 	snprintf(until, sizeof(until), "%04u-%02u-%02u",
 		 between(&g->r, 2024, 2034), between(&g->r, 1, 12),
@@ -675,8 +684,8 @@ struct iban_fmt {
 };
 
 static const struct iban_fmt IBANS[] = {
-	{ "DE", "EUR", 0, 18 }, { "TR", "TRY", 0, 22 }, { "KZ", "KZT", 0, 16 },
-	{ "AE", "AED", 0, 19 }, { "GE", "GEL", 2, 16 }, { "AZ", "AZN", 4, 20 },
+    {"DE", "EUR", 0, 18}, {"TR", "TRY", 0, 22}, {"KZ", "KZT", 0, 16},
+    {"AE", "AED", 0, 19}, {"GE", "GEL", 2, 16}, {"AZ", "AZN", 4, 20},
 };
 
 static void make_iban(struct gen *g, const struct iban_fmt *f, char *out,
@@ -693,8 +702,8 @@ static void make_iban(struct gen *g, const struct iban_fmt *f, char *out,
 
 static void make_card(struct gen *g, char out[17])
 {
-	static const char *const prefixes[] = { "4", "51", "55", "9417",
-						"8600", "9860", NULL };
+	static const char *const prefixes[] = {"4",    "51",   "55", "9417",
+					       "8600", "9860", NULL};
 	const char *p = pick(&g->r, prefixes);
 	size_t n = strlen(p);
 	memcpy(out, p, n);
@@ -712,8 +721,8 @@ static bool account_fields(struct gen *g, json_t *o)
 	char num[64];
 	uint32_t x = below(&g->r, 100);
 	if (x < 50) {
-		const struct iban_fmt *f = &IBANS[below(&g->r,
-							AC_ARRAY_LEN(IBANS))];
+		const struct iban_fmt *f =
+		    &IBANS[below(&g->r, AC_ARRAY_LEN(IBANS))];
 		make_iban(g, f, num, sizeof(num));
 		return put_s(o, "account_type", "bank") &&
 		       put_s(o, "number", num) &&
@@ -774,11 +783,15 @@ struct goods {
 };
 
 static const struct goods GOODS[] = {
-	{ "heroin", "kg", 5, 1200 },	   { "cocaine", "kg", 5, 600 },
-	{ "cannabis", "kg", 10, 4000 },	   { "synthetic-drugs", "g", 50, 9000 },
-	{ "cigarettes", "pieces", 2000, 2000000 },
-	{ "firearms", "pieces", 1, 40 },   { "cash", "usd", 5000, 900000 },
-	{ "cash", "eur", 5000, 500000 },   { "other", "units", 1, 500 },
+    {"heroin", "kg", 5, 1200},
+    {"cocaine", "kg", 5, 600},
+    {"cannabis", "kg", 10, 4000},
+    {"synthetic-drugs", "g", 50, 9000},
+    {"cigarettes", "pieces", 2000, 2000000},
+    {"firearms", "pieces", 1, 40},
+    {"cash", "usd", 5000, 900000},
+    {"cash", "eur", 5000, 500000},
+    {"other", "units", 1, 500},
 };
 
 static json_t *seizure_refs(struct gen *g)
@@ -812,21 +825,21 @@ static json_t *gen_seizure(struct gen *g, char id[ID_MAX])
 		snprintf(qty, sizeof(qty), "%u.%u", q / 10, q % 10);
 	else
 		snprintf(qty, sizeof(qty), "%u", q);
-	snprintf(name, sizeof(name), "Seizure of %s %s %s at %s", qty,
-		 gd->unit, gd->type, place);
-	snprintf(desc, sizeof(desc), "%s %s, found during a %s", gd->type,
-		 pick(&g->r, GEN_CONCEALMENT),
-		 pick(&g->r, (const char *const[]){ "routine check",
-						    "controlled delivery",
-						    "joint operation",
-						    "search of premises", NULL }));
-	fmt_ts(created - (int64_t)below(&g->r, (uint32_t)(14 * DAY_S)) *
-				 1000000LL,
+	snprintf(name, sizeof(name), "Seizure of %s %s %s at %s", qty, gd->unit,
+		 gd->type, place);
+	snprintf(
+	    desc, sizeof(desc), "%s %s, found during a %s", gd->type,
+	    pick(&g->r, GEN_CONCEALMENT),
+	    pick(&g->r, (const char *const[]){
+			    "routine check", "controlled delivery",
+			    "joint operation", "search of premises", NULL}));
+	fmt_ts(created -
+		   (int64_t)below(&g->r, (uint32_t)(14 * DAY_S)) * 1000000LL,
 	       ts);
 	ok = put_s(o, "name", name) && put_s(o, "description", desc) &&
 	     put_s(o, "goods_type", gd->type) &&
-	     put(o, "quantity", kg ? json_real(q / 10.0)
-				   : json_integer((json_int_t)q)) &&
+	     put(o, "quantity",
+		 kg ? json_real(q / 10.0) : json_integer((json_int_t)q)) &&
 	     put_s(o, "unit", gd->unit) && put_s(o, "place", place) &&
 	     put_s(o, "seized_at", ts);
 	if (ok && chance(&g->r, 60)) {
@@ -853,13 +866,13 @@ static json_t *gen_incident(struct gen *g, char id[ID_MAX])
 		return NULL;
 	snprintf(name, sizeof(name), "%s near %s", pick(&g->r, GEN_EVENTS),
 		 place);
-	snprintf(desc, sizeof(desc),
-		 "Reported by a partner agency; %s involved, linked to %s "
-		 "trafficking",
-		 pick(&g->r, GEN_ROLES),
-		 pick(&g->r, (const char *const[]){ "heroin", "cannabis",
-						    "cigarette", "firearms",
-						    "migrant", NULL }));
+	snprintf(
+	    desc, sizeof(desc),
+	    "Reported by a partner agency; %s involved, linked to %s "
+	    "trafficking",
+	    pick(&g->r, GEN_ROLES),
+	    pick(&g->r, (const char *const[]){"heroin", "cannabis", "cigarette",
+					      "firearms", "migrant", NULL}));
 	if (!put_s(o, "name", name) || !put_s(o, "description", desc) ||
 	    !finish_object(g, o, NULL, NULL)) {
 		json_decref(o);
@@ -875,8 +888,10 @@ static bool array_has(const json_t *a, const char *s)
 	size_t i;
 	const json_t *v;
 	json_array_foreach(a, i, v)
+	{
 		if (strcmp(json_string_value(v), s) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -887,9 +902,10 @@ static json_t *gen_report(struct gen *g, char id[ID_MAX])
 	uint32_t want = between(&g->r, 2, 8);
 	json_t *refs = json_array(), *o;
 
-	for (uint32_t i = 0; refs && i < want * 2 &&
-			     json_array_size(refs) < want; i++) {
-		const char *ref = pool_pick(g, (enum kind)below(&g->r, K_POOLED));
+	for (uint32_t i = 0;
+	     refs && i < want * 2 && json_array_size(refs) < want; i++) {
+		const char *ref =
+		    pool_pick(g, (enum kind)below(&g->r, K_POOLED));
 		if (ref && !array_has(refs, ref))
 			json_array_append_new(refs, json_string(ref));
 	}
@@ -909,8 +925,8 @@ static json_t *gen_report(struct gen *g, char id[ID_MAX])
 		 pick(&g->r, GEN_PLACES), pick(&g->r, GEN_PLACES));
 	if (!put_s(o, "name", name) || !put_s(o, "description", desc) ||
 	    !put(o, "report_types", json_pack("[s]", "threat-report")) ||
-	    !put_s(o, "published", json_string_value(json_object_get(
-					   o, "created"))) ||
+	    !put_s(o, "published",
+		   json_string_value(json_object_get(o, "created"))) ||
 	    !put(o, "object_refs", refs) || !finish_object(g, o, NULL, NULL)) {
 		json_decref(o);
 		return NULL;
@@ -926,20 +942,20 @@ struct rel_template {
 };
 
 static const struct rel_template RELS[] = {
-	{ K_PERSON, "member-of", K_GROUP, "named as a member by an informant" },
-	{ K_PERSON, "owns", K_VEHICLE, "registered keeper of the vehicle" },
-	{ K_PERSON, "owns", K_ACCOUNT, "account holder" },
-	{ K_PERSON, "owns", K_DOCUMENT, "document holder" },
-	{ K_PERSON, "uses", K_PHONE, "phone seized during an arrest" },
-	{ K_GROUP, "uses", K_VEHICLE, "vehicle used for transport runs" },
-	{ K_GROUP, "uses", K_PHONE, "phone used to coordinate deliveries" },
-	{ K_GROUP, "uses", K_ACCOUNT, "account used to launder proceeds" },
-	{ K_PERSON, "related-to", K_PERSON, "seen together at a meeting" },
-	{ K_SEIZURE, "related-to", K_PERSON, "arrested at the seizure" },
-	{ K_SEIZURE, "related-to", K_VEHICLE, "goods found in the vehicle" },
-	{ K_INCIDENT, "attributed-to", K_GROUP, "group blamed by witnesses" },
-	{ K_INCIDENT, "related-to", K_PERSON, "person present at the scene" },
-	{ K_INCIDENT, "related-to", K_SEIZURE, "seizure followed the incident" },
+    {K_PERSON, "member-of", K_GROUP, "named as a member by an informant"},
+    {K_PERSON, "owns", K_VEHICLE, "registered keeper of the vehicle"},
+    {K_PERSON, "owns", K_ACCOUNT, "account holder"},
+    {K_PERSON, "owns", K_DOCUMENT, "document holder"},
+    {K_PERSON, "uses", K_PHONE, "phone seized during an arrest"},
+    {K_GROUP, "uses", K_VEHICLE, "vehicle used for transport runs"},
+    {K_GROUP, "uses", K_PHONE, "phone used to coordinate deliveries"},
+    {K_GROUP, "uses", K_ACCOUNT, "account used to launder proceeds"},
+    {K_PERSON, "related-to", K_PERSON, "seen together at a meeting"},
+    {K_SEIZURE, "related-to", K_PERSON, "arrested at the seizure"},
+    {K_SEIZURE, "related-to", K_VEHICLE, "goods found in the vehicle"},
+    {K_INCIDENT, "attributed-to", K_GROUP, "group blamed by witnesses"},
+    {K_INCIDENT, "related-to", K_PERSON, "person present at the scene"},
+    {K_INCIDENT, "related-to", K_SEIZURE, "seizure followed the incident"},
 };
 
 /* NULL (and no object drawn) when no template has both ends yet. */
@@ -948,7 +964,7 @@ static json_t *gen_relationship(struct gen *g, char id[ID_MAX])
 	size_t start = below(&g->r, AC_ARRAY_LEN(RELS));
 	for (size_t k = 0; k < AC_ARRAY_LEN(RELS); k++) {
 		const struct rel_template *t =
-			&RELS[(start + k) % AC_ARRAY_LEN(RELS)];
+		    &RELS[(start + k) % AC_ARRAY_LEN(RELS)];
 		const char *src = pool_pick(g, t->src);
 		const char *dst = pool_pick(g, t->dst);
 		json_t *o;
@@ -961,7 +977,8 @@ static json_t *gen_relationship(struct gen *g, char id[ID_MAX])
 		    !put_s(o, "description", t->desc) ||
 		    !put_s(o, "source_ref", src) ||
 		    !put_s(o, "target_ref", dst) ||
-		    !put(o, "confidence", json_integer(between(&g->r, 15, 95))) ||
+		    !put(o, "confidence",
+			 json_integer(between(&g->r, 15, 95))) ||
 		    !finish_object(g, o, NULL, NULL)) {
 			json_decref(o);
 			return NULL;
@@ -976,18 +993,18 @@ static json_t *gen_relationship(struct gen *g, char id[ID_MAX])
 typedef json_t *(*builder)(struct gen *g, char id[ID_MAX]);
 
 static const builder BUILDERS[] = {
-	[K_PERSON] = gen_person,     [K_GROUP] = gen_group,
-	[K_VEHICLE] = gen_vehicle,   [K_PHONE] = gen_phone,
-	[K_DOCUMENT] = gen_document, [K_ACCOUNT] = gen_account,
-	[K_SEIZURE] = gen_seizure,   [K_INCIDENT] = gen_incident,
-	[K_REPORT] = gen_report,     [K_RELATIONSHIP] = gen_relationship,
+    [K_PERSON] = gen_person,	 [K_GROUP] = gen_group,
+    [K_VEHICLE] = gen_vehicle,	 [K_PHONE] = gen_phone,
+    [K_DOCUMENT] = gen_document, [K_ACCOUNT] = gen_account,
+    [K_SEIZURE] = gen_seizure,	 [K_INCIDENT] = gen_incident,
+    [K_REPORT] = gen_report,	 [K_RELATIONSHIP] = gen_relationship,
 };
 
 /* Cumulative percentages of the mix, in enum order. */
 static enum kind pick_kind(struct gen *g)
 {
-	static const uint32_t upto[] = { 25, 30, 40, 50, 60, 65, 70, 75, 77,
-					 100 };
+	static const uint32_t upto[] = {25, 30, 40, 50, 60,
+					65, 70, 75, 77, 100};
 	uint32_t x = below(&g->r, 100);
 	for (size_t k = 0; k < AC_ARRAY_LEN(upto); k++)
 		if (x < upto[k])
@@ -1076,8 +1093,7 @@ ac_rc gen_write(const struct gen_opts *o, enum gen_format fmt, FILE *out,
 		if (rc != AC_OK)
 			goto out;
 	}
-	if (fmt == GEN_BUNDLE &&
-	    fputs(o->count ? "\n]}\n" : "}\n", out) == EOF)
+	if (fmt == GEN_BUNDLE && fputs(o->count ? "\n]}\n" : "}\n", out) == EOF)
 		goto io;
 	if (fflush(out) != 0)
 		goto io;

@@ -9,7 +9,7 @@
 #include <ctype.h>
 #include <math.h>
 
-#define PTR_MAX 512        /* longest JSON pointer we build */
+#define PTR_MAX 512	   /* longest JSON pointer we build */
 #define EXT_TEXT_MAX 1024  /* cap on free-text values */
 #define EXT_NUMBER_MAX 128 /* cap on document / account numbers */
 
@@ -43,8 +43,8 @@ static bool all_digits(const char *s, size_t min, size_t max)
 
 static int month_days(int y, int m)
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31 };
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	return m == 2 && leap ? 29 : days[m - 1];
 }
@@ -86,8 +86,8 @@ static bool is_stix_id(const char *s)
 	if (!sep || sep == s)
 		return false;
 	for (const char *p = s; p < sep; p++)
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
-		      *p == '-'))
+		if (!(islower((unsigned char)*p) ||
+		      isdigit((unsigned char)*p) || *p == '-'))
 			return false;
 	uint8_t u[16];
 	return strlen(sep + 2) == 36 && ac_uuid_parse(sep + 2, 36, u);
@@ -98,8 +98,8 @@ static bool is_stix_id(const char *s)
 static int vin_value(char c)
 {
 	static const char letters[] = "ABCDEFGHJKLMNPRSTUVWXYZ";
-	static const int values[] = { 1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4,
-				      5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9 };
+	static const int values[] = {1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4,
+				     5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9};
 	if (c >= '0' && c <= '9')
 		return c - '0';
 	for (size_t i = 0; letters[i]; i++)
@@ -119,8 +119,8 @@ bool stix_vin_shape_ok(const char *s)
 
 char stix_vin_check_digit(const char *vin)
 {
-	static const int weights[17] = { 8, 7, 6, 5, 4, 3, 2, 10, 0,
-					 9, 8, 7, 6, 5, 4, 3, 2 };
+	static const int weights[17] = {8, 7, 6, 5, 4, 3, 2, 10, 0,
+					9, 8, 7, 6, 5, 4, 3, 2};
 	int sum = 0;
 	if (!stix_vin_shape_ok(vin))
 		return '\0';
@@ -249,8 +249,7 @@ static void check_enum(const struct ctx *c, const json_t *o, const char *key,
 		err_at(c, key, "'%s' is not one of the allowed values", s);
 }
 
-static void check_country(const struct ctx *c, const json_t *o,
-			  const char *key)
+static void check_country(const struct ctx *c, const json_t *o, const char *key)
 {
 	const char *s = get_str(c, o, key, false, EXT_TEXT_MAX);
 	if (s && !is_alpha2(s))
@@ -266,7 +265,8 @@ static void check_date(const struct ctx *c, const json_t *o, const char *key,
 	if (!s)
 		return;
 	if (!parse_date(s, &ymd))
-		err_at(c, key, "'%s' must be a real date written YYYY-MM-DD", s);
+		err_at(c, key, "'%s' must be a real date written YYYY-MM-DD",
+		       s);
 	else if (past_only && (ymd < 19000101 || ymd > today_ymd()))
 		err_at(c, key, "'%s' must lie between 1900-01-01 and today", s);
 }
@@ -283,13 +283,14 @@ static void warn_unknown(const struct ctx *c, const json_t *o,
 	const char *key;
 	const json_t *v;
 	char p[PTR_MAX];
-	json_object_foreach((json_t *)o, key, v) {
+	json_object_foreach((json_t *)o, key, v)
+	{
 		if (in_list(key, known))
 			continue;
 		ptr_key(p, c->base, key);
-		stix_report_warn(c->rep, c->objid, p,
-				 "property '%s' is not defined by this extension",
-				 key);
+		stix_report_warn(
+		    c->rep, c->objid, p,
+		    "property '%s' is not defined by this extension", key);
 	}
 }
 
@@ -330,16 +331,16 @@ static void check_extension_type(const struct ctx *c, const json_t *body,
 
 /* ---------- person details (property-extension on identity) ---------- */
 
-static const char *const DOC_TYPES[] = { "passport", "id-card",
-					 "residence-permit", "visa",
-					 "driving-licence", "other", NULL };
+static const char *const DOC_TYPES[] = {
+    "passport", "id-card", "residence-permit", "visa", "driving-licence",
+    "other",	NULL};
 
 static void check_person_names(const struct ctx *c, const json_t *body)
 {
-	static const char *const scripts[] = { "latn", "cyrl", "arab", NULL };
-	static const char *const kinds[] = { "full", "given", "family",
-					     "patronymic", "alias", NULL };
-	static const char *const known[] = { "value", "script", "kind", NULL };
+	static const char *const scripts[] = {"latn", "cyrl", "arab", NULL};
+	static const char *const kinds[] = {"full",	  "given", "family",
+					    "patronymic", "alias", NULL};
+	static const char *const known[] = {"value", "script", "kind", NULL};
 	char base[PTR_MAX], p[PTR_MAX];
 	const json_t *names = get_list(c, body, "names", true);
 	size_t i;
@@ -348,8 +349,9 @@ static void check_person_names(const struct ctx *c, const json_t *body)
 	if (!names)
 		return;
 	ptr_key(base, c->base, "names");
-	json_array_foreach(names, i, n) {
-		struct ctx item = { c->objid, p, c->rep };
+	json_array_foreach(names, i, n)
+	{
+		struct ctx item = {c->objid, p, c->rep};
 		ptr_index(p, base, i);
 		if (!json_is_object(n)) {
 			stix_report_error(c->rep, c->objid, p,
@@ -363,8 +365,7 @@ static void check_person_names(const struct ctx *c, const json_t *body)
 	}
 }
 
-static void check_person_nationalities(const struct ctx *c,
-				       const json_t *body)
+static void check_person_nationalities(const struct ctx *c, const json_t *body)
 {
 	char base[PTR_MAX], p[PTR_MAX];
 	const json_t *list = get_list(c, body, "nationalities", false);
@@ -374,19 +375,21 @@ static void check_person_nationalities(const struct ctx *c,
 	if (!list)
 		return;
 	ptr_key(base, c->base, "nationalities");
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		if (json_is_string(v) && is_alpha2(json_string_value(v)))
 			continue;
 		ptr_index(p, base, i);
-		stix_report_error(c->rep, c->objid, p,
-				  "must be an upper-case ISO 3166-1 alpha-2 code");
+		stix_report_error(
+		    c->rep, c->objid, p,
+		    "must be an upper-case ISO 3166-1 alpha-2 code");
 	}
 }
 
 static void check_person_documents(const struct ctx *c, const json_t *body)
 {
-	static const char *const known[] = { "document_type", "number",
-					     "issuing_country", NULL };
+	static const char *const known[] = {"document_type", "number",
+					    "issuing_country", NULL};
 	char base[PTR_MAX], p[PTR_MAX];
 	const json_t *list = get_list(c, body, "documents", false);
 	size_t i;
@@ -395,8 +398,9 @@ static void check_person_documents(const struct ctx *c, const json_t *body)
 	if (!list)
 		return;
 	ptr_key(base, c->base, "documents");
-	json_array_foreach(list, i, d) {
-		struct ctx item = { c->objid, p, c->rep };
+	json_array_foreach(list, i, d)
+	{
+		struct ctx item = {c->objid, p, c->rep};
 		ptr_index(p, base, i);
 		if (!json_is_object(d)) {
 			stix_report_error(c->rep, c->objid, p,
@@ -413,14 +417,17 @@ static void check_person_documents(const struct ctx *c, const json_t *body)
 static void person_validate(const json_t *body, const char *objid,
 			    const char *path, struct stix_report *rep)
 {
-	static const char *const categories[] = { "suspect", "convicted",
-						  "victim", "witness",
-						  "contact", "informant", NULL };
-	static const char *const known[] = { "extension_type", "names",
-					     "date_of_birth", "nationalities",
-					     "documents",
-					     "data_subject_category", NULL };
-	struct ctx c = { objid, path, rep };
+	static const char *const categories[] = {
+	    "suspect", "convicted", "victim", "witness",
+	    "contact", "informant", NULL};
+	static const char *const known[] = {"extension_type",
+					    "names",
+					    "date_of_birth",
+					    "nationalities",
+					    "documents",
+					    "data_subject_category",
+					    NULL};
+	struct ctx c = {objid, path, rep};
 	char p[PTR_MAX];
 
 	if (!body_is_object(body, objid, path, rep))
@@ -448,8 +455,8 @@ static void new_body_validate(const json_t *body, const char *objid,
 			      const char *path, struct stix_report *rep,
 			      const char *ext_type)
 {
-	static const char *const known[] = { "extension_type", NULL };
-	struct ctx c = { objid, path, rep };
+	static const char *const known[] = {"extension_type", NULL};
+	struct ctx c = {objid, path, rep};
 	if (!body_is_object(body, objid, path, rep))
 		return;
 	check_extension_type(&c, body, ext_type);
@@ -486,9 +493,10 @@ static void vehicle_check(const struct ctx *c, const json_t *o)
 	if (!vin)
 		return;
 	if (!stix_vin_shape_ok(vin)) {
-		err_at(c, "vin",
-		       "'%s' must be 17 characters of 0-9 and A-Z without I, O, Q",
-		       vin);
+		err_at(
+		    c, "vin",
+		    "'%s' must be 17 characters of 0-9 and A-Z without I, O, Q",
+		    vin);
 	} else if (stix_vin_check_digit(vin) != vin[8]) {
 		char p[PTR_MAX];
 		ptr_key(p, c->base, "vin");
@@ -525,7 +533,8 @@ static void account_number_check(const struct ctx *c, const char *type,
 	if (strcmp(type, "bank") == 0 && stix_iban_shape_ok(num) &&
 	    stix_iban_mod97(num) != 1)
 		stix_report_warn(c->rep, c->objid, p,
-				 "IBAN check digits of '%s' do not verify", num);
+				 "IBAN check digits of '%s' do not verify",
+				 num);
 	if (strcmp(type, "payment-card") == 0 &&
 	    (!all_digits(num, 12, 19) || !stix_luhn_ok(num)))
 		stix_report_warn(c->rep, c->objid, p,
@@ -536,8 +545,8 @@ static void account_number_check(const struct ctx *c, const char *type,
 
 static void account_check(const struct ctx *c, const json_t *o)
 {
-	static const char *const types[] = { "bank", "crypto-wallet",
-					     "payment-card", "other", NULL };
+	static const char *const types[] = {"bank", "crypto-wallet",
+					    "payment-card", "other", NULL};
 	const char *type, *num, *cur;
 
 	check_enum(c, o, "account_type", true, types);
@@ -549,10 +558,11 @@ static void account_check(const struct ctx *c, const json_t *o)
 		for (const char *p = cur; *p; p++)
 			if (!isupper((unsigned char)*p) &&
 			    !isdigit((unsigned char)*p)) {
-				err_at(c, "currency",
-				       "'%s' must be an upper-case code such as "
-				       "EUR or USDT",
-				       cur);
+				err_at(
+				    c, "currency",
+				    "'%s' must be an upper-case code such as "
+				    "EUR or USDT",
+				    cur);
 				break;
 			}
 		if (strlen(cur) < 3)
@@ -581,7 +591,8 @@ static void check_refs(const struct ctx *c, const json_t *o, const char *key)
 	if (!list)
 		return;
 	ptr_key(base, c->base, key);
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		if (json_is_string(v) && is_stix_id(json_string_value(v)))
 			continue;
 		ptr_index(p, base, i);
@@ -594,7 +605,7 @@ static void check_refs(const struct ctx *c, const json_t *o, const char *key)
  * checks the rest (it does not know accord-seizure is an SDO). */
 static void sdo_common_check(const struct ctx *c, const json_t *o)
 {
-	struct ac_ts created = { 0 }, modified = { 0 };
+	struct ac_ts created = {0}, modified = {0};
 	const char *sv = get_str(c, o, "spec_version", true, 16);
 
 	if (sv && strcmp(sv, "2.1") != 0)
@@ -608,12 +619,12 @@ static void sdo_common_check(const struct ctx *c, const json_t *o)
 
 static void seizure_check(const struct ctx *c, const json_t *o)
 {
-	static const char *const units[] = { "kg", "g", "l", "pieces",
-					     "units", "eur", "usd", NULL };
-	static const char *const goods[] = { "heroin", "cocaine", "cannabis",
-					     "synthetic-drugs", "cigarettes",
-					     "firearms", "cash", "other",
-					     NULL };
+	static const char *const units[] = {"kg",    "g",   "l",   "pieces",
+					    "units", "eur", "usd", NULL};
+	static const char *const goods[] = {
+	    "heroin",	  "cocaine",  "cannabis", "synthetic-drugs",
+	    "cigarettes", "firearms", "cash",	  "other",
+	    NULL};
 	const json_t *q = json_object_get(o, "quantity");
 	const char *g, *loc;
 	struct ac_ts ts;
@@ -648,40 +659,59 @@ static void seizure_check(const struct ctx *c, const json_t *o)
 
 struct ext_entry {
 	struct stix_ext_def def;
-	const char *obj_type;  /* new object type, or NULL */
-	const char *ext_type;  /* extension_types entry */
-	const char *title;     /* extension-definition name */
-	const char *anchor;    /* docs anchor */
+	const char *obj_type; /* new object type, or NULL */
+	const char *ext_type; /* extension_types entry */
+	const char *title;    /* extension-definition name */
+	const char *anchor;   /* docs anchor */
 	const char *description;
 	void (*check)(const struct ctx *c, const json_t *obj);
 };
 
 static const struct ext_entry EXTS[] = {
-	{ { STIX_EXT_PERSON, "person", person_validate }, NULL,
-	  "property-extension", "accord person details", "person",
-	  "Names in several scripts, date of birth, nationalities, identity "
-	  "documents and the data subject category of an individual.",
-	  NULL },
-	{ { STIX_EXT_VEHICLE, "vehicle", new_sco_body_validate },
-	  "accord-vehicle", "new-sco", "accord vehicle", "accord-vehicle",
-	  "A road vehicle identified by registration plate and/or VIN.",
-	  vehicle_check },
-	{ { STIX_EXT_PHONE, "phone-number", new_sco_body_validate },
-	  "accord-phone-number", "new-sco", "accord phone number",
-	  "accord-phone-number",
-	  "A telephone number in international E.164 form.", phone_check },
-	{ { STIX_EXT_DOCUMENT, "document", new_sco_body_validate },
-	  "accord-document", "new-sco", "accord document", "accord-document",
-	  "A travel or identity document.", document_check },
-	{ { STIX_EXT_ACCOUNT, "account", new_sco_body_validate },
-	  "accord-account", "new-sco", "accord account", "accord-account",
-	  "A bank account, crypto-currency wallet or payment card.",
-	  account_check },
-	{ { STIX_EXT_SEIZURE, "seizure", new_sdo_body_validate },
-	  "accord-seizure", "new-sdo", "accord seizure", "accord-seizure",
-	  "A seizure of goods (drugs, cigarettes, firearms, cash) by a "
-	  "law-enforcement agency.",
-	  seizure_check },
+    {{STIX_EXT_PERSON, "person", person_validate},
+     NULL,
+     "property-extension",
+     "accord person details",
+     "person",
+     "Names in several scripts, date of birth, nationalities, identity "
+     "documents and the data subject category of an individual.",
+     NULL},
+    {{STIX_EXT_VEHICLE, "vehicle", new_sco_body_validate},
+     "accord-vehicle",
+     "new-sco",
+     "accord vehicle",
+     "accord-vehicle",
+     "A road vehicle identified by registration plate and/or VIN.",
+     vehicle_check},
+    {{STIX_EXT_PHONE, "phone-number", new_sco_body_validate},
+     "accord-phone-number",
+     "new-sco",
+     "accord phone number",
+     "accord-phone-number",
+     "A telephone number in international E.164 form.",
+     phone_check},
+    {{STIX_EXT_DOCUMENT, "document", new_sco_body_validate},
+     "accord-document",
+     "new-sco",
+     "accord document",
+     "accord-document",
+     "A travel or identity document.",
+     document_check},
+    {{STIX_EXT_ACCOUNT, "account", new_sco_body_validate},
+     "accord-account",
+     "new-sco",
+     "accord account",
+     "accord-account",
+     "A bank account, crypto-currency wallet or payment card.",
+     account_check},
+    {{STIX_EXT_SEIZURE, "seizure", new_sdo_body_validate},
+     "accord-seizure",
+     "new-sdo",
+     "accord seizure",
+     "accord-seizure",
+     "A seizure of goods (drugs, cigarettes, firearms, cash) by a "
+     "law-enforcement agency.",
+     seizure_check},
 };
 
 const struct stix_ext_def *stix_ext_find(const char *ext_id)
@@ -737,7 +767,7 @@ void stix_ext_validate_object(const json_t *obj, const char *type,
 	const char *objid = json_string_value(json_object_get(obj, "id"));
 	const struct ext_entry *e;
 	const json_t *body;
-	struct ctx c = { objid, "", rep };
+	struct ctx c = {objid, "", rep};
 
 	if (!json_is_object(obj))
 		return;
@@ -758,8 +788,8 @@ void stix_ext_validate_object(const json_t *obj, const char *type,
 
 static json_t *accord_identity(void)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-			 "type", "identity", "spec_version", "2.1", "id",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type",
+			 "identity", "spec_version", "2.1", "id",
 			 STIX_EXT_ACCORD_IDENTITY, "created", DEFS_CREATED,
 			 "modified", DEFS_CREATED, "name", "accord project",
 			 "identity_class", "organization", "description",

@@ -12,19 +12,19 @@
 #define IDENT "identity--6f1c1e2a-7d3b-4c55-9a1e-0b7a2f9c4d11"
 
 static const char *const TLP_IDS[] = {
-	"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
-	"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
-	"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
-	"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
-	"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
 };
 
 /* Runs the generator into memory; caller frees. */
 static char *gen_mem(uint64_t seed, uint64_t count, enum gen_format fmt,
 		     const char *created_by, size_t *len)
 {
-	struct gen_opts o = { seed, count, created_by };
-	struct ac_err err = { 0 };
+	struct gen_opts o = {seed, count, created_by};
+	struct ac_err err = {0};
 	char *data = NULL;
 	FILE *f = open_memstream(&data, len);
 	assert_non_null(f);
@@ -76,7 +76,7 @@ static void same_seed_same_bytes(void **state)
 
 static void exact_count_small(void **state)
 {
-	static const uint64_t counts[] = { 0, 1, 2, 3, 7, 50, 333 };
+	static const uint64_t counts[] = {0, 1, 2, 3, 7, 50, 333};
 	(void)state;
 	for (size_t i = 0; i < AC_ARRAY_LEN(counts); i++) {
 		size_t len;
@@ -92,11 +92,11 @@ static void exact_count_small(void **state)
 			fail_msg("bundle of %zu does not parse: %s",
 				 (size_t)counts[i], e.text);
 		assert_string_equal(
-			json_string_value(json_object_get(bundle, "type")),
-			"bundle");
-		assert_true(strncmp(json_string_value(json_object_get(
-					    bundle, "id")),
-				    "bundle--", 8) == 0);
+		    json_string_value(json_object_get(bundle, "type")),
+		    "bundle");
+		assert_true(
+		    strncmp(json_string_value(json_object_get(bundle, "id")),
+			    "bundle--", 8) == 0);
 		objs = json_object_get(bundle, "objects");
 		if (counts[i] == 0)
 			assert_null(objs); /* STIX lists must not be empty */
@@ -111,7 +111,8 @@ static void exact_count_small(void **state)
 
 static int vin_val(char c)
 {
-	static const char *const map = "A1B2C3D4E5F6G7H8J1K2L3M4N5P7R9S2T3U4V5W6X7Y8Z9";
+	static const char *const map =
+	    "A1B2C3D4E5F6G7H8J1K2L3M4N5P7R9S2T3U4V5W6X7Y8Z9";
 	if (c >= '0' && c <= '9')
 		return c - '0';
 	for (const char *p = map; *p; p += 2)
@@ -122,7 +123,8 @@ static int vin_val(char c)
 
 static bool vin_ok(const char *v)
 {
-	static const int w[] = { 8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2 };
+	static const int w[] = {8, 7, 6, 5, 4, 3, 2, 10, 0,
+				9, 8, 7, 6, 5, 4, 3, 2};
 	int sum = 0;
 	if (strlen(v) != 17)
 		return false;
@@ -160,7 +162,7 @@ static bool iban_ok(const char *s)
 /* ---------- content of 10,000 objects ---------- */
 
 struct scan {
-	json_t *seen;    /* id -> true */
+	json_t *seen; /* id -> true */
 	size_t nobj, npersons, nrels, nvins, nibans, nphones, errors;
 	bool script[3];
 	json_t *first_error;
@@ -176,12 +178,14 @@ static void must_be_seen(struct scan *s, const char *ref)
 
 static void check_names(struct scan *s, const json_t *obj)
 {
-	const json_t *body = json_object_get(
-		json_object_get(obj, "extensions"), STIX_EXT_PERSON);
+	const json_t *body = json_object_get(json_object_get(obj, "extensions"),
+					     STIX_EXT_PERSON);
 	const json_t *n;
 	size_t i;
-	json_array_foreach(json_object_get(body, "names"), i, n) {
-		const char *sc = json_string_value(json_object_get(n, "script"));
+	json_array_foreach(json_object_get(body, "names"), i, n)
+	{
+		const char *sc =
+		    json_string_value(json_object_get(n, "script"));
 		s->script[0] |= strcmp(sc, "latn") == 0;
 		s->script[1] |= strcmp(sc, "cyrl") == 0;
 		s->script[2] |= strcmp(sc, "arab") == 0;
@@ -196,8 +200,10 @@ static void check_common(const json_t *obj, const char *type)
 	size_t tl = strlen(type);
 	bool tlp = false;
 
-	assert_string_equal(json_string_value(json_object_get(obj, "spec_version")), "2.1");
-	assert_true(strncmp(id, type, tl) == 0 && strncmp(id + tl, "--", 2) == 0);
+	assert_string_equal(
+	    json_string_value(json_object_get(obj, "spec_version")), "2.1");
+	assert_true(strncmp(id, type, tl) == 0 &&
+		    strncmp(id + tl, "--", 2) == 0);
 	assert_true(ac_uuid_parse(id + tl + 2, strlen(id + tl + 2), u));
 	assert_int_equal(ac_uuid_version(u), 4);
 	assert_true(ac_uuid_is_rfc4122(u));
@@ -211,9 +217,12 @@ static void check_common(const json_t *obj, const char *type)
 static void check_sdo_times(const json_t *obj)
 {
 	struct ac_ts c, m;
-	const char *desc = json_string_value(json_object_get(obj, "description"));
-	assert_true(ac_ts_parse(json_string_value(json_object_get(obj, "created")), &c));
-	assert_true(ac_ts_parse(json_string_value(json_object_get(obj, "modified")), &m));
+	const char *desc =
+	    json_string_value(json_object_get(obj, "description"));
+	assert_true(ac_ts_parse(
+	    json_string_value(json_object_get(obj, "created")), &c));
+	assert_true(ac_ts_parse(
+	    json_string_value(json_object_get(obj, "modified")), &m));
 	assert_true(ac_ts_cmp(&c, &m) <= 0);
 	assert_non_null(desc);
 	assert_true(strlen(desc) > 10);
@@ -230,43 +239,56 @@ static void scan_one(json_t *obj, void *arg)
 
 	assert_non_null(type);
 	check_common(obj, type);
-	if (strncmp(type, "accord-", 7) != 0 || strcmp(type, "accord-seizure") == 0)
+	if (strncmp(type, "accord-", 7) != 0 ||
+	    strcmp(type, "accord-seizure") == 0)
 		check_sdo_times(obj);
 	if (strcmp(type, "identity") == 0) {
 		s->npersons++;
 		check_names(s, obj);
 	} else if (strcmp(type, "relationship") == 0) {
 		s->nrels++;
-		must_be_seen(s, json_string_value(json_object_get(obj, "source_ref")));
-		must_be_seen(s, json_string_value(json_object_get(obj, "target_ref")));
-	} else if (strcmp(type, "accord-vehicle") == 0 && json_object_get(obj, "vin")) {
+		must_be_seen(
+		    s, json_string_value(json_object_get(obj, "source_ref")));
+		must_be_seen(
+		    s, json_string_value(json_object_get(obj, "target_ref")));
+	} else if (strcmp(type, "accord-vehicle") == 0 &&
+		   json_object_get(obj, "vin")) {
 		s->nvins++;
-		assert_true(vin_ok(json_string_value(json_object_get(obj, "vin"))));
+		assert_true(
+		    vin_ok(json_string_value(json_object_get(obj, "vin"))));
 	} else if (strcmp(type, "accord-account") == 0 &&
-		   strcmp(json_string_value(json_object_get(obj, "account_type")), "bank") == 0) {
+		   strcmp(
+		       json_string_value(json_object_get(obj, "account_type")),
+		       "bank") == 0) {
 		s->nibans++;
-		assert_true(iban_ok(json_string_value(json_object_get(obj, "number"))));
+		assert_true(
+		    iban_ok(json_string_value(json_object_get(obj, "number"))));
 	} else if (strcmp(type, "accord-phone-number") == 0) {
-		const char *p = json_string_value(json_object_get(obj, "value"));
+		const char *p =
+		    json_string_value(json_object_get(obj, "value"));
 		size_t n = strspn(p + 1, "0123456789");
 		s->nphones++;
-		assert_true(p[0] == '+' && p[1 + n] == '\0' && n >= 7 && n <= 15);
+		assert_true(p[0] == '+' && p[1 + n] == '\0' && n >= 7 &&
+			    n <= 15);
 	}
 	json_array_foreach(json_object_get(obj, "object_refs"), i, v)
+	{
 		must_be_seen(s, json_string_value(v));
+	}
 
 	/* accord's own rules must hold for everything generated */
 	stix_report_init(&rep);
 	stix_ext_validate_object(obj, type, &rep);
 	if (strcmp(type, "identity") == 0) {
 		const json_t *exts = json_object_get(obj, "extensions");
-		stix_ext_find(STIX_EXT_PERSON)->validate(
-			json_object_get(exts, STIX_EXT_PERSON), id,
-			"/extensions/" STIX_EXT_PERSON, &rep);
+		stix_ext_find(STIX_EXT_PERSON)
+		    ->validate(json_object_get(exts, STIX_EXT_PERSON), id,
+			       "/extensions/" STIX_EXT_PERSON, &rep);
 	}
 	if (rep.nerrors + rep.nwarnings > 0)
 		fail_msg("generated object fails accord rules: %s",
-			 rep.nerrors ? rep.errors[0].text : rep.warnings[0].text);
+			 rep.nerrors ? rep.errors[0].text
+				     : rep.warnings[0].text);
 
 	if (json_object_get(s->seen, id))
 		fail_msg("duplicate id %s", id);
@@ -277,7 +299,7 @@ static void scan_one(json_t *obj, void *arg)
 static void content_of_10000(void **state)
 {
 	size_t len;
-	struct scan s = { 0 };
+	struct scan s = {0};
 	char *d = gen_mem(7, 10000, GEN_JSONL, NULL, &len);
 	(void)state;
 	s.seen = json_object();
@@ -287,9 +309,10 @@ static void content_of_10000(void **state)
 	assert_in_range(s.npersons, 2000, 3200);
 	assert_in_range(s.nrels, 1500, 3000);
 	assert_true(s.nvins > 500 && s.nibans > 100 && s.nphones > 500);
-	print_message("10000 objects: %zu persons, %zu relationships, %zu VINs, "
-		      "%zu IBANs checked\n",
-		      s.npersons, s.nrels, s.nvins, s.nibans);
+	print_message(
+	    "10000 objects: %zu persons, %zu relationships, %zu VINs, "
+	    "%zu IBANs checked\n",
+	    s.npersons, s.nrels, s.nvins, s.nibans);
 	json_decref(s.seen);
 	free(d);
 }
@@ -297,8 +320,9 @@ static void content_of_10000(void **state)
 static void created_by_is_applied(void **state)
 {
 	size_t len;
-	struct gen_opts bad = { 1, 10, "threat-actor--6f1c1e2a-7d3b-4c55-9a1e-0b7a2f9c4d11" };
-	struct ac_err err = { 0 };
+	struct gen_opts bad = {
+	    1, 10, "threat-actor--6f1c1e2a-7d3b-4c55-9a1e-0b7a2f9c4d11"};
+	struct ac_err err = {0};
 	char *d = gen_mem(3, 200, GEN_JSONL, IDENT, &len);
 	const char *p = d;
 	size_t sdos = 0;
@@ -316,14 +340,15 @@ static void created_by_is_applied(void **state)
 	assert_true(sdos > 0);
 	assert_int_equal(refs, sdos);
 	free(d);
-	assert_int_equal(gen_write(&bad, GEN_JSONL, stdout, &err), AC_ERR_USAGE);
+	assert_int_equal(gen_write(&bad, GEN_JSONL, stdout, &err),
+			 AC_ERR_USAGE);
 	assert_non_null(strstr(err.msg, "threat-actor--"));
 }
 
 static void write_error_is_reported(void **state)
 {
-	struct gen_opts o = { 1, 100, NULL };
-	struct ac_err err = { 0 };
+	struct gen_opts o = {1, 100, NULL};
+	struct ac_err err = {0};
 	FILE *f = fopen("/dev/null", "r");
 	(void)state;
 	assert_non_null(f);
@@ -360,8 +385,8 @@ static void count_free(void *q)
 
 static size_t peak_for(uint64_t count, double *rate)
 {
-	struct gen_opts o = { 99, count, IDENT };
-	struct ac_err err = { 0 };
+	struct gen_opts o = {99, count, IDENT};
+	struct ac_err err = {0};
 	FILE *f = fopen("/dev/null", "w");
 	int64_t t0;
 	assert_non_null(f);
@@ -395,12 +420,12 @@ static void constant_memory_100000(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(same_seed_same_bytes),
-		cmocka_unit_test(exact_count_small),
-		cmocka_unit_test(content_of_10000),
-		cmocka_unit_test(created_by_is_applied),
-		cmocka_unit_test(write_error_is_reported),
-		cmocka_unit_test(constant_memory_100000),
+	    cmocka_unit_test(same_seed_same_bytes),
+	    cmocka_unit_test(exact_count_small),
+	    cmocka_unit_test(content_of_10000),
+	    cmocka_unit_test(created_by_is_applied),
+	    cmocka_unit_test(write_error_is_reported),
+	    cmocka_unit_test(constant_memory_100000),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
