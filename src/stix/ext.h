@@ -9,6 +9,16 @@
 #include <stddef.h>
 #include "stix/validate.h"
 
+/* Fixed ids of accord's extension definitions and of the identity that
+ * created them (docs/extensions.md). */
+#define STIX_EXT_ACCORD_IDENTITY "identity--02e8dd03-26af-44da-a295-1e6972199433"
+#define STIX_EXT_PERSON "extension-definition--f6847bb6-02c2-41de-957f-cda80662ccdb"
+#define STIX_EXT_VEHICLE "extension-definition--930b1329-ae50-4fb1-9bab-4b558e7c0251"
+#define STIX_EXT_PHONE "extension-definition--440bd894-dea9-4946-9e98-d240e262db98"
+#define STIX_EXT_DOCUMENT "extension-definition--fe7252bb-9bf9-4e0d-9051-f25ef3939d8c"
+#define STIX_EXT_ACCOUNT "extension-definition--65835236-d3bb-4c11-adbc-11407e26af05"
+#define STIX_EXT_SEIZURE "extension-definition--494bf011-5e07-454e-9e6d-524c0704d539"
+
 struct stix_ext_def {
 	const char *id;   /* extension-definition--<uuid> */
 	const char *name; /* short name, e.g. "person" */
@@ -26,5 +36,15 @@ const struct stix_ext_def *stix_ext_at(size_t i);
 /* New reference to a bundle-free array holding the extension-definition
  * objects (and the identity that created them) that every node imports. */
 json_t *stix_ext_definitions(void);
+
+/* Checks the rules accord's extensions put on a whole object: the top-level
+ * properties of accord's new object types (accord-vehicle, ...-phone-number,
+ * -document, -account, -seizure), that such objects name their extension
+ * definition in `extensions`, and that the person extension sits only on an
+ * identity of class "individual". type is the object's "type" value. Call it
+ * for every object; it adds nothing for objects that use none of accord's
+ * extensions. Errors and warnings go to rep. */
+void stix_ext_validate_object(const json_t *obj, const char *type,
+			      struct stix_report *rep);
 
 #endif
