@@ -10,6 +10,7 @@
 #include "gen/names.h"
 #include "stix/ext.h"
 #include "stix/ext_check.h"
+#include "stix/sco_id.h"
 
 #include <jansson.h>
 
@@ -117,7 +118,63 @@ struct gen {
 	enum gen_format fmt;
 	uint64_t written;
 	struct pool pools[K_POOLED];
+	uint64_t *sco_seen; /* open-addressing set of SCO id fingerprints */
+	size_t sco_cap, sco_n;
 };
+
+#define SCO_RETRIES 16
+
+static uint64_t fingerprint(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+/* Adds fp to the set; false if it was already there. */
+static bool sco_set_add(struct gen *g, uint64_t fp)
+{
+	if (g->sco_n * 2 >= g->sco_cap) {
+		size_t ncap = g->sco_cap ? g->sco_cap * 2 : 4096;
+		uint64_t *n = calloc(ncap, sizeof(*n)), *old = g->sco_seen;
+		if (!n)
+			return true; /* degrade: allow a rare duplicate */
+		g->sco_seen = n;
+		g->sco_cap = ncap;
+		g->sco_n = 0;
+		for (size_t i = 0; old && i < ncap / 2; i++)
+			if (old[i])
+				sco_set_add(g, old[i]);
+		free(old);
+	}
+	for (size_t i = fp & (g->sco_cap - 1);; i = (i + 1) & (g->sco_cap - 1)) {
+		if (g->sco_seen[i] == fp)
+			return false;
+		if (!g->sco_seen[i]) {
+			g->sco_seen[i] = fp;
+			g->sco_n++;
+			return true;
+		}
+	}
+}
+
+/* SCOs get the deterministic STIX id of their contributing properties;
+ * returns false when that SCO was already emitted (the caller retries). */
+static bool assign_sco_id(struct gen *g, json_t *o, char id[ID_MAX])
+{
+	char sco[STIX_ID_MAX];
+
+	if (json_object_get(o, "created"))
+		return true;
+	if (stix_sco_id(o, sco) != AC_OK)
+		return true;
+	if (!sco_set_add(g, fingerprint(sco)))
+		return false;
+	snprintf(id, ID_MAX, "%s", sco);
+	json_object_set_new(o, "id", json_string(sco));
+	return true;
+}
 
 static void pool_add(struct gen *g, enum kind k, const char *id)
 {
@@ -1036,6 +1093,14 @@ static ac_rc emit_one(struct gen *g, struct ac_err *err)
 	json_t *o = BUILDERS[k](g, id);
 	ac_rc rc;
 
+	for (int tries = 0; o && !assign_sco_id(g, o, id); tries++) {
+		json_decref(o);
+		o = tries < SCO_RETRIES ? BUILDERS[k](g, id) : NULL;
+		if (!o) {
+			k = K_PERSON; /* value space exhausted: emit a person */
+			o = gen_person(g, id);
+		}
+	}
 	if (!o && (k == K_REPORT || k == K_RELATIONSHIP)) {
 		k = K_PERSON; /* nothing to point at yet */
 		o = gen_person(g, id);
@@ -1103,6 +1168,8 @@ io:
 	rc = ac_err_set(err, AC_ERR_IO, "cannot write generated data: %s",
 			strerror(errno));
 out:
+	if (g)
+		free(g->sco_seen);
 	free(g);
 	return rc;
 }

@@ -98,6 +98,7 @@ struct scan {
 	bool word_odd; /* too long or escaped: matches nothing */
 	enum env_key key;
 	bool seen_objects;
+	bool seen_bundle_type; /* "type": "bundle" met in the envelope */
 };
 
 static bool is_ws(unsigned char c)
@@ -518,6 +519,7 @@ static ac_rc type_value(struct scan *s, size_t p, bool is_string)
 	bool is_bundle = is_string && word_is(s, "bundle");
 	char shown[WORD_MAX + 8];
 
+	s->seen_bundle_type |= is_bundle;
 	if (s->mode == M_PENDING) {
 		if (!is_bundle)
 			return decide_jsonl(s, p);
@@ -630,7 +632,8 @@ static ac_rc close_envelope(struct scan *s, size_t *pp)
 	ac_rc rc;
 
 	if (s->mode == M_BUNDLE) {
-		if (!s->seen_objects)
+		/* STIX 2.1 makes a bundle's "objects" optional */
+		if (!s->seen_objects && !s->seen_bundle_type)
 			return scan_fail(s, *pp, AC_ERR_PARSE,
 					 "bundle has no 'objects' array");
 		(*pp)++;

@@ -905,6 +905,7 @@ ac_rc stix_validate(const json_t *obj, struct stix_report *rep)
 		if (strcmp(v.type, "observed-data") == 0)
 			check_observed_refs(&v);
 	}
+	stix_ext_validate_object(obj, v.type, rep);
 	return rep->nerrors > before ? AC_ERR_INVALID : AC_OK;
 }
 

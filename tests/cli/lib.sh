@@ -1,6 +1,6 @@
 # Helpers for CLI end-to-end tests: source it, then call `check`/`expect_*`.
 set -u
-ACCORD=${1:?usage: test.sh PATH_TO_ACCORD}
+ACCORD=$(realpath "${1:?usage: test.sh PATH_TO_ACCORD}")
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 passed=0

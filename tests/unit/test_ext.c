@@ -23,7 +23,7 @@ static json_t *parse(const char *text)
 static bool has_issue(const struct stix_issue *list, size_t n, const char *path)
 {
 	char want[300];
-	snprintf(want, sizeof(want), ": %s: ", path);
+	snprintf(want, sizeof(want), ": %s: ", *path ? path : "/");
 	for (size_t i = 0; i < n && i < STIX_REPORT_MAX; i++)
 		if (strstr(list[i].text, want))
 			return true;
