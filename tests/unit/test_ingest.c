@@ -1,0 +1,265 @@
+/* The ingest pipeline end to end on a real SQLite file: generated data and
+ * the shipped extension definitions validate cleanly; duplicates, conflicts,
+ * versions and revocation; strict rollback; batches; truncated streams. */
+#include "base/common.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <unistd.h>
+
+#include "crypto/keys.h"
+#include "gen/gen.h"
+#include "ingest/ingest.h"
+#include "stix/ext.h"
+#include "stix/validate.h"
+#include "store/store.h"
+
+struct fixture {
+	char dir[64];
+	char db[128];
+	struct store *s;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/accord-ingest-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db, sizeof(f->db), "%s/store.db", f->dir);
+	assert_int_equal(store_open(f->db, true, &f->s, NULL), AC_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char p[160];
+	store_close(f->s);
+	unlink(f->db);
+	snprintf(p, sizeof(p), "%s-wal", f->db);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", f->db);
+	unlink(p);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static int count_cb(const struct store_row *row, void *ctx)
+{
+	(void)row;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+static uint64_t stored(struct store *s, unsigned versions)
+{
+	struct store_query q = { 0 };
+	uint64_t n = 0;
+	q.versions = versions;
+	assert_int_equal(store_query(s, &q, count_cb, &n, NULL), AC_OK);
+	return n;
+}
+
+static FILE *generated(uint64_t count, uint64_t seed, enum gen_format fmt)
+{
+	struct gen_opts o = { .seed = seed, .count = count,
+			      .created_by = STIX_EXT_ACCORD_IDENTITY };
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	assert_int_equal(gen_write(&o, fmt, f, NULL), AC_OK);
+	rewind(f);
+	return f;
+}
+
+struct rejects {
+	int n;
+	char last[512];
+	uint64_t last_index;
+};
+
+static void on_reject(const char *id, const struct stream_pos *pos,
+		      const char *reason, void *ctx)
+{
+	struct rejects *r = ctx;
+	(void)id;
+	r->n++;
+	snprintf(r->last, sizeof(r->last), "%s", reason);
+	r->last_index = pos ? pos->index : UINT64_MAX;
+}
+
+static void generated_data_is_valid_and_clean(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_opts o = ingest_opts_default();
+	struct rejects r = { 0 };
+	struct ingest in;
+	FILE *in_f = generated(5000, 11, GEN_BUNDLE);
+
+	ingest_init(&in, f->s, &o, on_reject, NULL, &r);
+	assert_int_equal(ingest_stream(&in, in_f, STREAM_AUTO, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	if (r.n)
+		fail_msg("generated object rejected: %s", r.last);
+	assert_int_equal(in.stats.accepted, 5000);
+	assert_int_equal(in.stats.warnings, 0);
+	assert_int_equal(stored(f->s, 0), 5000);
+	fclose(in_f);
+}
+
+static void extension_definitions_validate(void **state)
+{
+	json_t *defs = stix_ext_definitions(), *o;
+	struct stix_report rep;
+	size_t i;
+	(void)state;
+
+	assert_true(json_array_size(defs) >= 7);
+	json_array_foreach(defs, i, o) {
+		stix_report_init(&rep);
+		if (stix_validate(o, &rep) != AC_OK || rep.nwarnings)
+			fail_msg("%s", rep.nerrors ? rep.errors[0].text :
+						     rep.warnings[0].text);
+	}
+	json_decref(defs);
+}
+
+static const char *IDENT =
+	"{\"type\":\"identity\",\"spec_version\":\"2.1\","
+	"\"id\":\"identity--2f7a5d41-1b7e-4d43-9f0e-6c1f6b1f8a10\","
+	"\"created\":\"2026-01-01T00:00:00.000Z\","
+	"\"modified\":\"%s\",\"name\":\"%s\",\"identity_class\":\"organization\"%s}";
+
+static enum ingest_outcome put_text(struct ingest *in, const char *modified,
+				    const char *name, const char *extra)
+{
+	char buf[1024];
+	enum ingest_outcome out;
+	snprintf(buf, sizeof(buf), IDENT, modified, name, extra);
+	assert_int_equal(ingest_text(in, buf, strlen(buf), NULL, &out, NULL),
+			 AC_OK);
+	return out;
+}
+
+static void versions_duplicates_conflicts_revocation(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_opts o = ingest_opts_default();
+	struct rejects r = { 0 };
+	struct ingest in;
+
+	ingest_init(&in, f->s, &o, on_reject, NULL, &r);
+	assert_int_equal(put_text(&in, "2026-01-01T00:00:00.000Z", "A", ""),
+			 INGEST_ACCEPTED);
+	/* identical version again: a duplicate */
+	assert_int_equal(put_text(&in, "2026-01-01T00:00:00.000Z", "A", ""),
+			 INGEST_DUPLICATE);
+	assert_int_equal(put_text(&in, "2026-01-01T00:00:00.000Z", "B", ""),
+			 INGEST_REJECTED);
+	assert_non_null(strstr(r.last, "identity--2f7a5d41"));
+	assert_int_equal(put_text(&in, "2026-02-01T00:00:00.000Z", "A2", ""),
+			 INGEST_ACCEPTED);
+	assert_int_equal(put_text(&in, "2026-03-01T00:00:00.000Z", "A3",
+				  ",\"revoked\":true"),
+			 INGEST_ACCEPTED);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(in.stats.accepted, 3);
+	assert_int_equal(in.stats.duplicates, 1);
+	assert_int_equal(in.stats.rejected, 1);
+	assert_int_equal(stored(f->s, STORE_VERSIONS_ALL), 3);
+	assert_int_equal(stored(f->s, STORE_VERSIONS_LAST), 1);
+}
+
+static void strict_mode_rolls_back_everything(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_opts o = ingest_opts_default();
+	struct ac_err err = { 0 };
+	struct ingest in;
+	FILE *src = generated(2500, 5, GEN_JSONL);
+	char bad[] = "{\"type\":\"identity\",\"id\":\"nope\"}\n";
+
+	/* append one invalid object after 2500 good ones */
+	fseek(src, 0, SEEK_END);
+	fputs(bad, src);
+	rewind(src);
+	o.strict = true;
+	o.batch_size = 100; /* strict ignores batching: one transaction */
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	assert_int_not_equal(ingest_stream(&in, src, STREAM_JSONL, &err), AC_OK);
+	assert_non_null(strstr(err.msg, "nope"));
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(in.stats.accepted, 0);
+	assert_int_equal(stored(f->s, STORE_VERSIONS_ALL), 0);
+	fclose(src);
+}
+
+static void batches_commit_and_bad_objects_are_skipped(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_opts o = ingest_opts_default();
+	struct rejects r = { 0 };
+	struct ingest in;
+	FILE *src = generated(1000, 6, GEN_JSONL);
+
+	fseek(src, 0, SEEK_END);
+	fputs("{\"type\":\"identity\",\"id\":\"nope\"}\n{not json\n", src);
+	rewind(src);
+	o.batch_size = 64;
+	ingest_init(&in, f->s, &o, on_reject, NULL, &r);
+	assert_int_equal(ingest_stream(&in, src, STREAM_JSONL, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(in.stats.accepted, 1000);
+	assert_int_equal(in.stats.rejected, 2);
+	assert_int_equal(r.last_index, 1001);
+	assert_int_equal(stored(f->s, 0), 1000);
+	fclose(src);
+}
+
+static void truncated_bundle_keeps_whole_objects(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_opts o = ingest_opts_default();
+	struct ac_err err = { 0 };
+	struct ingest in;
+	FILE *src = generated(400, 9, GEN_BUNDLE), *cut = tmpfile();
+	char buf[4096];
+	size_t total = 0, n;
+
+	while ((n = fread(buf, 1, sizeof(buf), src)) && total < 60000) {
+		fwrite(buf, 1, n, cut);
+		total += n;
+	}
+	rewind(cut);
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	assert_int_equal(ingest_stream(&in, cut, STREAM_AUTO, &err),
+			 AC_ERR_PARSE);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_true(in.stats.accepted > 0 && in.stats.accepted < 400);
+	assert_int_equal(stored(f->s, 0), in.stats.accepted);
+	fclose(src);
+	fclose(cut);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(generated_data_is_valid_and_clean,
+						setup, teardown),
+		cmocka_unit_test(extension_definitions_validate),
+		cmocka_unit_test_setup_teardown(
+			versions_duplicates_conflicts_revocation, setup, teardown),
+		cmocka_unit_test_setup_teardown(strict_mode_rolls_back_everything,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			batches_commit_and_bad_objects_are_skipped, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			truncated_bundle_keeps_whole_objects, setup, teardown),
+	};
+	if (ac_crypto_init(NULL))
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
