@@ -76,11 +76,13 @@ static void collect_text(const json_t *v, const char *key, struct ac_buf *out)
 			return;
 		ac_buf_add(out, s, json_string_length(v));
 	} else if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, k, child)
+		json_object_foreach((json_t *)v, k, child) {
 			collect_text(child, k, out);
+		}
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, child)
+		json_array_foreach(v, i, child) {
 			collect_text(child, NULL, out);
+		}
 	}
 }
 
