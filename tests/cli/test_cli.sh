@@ -84,6 +84,19 @@ expect_grep "$TMP/err" "truncat|unterminated|end of input" "truncation reported"
 printf '{"type":"identity","spec_version":"2.1","id":"identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd60","created":"2026-01-01T00:00:00Z","modified":"2026-01-01T00:00:00Z","name":"bad \xff\xfe","identity_class":"organization"}\n' >"$TMP/utf8.jsonl"
 expect_exit 3 "invalid utf-8 rejected" -- "$ACCORD" --node "$N" import "$TMP/utf8.jsonl"
 
+# deep nesting and a huge string: rejected with the limit named, others kept
+{
+	printf '{"type":"identity","spec_version":"2.1","id":"identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd70","created":"2026-01-01T00:00:00Z","modified":"2026-01-01T00:00:00Z","name":"deep","identity_class":"organization","x_deep":'
+	printf '[%.0s' $(seq 1 200); printf ']%.0s' $(seq 1 200); printf '}\n'
+	printf '{"type":"identity","spec_version":"2.1","id":"identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd71","created":"2026-01-01T00:00:00Z","modified":"2026-01-01T00:00:00Z","identity_class":"organization","name":"'
+	head -c 2000000 /dev/zero | tr '\0' 'a'; printf '"}\n'
+	printf '{"type":"identity","spec_version":"2.1","id":"identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd72","created":"2026-01-01T00:00:00Z","modified":"2026-01-01T00:00:00Z","name":"fine","identity_class":"organization"}\n'
+} >"$TMP/hostile.jsonl"
+expect_exit 3 "deep nesting and huge string rejected" -- "$ACCORD" --node "$N" import "$TMP/hostile.jsonl" --json
+jq -e '.accepted == 1 and .rejected == 2' "$TMP/out" >/dev/null && ok || bad "hostile counts: $(head -c 300 "$TMP/out")"
+expect_grep "$TMP/out" "depth|nest" "depth limit named"
+expect_grep "$TMP/out" "string" "string limit named"
+
 # export
 expect_exit 0 "export" -- "$ACCORD" --node "$N" export --type threat-actor
 jq -e '.type == "bundle" and (.objects | length) > 0 and all(.objects[]; .type == "threat-actor")' "$TMP/out" >/dev/null && ok || bad "export bundle shape"
