@@ -29,8 +29,30 @@ static const char schema_v1[] =
     "CREATE VIRTUAL TABLE objects_fts USING fts5(text, content='',"
     " tokenize='unicode61 remove_diacritics 2');";
 
+/* Users and API tokens (src/auth). Token times are microseconds, 0 for
+ * "none"; the hash column holds a keyed hash of the secret only. */
+static const char schema_v2[] =
+    "CREATE TABLE users ("
+    " name TEXT PRIMARY KEY,"
+    " role TEXT NOT NULL,"
+    " pwhash TEXT NOT NULL,"
+    " created_us INTEGER NOT NULL,"
+    " disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)));"
+    "CREATE TABLE tokens ("
+    " id TEXT PRIMARY KEY,"
+    " user TEXT NOT NULL REFERENCES users(name),"
+    " hash BLOB NOT NULL CHECK (length(hash) = 32),"
+    " created_us INTEGER NOT NULL,"
+    " expires_us INTEGER NOT NULL DEFAULT 0,"
+    " revoked_us INTEGER NOT NULL DEFAULT 0,"
+    " partner TEXT NULL,"
+    " purpose TEXT NULL,"
+    " last_used_us INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX tokens_user ON tokens(user, created_us);";
+
 static const struct migration migrations[] = {
     {1, schema_v1},
+    {2, schema_v2},
 };
 
 int store_schema_version(void)

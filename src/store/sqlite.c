@@ -761,7 +761,13 @@ static const struct store_ops sqlite_ops = {
     .query = sq_query,
     .search = sq_search,
     .stats = sq_stats,
+    STORE_SQLITE_ADMIN_OPS,
 };
+
+sqlite3 *store_sqlite_db(struct store *s)
+{
+	return sq(s)->db;
+}
 
 static ac_rc check_exists(const char *path, struct ac_err *err)
 {

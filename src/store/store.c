@@ -82,3 +82,101 @@ ac_rc store_stats(struct store *s, store_stats_cb cb, void *ctx,
 				  "store stats needs a callback");
 	return s->ops->stats(s, cb, ctx, err);
 }
+
+/* Admin records: argument checks here, storage in the backend. */
+
+static ac_rc need(const void *p, const char *what, struct ac_err *err)
+{
+	if (!p)
+		return ac_err_set(err, AC_ERR_USAGE, "store: no %s given",
+				  what);
+	return AC_OK;
+}
+
+ac_rc store_user_add(struct store *s, const struct store_user *u,
+		     struct ac_err *err)
+{
+	ac_rc rc = need(u, "user", err);
+
+	return rc ? rc : s->ops->user_add(s, u, err);
+}
+
+ac_rc store_user_get(struct store *s, const char *name, struct store_user *out,
+		     struct ac_err *err)
+{
+	ac_rc rc = need(name, "user name", err);
+
+	if (!rc)
+		rc = need(out, "result", err);
+	return rc ? rc : s->ops->user_get(s, name, out, err);
+}
+
+ac_rc store_user_list(struct store *s, store_user_cb cb, void *ctx,
+		      struct ac_err *err)
+{
+	if (!cb)
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "store user list needs a callback");
+	return s->ops->user_list(s, cb, ctx, err);
+}
+
+ac_rc store_user_set_password(struct store *s, const char *name,
+			      const char *pwhash, struct ac_err *err)
+{
+	ac_rc rc = need(name, "user name", err);
+
+	if (!rc)
+		rc = need(pwhash, "password hash", err);
+	return rc ? rc : s->ops->user_set_password(s, name, pwhash, err);
+}
+
+ac_rc store_user_disable(struct store *s, const char *name,
+			 struct ac_err *err)
+{
+	ac_rc rc = need(name, "user name", err);
+
+	return rc ? rc : s->ops->user_disable(s, name, err);
+}
+
+ac_rc store_token_add(struct store *s, const struct store_token *t,
+		      struct ac_err *err)
+{
+	ac_rc rc = need(t, "token", err);
+
+	return rc ? rc : s->ops->token_add(s, t, err);
+}
+
+ac_rc store_token_get(struct store *s, const char *id, struct store_token *out,
+		      struct ac_err *err)
+{
+	ac_rc rc = need(id, "token id", err);
+
+	if (!rc)
+		rc = need(out, "result", err);
+	return rc ? rc : s->ops->token_get(s, id, out, err);
+}
+
+ac_rc store_token_revoke(struct store *s, const char *id, int64_t revoked_us,
+			 struct ac_err *err)
+{
+	ac_rc rc = need(id, "token id", err);
+
+	return rc ? rc : s->ops->token_revoke(s, id, revoked_us, err);
+}
+
+ac_rc store_token_touch(struct store *s, const char *id, int64_t used_us,
+			struct ac_err *err)
+{
+	ac_rc rc = need(id, "token id", err);
+
+	return rc ? rc : s->ops->token_touch(s, id, used_us, err);
+}
+
+ac_rc store_token_list(struct store *s, const char *user, store_token_cb cb,
+		       void *ctx, struct ac_err *err)
+{
+	if (!cb)
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "store token list needs a callback");
+	return s->ops->token_list(s, user, cb, ctx, err);
+}

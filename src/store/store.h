@@ -92,6 +92,12 @@ struct store_type_count {
 
 typedef int (*store_stats_cb)(const struct store_type_count *c, void *ctx);
 
+/* Admin records (users and API tokens) are declared further down. */
+struct store_user;
+struct store_token;
+typedef int (*store_user_cb)(const struct store_user *u, void *ctx);
+typedef int (*store_token_cb)(const struct store_token *t, void *ctx);
+
 struct store_ops {
 	void (*close)(struct store *s);
 	ac_rc (*begin)(struct store *s, struct ac_err *err);
@@ -105,6 +111,27 @@ struct store_ops {
 			store_row_cb cb, void *ctx, struct ac_err *err);
 	ac_rc (*stats)(struct store *s, store_stats_cb cb, void *ctx,
 		       struct ac_err *err);
+	/* Admin records: see the section at the end of this file. */
+	ac_rc (*user_add)(struct store *s, const struct store_user *u,
+			  struct ac_err *err);
+	ac_rc (*user_get)(struct store *s, const char *name,
+			  struct store_user *out, struct ac_err *err);
+	ac_rc (*user_list)(struct store *s, store_user_cb cb, void *ctx,
+			   struct ac_err *err);
+	ac_rc (*user_set_password)(struct store *s, const char *name,
+				   const char *pwhash, struct ac_err *err);
+	ac_rc (*user_disable)(struct store *s, const char *name,
+			      struct ac_err *err);
+	ac_rc (*token_add)(struct store *s, const struct store_token *t,
+			   struct ac_err *err);
+	ac_rc (*token_get)(struct store *s, const char *id,
+			   struct store_token *out, struct ac_err *err);
+	ac_rc (*token_revoke)(struct store *s, const char *id,
+			      int64_t revoked_us, struct ac_err *err);
+	ac_rc (*token_touch)(struct store *s, const char *id, int64_t used_us,
+			     struct ac_err *err);
+	ac_rc (*token_list)(struct store *s, const char *user,
+			    store_token_cb cb, void *ctx, struct ac_err *err);
 };
 
 struct store {
@@ -148,5 +175,80 @@ ac_rc store_search(struct store *s, const char *text, size_t limit,
 /* Per-type counts, ordered by type name. */
 ac_rc store_stats(struct store *s, store_stats_cb cb, void *ctx,
 		  struct ac_err *err);
+
+
+/* ---------------------------------------------------------------------
+ * Admin records: users and API tokens (schema version 2).
+ *
+ * The store keeps what src/auth hands it and checks nothing but
+ * uniqueness and references: name rules, password hashing and token
+ * secrets belong to src/auth. Records are plain fixed-size structs, filled
+ * by the caller for writes and by the store for reads. Times are
+ * microseconds since the epoch; 0 means "none" (never expires, not
+ * revoked, never used). Text longer than a field is AC_ERR_LIMIT.
+ * --------------------------------------------------------------------- */
+
+#define STORE_NAME_MAX 64      /* user and partner names */
+#define STORE_ROLE_MAX 16
+#define STORE_PWHASH_MAX 255   /* an encoded password hash string */
+#define STORE_TOKEN_ID_MAX 16
+#define STORE_PURPOSE_MAX 256
+
+struct store_user {
+	char name[STORE_NAME_MAX + 1];
+	char role[STORE_ROLE_MAX + 1];
+	char pwhash[STORE_PWHASH_MAX + 1];
+	int64_t created_us;
+	bool disabled;
+};
+
+struct store_token {
+	char id[STORE_TOKEN_ID_MAX + 1];
+	char user[STORE_NAME_MAX + 1];
+	uint8_t hash[STORE_HASH_LEN]; /* hash of the secret, never the secret */
+	int64_t created_us;
+	int64_t expires_us;   /* 0 = never */
+	int64_t revoked_us;   /* 0 = not revoked */
+	int64_t last_used_us; /* 0 = never used */
+	char partner[STORE_NAME_MAX + 1];  /* "" = not a partner token */
+	char purpose[STORE_PURPOSE_MAX + 1]; /* "" = none */
+};
+
+/* Adds a user. AC_ERR_EXISTS if the name is taken. */
+ac_rc store_user_add(struct store *s, const struct store_user *u,
+		     struct ac_err *err);
+/* Reads one user into *out. AC_ERR_NOTFOUND if there is none. */
+ac_rc store_user_get(struct store *s, const char *name, struct store_user *out,
+		     struct ac_err *err);
+/* Calls cb for each user in name order; the record is valid only during
+ * the call. Non-zero from cb stops early. */
+ac_rc store_user_list(struct store *s, store_user_cb cb, void *ctx,
+		      struct ac_err *err);
+/* Replaces a user's password hash. AC_ERR_NOTFOUND if there is no user. */
+ac_rc store_user_set_password(struct store *s, const char *name,
+			      const char *pwhash, struct ac_err *err);
+/* Marks a user disabled (idempotent). AC_ERR_NOTFOUND if there is none. */
+ac_rc store_user_disable(struct store *s, const char *name,
+			 struct ac_err *err);
+
+/* Adds a token. AC_ERR_EXISTS if the id is taken, AC_ERR_NOTFOUND if the
+ * user does not exist. */
+ac_rc store_token_add(struct store *s, const struct store_token *t,
+		      struct ac_err *err);
+/* Reads one token into *out. AC_ERR_NOTFOUND if there is none. */
+ac_rc store_token_get(struct store *s, const char *id, struct store_token *out,
+		      struct ac_err *err);
+/* Sets revoked_us unless the token is already revoked (the first time is
+ * kept). AC_ERR_NOTFOUND if there is no such token. */
+ac_rc store_token_revoke(struct store *s, const char *id, int64_t revoked_us,
+			 struct ac_err *err);
+/* Sets last_used_us to used_us if that is later. A missing token is not an
+ * error (it may have been deleted meanwhile). */
+ac_rc store_token_touch(struct store *s, const char *id, int64_t used_us,
+			struct ac_err *err);
+/* Calls cb for each token (of `user` only, unless NULL) in creation order;
+ * the record is valid only during the call. */
+ac_rc store_token_list(struct store *s, const char *user, store_token_cb cb,
+		       void *ctx, struct ac_err *err);
 
 #endif

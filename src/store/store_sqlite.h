@@ -24,4 +24,43 @@ ac_rc store_schema_migrate(sqlite3 *db, const char *path, bool create,
 ac_rc store_sqlite_err(sqlite3 *db, int rc, const char *path, const char *what,
 		       struct ac_err *err);
 
+/* The SQLite handle of an open SQLite store, for the other backend files
+ * (sqlite_admin.c). Borrowed: valid until store_close. */
+sqlite3 *store_sqlite_db(struct store *s);
+
+/* Admin record operations (sqlite_admin.c), one line in sqlite_ops. */
+ac_rc store_sqlite_user_add(struct store *s, const struct store_user *u,
+			    struct ac_err *err);
+ac_rc store_sqlite_user_get(struct store *s, const char *name,
+			    struct store_user *out, struct ac_err *err);
+ac_rc store_sqlite_user_list(struct store *s, store_user_cb cb, void *ctx,
+			     struct ac_err *err);
+ac_rc store_sqlite_user_set_password(struct store *s, const char *name,
+				     const char *pwhash, struct ac_err *err);
+ac_rc store_sqlite_user_disable(struct store *s, const char *name,
+				struct ac_err *err);
+ac_rc store_sqlite_token_add(struct store *s, const struct store_token *t,
+			     struct ac_err *err);
+ac_rc store_sqlite_token_get(struct store *s, const char *id,
+			     struct store_token *out, struct ac_err *err);
+ac_rc store_sqlite_token_revoke(struct store *s, const char *id,
+				int64_t revoked_us, struct ac_err *err);
+ac_rc store_sqlite_token_touch(struct store *s, const char *id,
+			       int64_t used_us, struct ac_err *err);
+ac_rc store_sqlite_token_list(struct store *s, const char *user,
+			      store_token_cb cb, void *ctx,
+			      struct ac_err *err);
+
+#define STORE_SQLITE_ADMIN_OPS                                                 \
+	.user_add = store_sqlite_user_add,                                     \
+	.user_get = store_sqlite_user_get,                                     \
+	.user_list = store_sqlite_user_list,                                   \
+	.user_set_password = store_sqlite_user_set_password,                   \
+	.user_disable = store_sqlite_user_disable,                             \
+	.token_add = store_sqlite_token_add,                                   \
+	.token_get = store_sqlite_token_get,                                   \
+	.token_revoke = store_sqlite_token_revoke,                             \
+	.token_touch = store_sqlite_token_touch,                               \
+	.token_list = store_sqlite_token_list
+
 #endif
