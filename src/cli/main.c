@@ -21,6 +21,8 @@ static const struct command commands[] = {
 	{ "search", cmd_search, "full-text search" },
 	{ "stats", cmd_stats, "what the node holds" },
 	{ "gen", cmd_gen, "generate synthetic sample data" },
+	{ "user", cmd_user, "add, list, change or disable users" },
+	{ "token", cmd_token, "create, list or revoke API tokens" },
 };
 
 static void usage(FILE *out)
