@@ -105,13 +105,12 @@ ac_rc auth_role_mask_parse(const char *list, auth_role_mask *out,
 			return ac_err_set(err, AC_ERR_PARSE,
 					  "empty role in list '%.200s'", list);
 		if (!role_lookup(start, (size_t)(end - start), &r))
-			return ac_err_set(err, AC_ERR_PARSE,
-					  "unknown role '%.*s' in list; roles "
-					  "are analyst, supervisor, admin, "
-					  "auditor",
-					  (int)(end - start > 64 ? 64
-								 : end - start),
-					  start);
+			return ac_err_set(
+			    err, AC_ERR_PARSE,
+			    "unknown role '%.*s' in list; roles "
+			    "are analyst, supervisor, admin, "
+			    "auditor",
+			    (int)(end - start > 64 ? 64 : end - start), start);
 		m |= AUTH_ROLE_BIT(r);
 		if (*p == ',' && !*++p)
 			return ac_err_set(err, AC_ERR_PARSE,
@@ -257,8 +256,7 @@ ac_rc auth_user_set_password(struct store *s, const char *name,
 	return rc;
 }
 
-ac_rc auth_user_disable(struct store *s, const char *name,
-			struct ac_err *err)
+ac_rc auth_user_disable(struct store *s, const char *name, struct ac_err *err)
 {
 	ac_rc rc = check_name(name, err);
 
@@ -342,8 +340,8 @@ static ac_rc token_fill(struct store *s, const char *user, int64_t expires_us,
 
 	rc = check_name(user, err);
 	if (!rc && partner && !auth_user_name_valid(partner))
-		rc = ac_err_set(err, AC_ERR_INVALID,
-				"bad partner name '%.64s'", partner);
+		rc = ac_err_set(err, AC_ERR_INVALID, "bad partner name '%.64s'",
+				partner);
 	if (!rc && purpose)
 		rc = check_purpose(purpose, err);
 	if (!rc && expires_us != AUTH_EXPIRES_DEFAULT &&
@@ -633,7 +631,8 @@ static ac_rc parse_bearer(const char *tok, size_t len,
 			  struct auth_credentials *out, struct ac_err *err)
 {
 	if (len > AUTH_TOKEN_LEN)
-		return ac_err_set(err, AC_ERR_LIMIT, "bearer token is too long");
+		return ac_err_set(err, AC_ERR_LIMIT,
+				  "bearer token is too long");
 	out->scheme = AUTH_SCHEME_BEARER;
 	memcpy(out->token, tok, len);
 	out->token[len] = '\0';
@@ -645,8 +644,7 @@ static bool scheme_is(const char *s, size_t len, const char *name)
 	return strlen(name) == len && strncasecmp(s, name, len) == 0;
 }
 
-ac_rc auth_parse_authorization(const char *header,
-			       struct auth_credentials *out,
+ac_rc auth_parse_authorization(const char *header, struct auth_credentials *out,
 			       struct ac_err *err)
 {
 	const char *p, *cred;
@@ -657,8 +655,7 @@ ac_rc auth_parse_authorization(const char *header,
 		return ac_err_set(err, AC_ERR_USAGE, "no credentials given");
 	memset(out, 0, sizeof(*out));
 	if (!header)
-		return ac_err_set(err, AC_ERR_PARSE,
-				  "no authorization header");
+		return ac_err_set(err, AC_ERR_PARSE, "no authorization header");
 	len = strnlen(header, AUTH_HEADER_MAX + 1);
 	if (len > AUTH_HEADER_MAX)
 		return ac_err_set(err, AC_ERR_LIMIT,

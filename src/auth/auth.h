@@ -19,16 +19,16 @@
 #include "base/rc.h"
 #include "store/store.h"
 
-#define AUTH_USER_MAX STORE_NAME_MAX      /* 1..64 of [a-z0-9._-] */
-#define AUTH_PASSWORD_MIN 12              /* bytes */
-#define AUTH_PASSWORD_MAX 1024            /* bytes */
+#define AUTH_USER_MAX STORE_NAME_MAX /* 1..64 of [a-z0-9._-] */
+#define AUTH_PASSWORD_MIN 12	     /* bytes */
+#define AUTH_PASSWORD_MAX 1024	     /* bytes */
 #define AUTH_PURPOSE_MAX STORE_PURPOSE_MAX
 #define AUTH_TOKEN_ID_LEN 16
 #define AUTH_TOKEN_SECRET_BYTES 32
-#define AUTH_TOKEN_LEN 64                 /* "acc_" 16 "_" 43 */
+#define AUTH_TOKEN_LEN 64 /* "acc_" 16 "_" 43 */
 #define AUTH_TOKEN_BUF (AUTH_TOKEN_LEN + 1)
 #define AUTH_TOKEN_ID_BUF (AUTH_TOKEN_ID_LEN + 1)
-#define AUTH_HEADER_MAX 4096              /* Authorization value, bytes */
+#define AUTH_HEADER_MAX 4096 /* Authorization value, bytes */
 
 /* Token lifetime: 0 asks for the default, AUTH_EXPIRES_NEVER for a token
  * that never expires (only when asked for explicitly). */
@@ -63,7 +63,7 @@ typedef unsigned auth_role_mask;
 /* Why a check failed, for logs and metrics only: never tell a client. */
 enum auth_reason {
 	AUTH_REASON_OK,
-	AUTH_REASON_MALFORMED,      /* credentials do not parse */
+	AUTH_REASON_MALFORMED, /* credentials do not parse */
 	AUTH_REASON_UNKNOWN_USER,
 	AUTH_REASON_BAD_PASSWORD,
 	AUTH_REASON_UNKNOWN_TOKEN,
@@ -71,19 +71,19 @@ enum auth_reason {
 	AUTH_REASON_TOKEN_EXPIRED,
 	AUTH_REASON_TOKEN_REVOKED,
 	AUTH_REASON_USER_DISABLED,
-	AUTH_REASON_BAD_RECORD,     /* stored role or hash is unusable */
-	AUTH_REASON_STORE,          /* the store failed; not the client's fault */
+	AUTH_REASON_BAD_RECORD, /* stored role or hash is unusable */
+	AUTH_REASON_STORE,	/* the store failed; not the client's fault */
 };
 
 /* Who a request is from, after a successful check. */
 struct auth_subject {
 	char user[AUTH_USER_MAX + 1];
 	enum auth_role role;
-	char token_id[AUTH_TOKEN_ID_BUF];     /* "" for Basic */
-	char partner[STORE_NAME_MAX + 1];     /* "" unless a partner token */
-	char purpose[AUTH_PURPOSE_MAX + 1];   /* token's default purpose, or "" */
+	char token_id[AUTH_TOKEN_ID_BUF];   /* "" for Basic */
+	char partner[STORE_NAME_MAX + 1];   /* "" unless a partner token */
+	char purpose[AUTH_PURPOSE_MAX + 1]; /* token's default purpose, or "" */
 	bool is_partner;
-	enum auth_reason reason;              /* set on every return */
+	enum auth_reason reason; /* set on every return */
 };
 
 enum auth_scheme { AUTH_SCHEME_BASIC, AUTH_SCHEME_BEARER };
@@ -92,9 +92,9 @@ enum auth_scheme { AUTH_SCHEME_BASIC, AUTH_SCHEME_BEARER };
  * with auth_credentials_wipe when done. */
 struct auth_credentials {
 	enum auth_scheme scheme;
-	char user[AUTH_USER_MAX + 1];         /* Basic */
+	char user[AUTH_USER_MAX + 1];	      /* Basic */
 	char password[AUTH_PASSWORD_MAX + 1]; /* Basic */
-	char token[AUTH_TOKEN_BUF];           /* Bearer */
+	char token[AUTH_TOKEN_BUF];	      /* Bearer */
 };
 
 /* Role names: "analyst", "supervisor", "admin", "auditor". */
@@ -130,8 +130,7 @@ ac_rc auth_user_add(struct store *s, const char *name, enum auth_role role,
 ac_rc auth_user_set_password(struct store *s, const char *name,
 			     const char *password, struct ac_err *err);
 /* Disables a user: its password and tokens stop working. */
-ac_rc auth_user_disable(struct store *s, const char *name,
-			struct ac_err *err);
+ac_rc auth_user_disable(struct store *s, const char *name, struct ac_err *err);
 
 /* Creates a token for an existing, enabled user. expires_us is an absolute
  * time in the future, AUTH_EXPIRES_DEFAULT (now + 90 days) or
@@ -164,8 +163,7 @@ ac_rc auth_check_basic(struct store *s, const char *user, const char *password,
  * the pair; AC_ERR_LIMIT for a value over AUTH_HEADER_MAX or parts over
  * their caps. Messages never quote the header. The password is split at
  * the first ':'. */
-ac_rc auth_parse_authorization(const char *header,
-			       struct auth_credentials *out,
+ac_rc auth_parse_authorization(const char *header, struct auth_credentials *out,
 			       struct ac_err *err);
 /* Zeroes the credentials (secrets included). */
 void auth_credentials_wipe(struct auth_credentials *c);

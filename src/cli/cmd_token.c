@@ -8,20 +8,20 @@
 #include "base/time.h"
 
 static const char help[] =
-	"usage: accord token create USER [--expires WHEN] [--purpose TEXT]\n"
-	"       accord token list [USER]\n"
-	"       accord token revoke ID\n"
-	"(each also takes --node DIR and --help)\n\n"
-	"Manages API tokens (HTTP 'Authorization: Bearer TOKEN').\n"
-	"  create  makes a token for USER and prints it once on standard\n"
-	"          output (its id and expiry go to standard error); it is\n"
-	"          not stored and cannot be shown again.\n"
-	"          WHEN is 30d, 12h, 90m (from now), a time such as\n"
-	"          2027-01-01T00:00:00Z, or never; the default is 90d.\n"
-	"          TEXT is the default purpose of requests made with it.\n"
-	"  list    id, user, created, expires, revoked, last used and\n"
-	"          purpose of every token (or USER's); never the secret\n"
-	"  revoke  stops the token with this id from working\n";
+    "usage: accord token create USER [--expires WHEN] [--purpose TEXT]\n"
+    "       accord token list [USER]\n"
+    "       accord token revoke ID\n"
+    "(each also takes --node DIR and --help)\n\n"
+    "Manages API tokens (HTTP 'Authorization: Bearer TOKEN').\n"
+    "  create  makes a token for USER and prints it once on standard\n"
+    "          output (its id and expiry go to standard error); it is\n"
+    "          not stored and cannot be shown again.\n"
+    "          WHEN is 30d, 12h, 90m (from now), a time such as\n"
+    "          2027-01-01T00:00:00Z, or never; the default is 90d.\n"
+    "          TEXT is the default purpose of requests made with it.\n"
+    "  list    id, user, created, expires, revoked, last used and\n"
+    "          purpose of every token (or USER's); never the secret\n"
+    "  revoke  stops the token with this id from working\n";
 
 struct token_opts {
 	const char *node;
@@ -74,8 +74,7 @@ static ac_rc create(struct node *n, const char *user,
 	fflush(stdout);
 	if (expires == AUTH_EXPIRES_DEFAULT)
 		expires = now + AUTH_TOKEN_DEFAULT_LIFETIME_US;
-	format_time(expires == AUTH_EXPIRES_NEVER ? 0 : expires, "never",
-		    when);
+	format_time(expires == AUTH_EXPIRES_NEVER ? 0 : expires, "never", when);
 	fprintf(stderr,
 		"token id %s for '%s', expires %s\n"
 		"keep the token now: it is not stored and cannot be shown "
@@ -121,14 +120,13 @@ static bool arg_count_ok(const char *sub, int nargs)
 int cmd_token(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "expires", required_argument, 0, 'e' },
-		{ "purpose", required_argument, 0, 'p' },
-		{ "node", required_argument, 0, 'N' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 }
-	};
-	struct token_opts o = { NULL, NULL, NULL };
-	struct ac_err err = { 0 };
+	    {"expires", required_argument, 0, 'e'},
+	    {"purpose", required_argument, 0, 'p'},
+	    {"node", required_argument, 0, 'N'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0}};
+	struct token_opts o = {NULL, NULL, NULL};
+	struct ac_err err = {0};
 	const char *sub;
 	int ch, nargs;
 

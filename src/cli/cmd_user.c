@@ -10,24 +10,24 @@
 #include "base/time.h"
 
 static const char help[] =
-	"usage: accord user add NAME --role ROLE [--password-file F | "
-	"--password-stdin]\n"
-	"       accord user list\n"
-	"       accord user passwd NAME [--password-file F | "
-	"--password-stdin]\n"
-	"       accord user disable NAME\n"
-	"(each also takes --node DIR and --help)\n\n"
-	"Manages the people who may use the node's API.\n"
-	"  add      create a user; ROLE is analyst, supervisor, admin or "
-	"auditor\n"
-	"  list     name, role, creation time and whether disabled\n"
-	"  passwd   set a new password\n"
-	"  disable  stop a user's password and tokens from working\n\n"
-	"Passwords (12 to 1024 bytes) are never taken on the command line:\n"
-	"--password-stdin reads one line from standard input,\n"
-	"--password-file F reads the first line of F, and without either a\n"
-	"terminal is asked twice with echo off. User names are 1 to 64\n"
-	"characters of a-z, 0-9, '.', '_' and '-'.\n";
+    "usage: accord user add NAME --role ROLE [--password-file F | "
+    "--password-stdin]\n"
+    "       accord user list\n"
+    "       accord user passwd NAME [--password-file F | "
+    "--password-stdin]\n"
+    "       accord user disable NAME\n"
+    "(each also takes --node DIR and --help)\n\n"
+    "Manages the people who may use the node's API.\n"
+    "  add      create a user; ROLE is analyst, supervisor, admin or "
+    "auditor\n"
+    "  list     name, role, creation time and whether disabled\n"
+    "  passwd   set a new password\n"
+    "  disable  stop a user's password and tokens from working\n\n"
+    "Passwords (12 to 1024 bytes) are never taken on the command line:\n"
+    "--password-stdin reads one line from standard input,\n"
+    "--password-file F reads the first line of F, and without either a\n"
+    "terminal is asked twice with echo off. User names are 1 to 64\n"
+    "characters of a-z, 0-9, '.', '_' and '-'.\n";
 
 /* Room for the longest password, its newline and a byte to detect more. */
 #define LINE_CAP (AUTH_PASSWORD_MAX + 3)
@@ -46,8 +46,10 @@ static ac_rc read_line(FILE *fp, const char *from, char *buf,
 	size_t n;
 
 	if (!fgets(buf, LINE_CAP, fp))
-		return ac_err_set(err, AC_ERR_IO, "cannot read a password from "
-				  "%s: %s", from,
+		return ac_err_set(err, AC_ERR_IO,
+				  "cannot read a password from "
+				  "%s: %s",
+				  from,
 				  ferror(fp) ? strerror(errno) : "no input");
 	n = strlen(buf);
 	if (n && buf[n - 1] == '\n')
@@ -199,8 +201,7 @@ static ac_rc run(const char *sub, const char *name, const struct user_opts *o,
 	} else if (!strcmp(sub, "passwd")) {
 		rc = auth_user_set_password(n->store, name, password, err);
 		if (!rc)
-			fprintf(stderr, "changed the password of '%s'\n",
-				name);
+			fprintf(stderr, "changed the password of '%s'\n", name);
 	} else if (!strcmp(sub, "disable")) {
 		rc = auth_user_disable(n->store, name, err);
 		if (!rc)
@@ -219,18 +220,17 @@ out:
 int cmd_user(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "role", required_argument, 0, 'r' },
-		{ "password-file", required_argument, 0, 'F' },
-		{ "password-stdin", no_argument, 0, 'S' },
-		/* Listed only to refuse it clearly (and to stop getopt
-		 * taking "--password" as an abbreviation). */
-		{ "password", required_argument, 0, 'P' },
-		{ "node", required_argument, 0, 'N' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 }
-	};
-	struct user_opts o = { NULL, NULL, NULL, false };
-	struct ac_err err = { 0 };
+	    {"role", required_argument, 0, 'r'},
+	    {"password-file", required_argument, 0, 'F'},
+	    {"password-stdin", no_argument, 0, 'S'},
+	    /* Listed only to refuse it clearly (and to stop getopt
+	     * taking "--password" as an abbreviation). */
+	    {"password", required_argument, 0, 'P'},
+	    {"node", required_argument, 0, 'N'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0}};
+	struct user_opts o = {NULL, NULL, NULL, false};
+	struct ac_err err = {0};
 	const char *sub;
 	bool takes_name;
 	int ch;
@@ -240,8 +240,8 @@ int cmd_user(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	sub = argv[1];
-	if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "passwd") &&
-	    strcmp(sub, "disable")) {
+	if (strcmp(sub, "add") && strcmp(sub, "list") &&
+	    strcmp(sub, "passwd") && strcmp(sub, "disable")) {
 		cli_error("unknown user command '%s'", sub);
 		return cli_usage_hint("user");
 	}

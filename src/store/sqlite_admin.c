@@ -6,7 +6,7 @@
 
 #define USER_COLUMNS "name, role, pwhash, created_us, disabled"
 #define TOKEN_COLUMNS                                                          \
-	"id, user, hash, created_us, expires_us, revoked_us, partner,"        \
+	"id, user, hash, created_us, expires_us, revoked_us, partner,"         \
 	" purpose, last_used_us"
 
 static const char *db_path(sqlite3 *db)
@@ -16,8 +16,7 @@ static const char *db_path(sqlite3 *db)
 	return p && p[0] ? p : ":memory:";
 }
 
-static ac_rc db_err(sqlite3 *db, int src, const char *what,
-		    struct ac_err *err)
+static ac_rc db_err(sqlite3 *db, int src, const char *what, struct ac_err *err)
 {
 	return store_sqlite_err(db, src, db_path(db), what, err);
 }
@@ -87,8 +86,9 @@ static ac_rc read_token(sqlite3_stmt *st, struct store_token *t,
 		rc = column_text(st, 1, t->user, sizeof(t->user), err);
 	hash = sqlite3_column_blob(st, 2);
 	if (!rc && (!hash || sqlite3_column_bytes(st, 2) != STORE_HASH_LEN))
-		rc = ac_err_set(err, AC_ERR_STORE,
-				"store: token '%s' has a malformed hash", t->id);
+		rc =
+		    ac_err_set(err, AC_ERR_STORE,
+			       "store: token '%s' has a malformed hash", t->id);
 	if (!rc)
 		memcpy(t->hash, hash, STORE_HASH_LEN);
 	t->created_us = sqlite3_column_int64(st, 3);
@@ -124,7 +124,8 @@ ac_rc store_sqlite_user_add(struct store *s, const struct store_user *u,
 	ac_rc rc;
 	int src;
 
-	if (!fits(u->name, sizeof(u->name)) || !fits(u->role, sizeof(u->role)) ||
+	if (!fits(u->name, sizeof(u->name)) ||
+	    !fits(u->role, sizeof(u->role)) ||
 	    !fits(u->pwhash, sizeof(u->pwhash)))
 		return ac_err_set(err, AC_ERR_LIMIT,
 				  "cannot add user: a field is not terminated");
@@ -285,9 +286,9 @@ ac_rc store_sqlite_token_add(struct store *s, const struct store_token *t,
 	sqlite3_bind_int64(st, 9, t->last_used_us);
 	src = sqlite3_step(st);
 	if (src == SQLITE_CONSTRAINT_PRIMARYKEY)
-		rc = ac_err_set(err, AC_ERR_EXISTS,
-				"cannot add token '%s': the id is taken",
-				t->id);
+		rc =
+		    ac_err_set(err, AC_ERR_EXISTS,
+			       "cannot add token '%s': the id is taken", t->id);
 	else if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
 		rc = ac_err_set(err, AC_ERR_NOTFOUND,
 				"cannot add a token for '%s': no such user",
@@ -346,8 +347,8 @@ ac_rc store_sqlite_token_revoke(struct store *s, const char *id,
 	return rc;
 }
 
-ac_rc store_sqlite_token_touch(struct store *s, const char *id,
-			       int64_t used_us, struct ac_err *err)
+ac_rc store_sqlite_token_touch(struct store *s, const char *id, int64_t used_us,
+			       struct ac_err *err)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
@@ -363,16 +364,14 @@ ac_rc store_sqlite_token_touch(struct store *s, const char *id,
 		sqlite3_bind_int64(st, 2, used_us);
 		src = sqlite3_step(st);
 		if (src != SQLITE_DONE)
-			rc = db_err(db, src, "cannot record token use in",
-				    err);
+			rc = db_err(db, src, "cannot record token use in", err);
 	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
 ac_rc store_sqlite_token_list(struct store *s, const char *user,
-			      store_token_cb cb, void *ctx,
-			      struct ac_err *err)
+			      store_token_cb cb, void *ctx, struct ac_err *err)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	struct store_token t;

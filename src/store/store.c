@@ -130,8 +130,7 @@ ac_rc store_user_set_password(struct store *s, const char *name,
 	return rc ? rc : s->ops->user_set_password(s, name, pwhash, err);
 }
 
-ac_rc store_user_disable(struct store *s, const char *name,
-			 struct ac_err *err)
+ac_rc store_user_disable(struct store *s, const char *name, struct ac_err *err)
 {
 	ac_rc rc = need(name, "user name", err);
 

@@ -74,9 +74,8 @@ static void add_alice(struct fixture *f)
 {
 	struct ac_err err;
 
-	assert_int_equal(auth_user_add(f->s, "alice", AUTH_ROLE_ANALYST, PW,
-				       &err),
-			 AC_OK);
+	assert_int_equal(
+	    auth_user_add(f->s, "alice", AUTH_ROLE_ANALYST, PW, &err), AC_OK);
 }
 
 static void make_token(struct fixture *f, const char *user, int64_t expires,
@@ -144,9 +143,9 @@ static void schema_is_version_2(void **state)
 	sqlite3 *db;
 
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
-					    NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL),
+	    SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(st, 0), 2);
 	sqlite3_finalize(st);
@@ -166,25 +165,25 @@ static void user_add_and_duplicate(void **state)
 	assert_true(u.created_us > 0);
 	assert_non_null(strstr(u.pwhash, "$argon2id$"));
 	assert_null(strstr(u.pwhash, PW));
-	assert_int_equal(auth_user_add(f->s, "alice", AUTH_ROLE_ADMIN, PW2,
-				       &err),
-			 AC_ERR_EXISTS);
+	assert_int_equal(
+	    auth_user_add(f->s, "alice", AUTH_ROLE_ADMIN, PW2, &err),
+	    AC_ERR_EXISTS);
 	assert_int_equal(store_user_get(f->s, "bob", &u, &err),
 			 AC_ERR_NOTFOUND);
 }
 
 static void user_bad_names(void **state)
 {
-	static const char *const bad[] = { "", "Alice", "a b", "a/b",
-					   "al:ice", "\xc3\xa9t\xc3\xa9" };
+	static const char *const bad[] = {"",	 "Alice",  "a b",
+					  "a/b", "al:ice", "\xc3\xa9t\xc3\xa9"};
 	struct fixture *f = *state;
 	char name[80];
 	struct ac_err err;
 
 	for (size_t i = 0; i < AC_ARRAY_LEN(bad); i++)
-		assert_int_equal(auth_user_add(f->s, bad[i], AUTH_ROLE_ANALYST,
-					       PW, &err),
-				 AC_ERR_INVALID);
+		assert_int_equal(
+		    auth_user_add(f->s, bad[i], AUTH_ROLE_ANALYST, PW, &err),
+		    AC_ERR_INVALID);
 	assert_int_equal(auth_user_add(f->s, NULL, AUTH_ROLE_ANALYST, PW, &err),
 			 AC_ERR_INVALID);
 	memset(name, 'a', 65);
@@ -194,12 +193,11 @@ static void user_bad_names(void **state)
 	name[64] = '\0';
 	assert_int_equal(auth_user_add(f->s, name, AUTH_ROLE_ANALYST, PW, &err),
 			 AC_OK);
-	assert_int_equal(auth_user_add(f->s, "x.y_z-9", AUTH_ROLE_AUDITOR, PW,
-				       &err),
-			 AC_OK);
-	assert_int_equal(auth_user_add(f->s, "carol", AUTH_ROLE_COUNT, PW,
-				       &err),
-			 AC_ERR_INVALID);
+	assert_int_equal(
+	    auth_user_add(f->s, "x.y_z-9", AUTH_ROLE_AUDITOR, PW, &err), AC_OK);
+	assert_int_equal(
+	    auth_user_add(f->s, "carol", AUTH_ROLE_COUNT, PW, &err),
+	    AC_ERR_INVALID);
 }
 
 static void user_password_rules(void **state)
@@ -208,21 +206,21 @@ static void user_password_rules(void **state)
 	char big[AUTH_PASSWORD_MAX + 2];
 	struct ac_err err;
 
-	assert_int_equal(auth_user_add(f->s, "bob", AUTH_ROLE_ANALYST,
-				       "elevenchars", &err),
-			 AC_ERR_INVALID);
+	assert_int_equal(
+	    auth_user_add(f->s, "bob", AUTH_ROLE_ANALYST, "elevenchars", &err),
+	    AC_ERR_INVALID);
 	assert_non_null(strstr(err.msg, "too short"));
-	assert_int_equal(auth_user_add(f->s, "bob", AUTH_ROLE_ANALYST, NULL,
-				       &err),
-			 AC_ERR_INVALID);
+	assert_int_equal(
+	    auth_user_add(f->s, "bob", AUTH_ROLE_ANALYST, NULL, &err),
+	    AC_ERR_INVALID);
 	memset(big, 'p', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	assert_int_equal(auth_user_add(f->s, "bob", AUTH_ROLE_ANALYST, big,
-				       &err),
-			 AC_ERR_INVALID);
-	assert_int_equal(auth_user_add(f->s, "bob", AUTH_ROLE_ANALYST,
-				       "twelve chars", &err),
-			 AC_OK);
+	assert_int_equal(
+	    auth_user_add(f->s, "bob", AUTH_ROLE_ANALYST, big, &err),
+	    AC_ERR_INVALID);
+	assert_int_equal(
+	    auth_user_add(f->s, "bob", AUTH_ROLE_ANALYST, "twelve chars", &err),
+	    AC_OK);
 }
 
 static void basic_check(void **state)
@@ -352,17 +350,17 @@ static void token_create_refusals(void **state)
 	struct ac_err err;
 
 	add_alice(f);
-	assert_int_equal(auth_token_create(f->s, "nobody", 0, NULL, NULL, tok,
-					   id, &err),
-			 AC_ERR_NOTFOUND);
-	assert_int_equal(auth_token_create(f->s, "alice", 1000, NULL, NULL,
-					   tok, id, &err),
-			 AC_ERR_INVALID);
+	assert_int_equal(
+	    auth_token_create(f->s, "nobody", 0, NULL, NULL, tok, id, &err),
+	    AC_ERR_NOTFOUND);
+	assert_int_equal(
+	    auth_token_create(f->s, "alice", 1000, NULL, NULL, tok, id, &err),
+	    AC_ERR_INVALID);
 	assert_non_null(strstr(err.msg, "past"));
 	assert_int_equal(auth_user_disable(f->s, "alice", &err), AC_OK);
-	assert_int_equal(auth_token_create(f->s, "alice", 0, NULL, NULL, tok,
-					   id, &err),
-			 AC_ERR_INVALID);
+	assert_int_equal(
+	    auth_token_create(f->s, "alice", 0, NULL, NULL, tok, id, &err),
+	    AC_ERR_INVALID);
 	assert_non_null(strstr(err.msg, "disabled"));
 }
 
@@ -402,7 +400,7 @@ static void token_malformed(void **state)
 	memset(huge, 'a', sizeof(huge) - 1);
 	huge[sizeof(huge) - 1] = '\0';
 	memcpy(huge, tok, AUTH_TOKEN_LEN);
-	const char *cases[] = { "", huge, NULL, "acc_", "Bearer x" };
+	const char *cases[] = {"", huge, NULL, "acc_", "Bearer x"};
 	for (size_t i = 0; i < AC_ARRAY_LEN(cases); i++) {
 		assert_int_equal(auth_check_bearer(f->s, cases[i], &sub, &err),
 				 AC_ERR_PERM);
@@ -449,9 +447,8 @@ static void token_expired_revoked_disabled(void **state)
 	struct ac_err err;
 
 	add_alice(f);
-	assert_int_equal(auth_user_add(f->s, "bob", AUTH_ROLE_SUPERVISOR, PW,
-				       &err),
-			 AC_OK);
+	assert_int_equal(
+	    auth_user_add(f->s, "bob", AUTH_ROLE_SUPERVISOR, PW, &err), AC_OK);
 	make_token(f, "alice", 0, t1, id1);
 	make_token(f, "alice", 0, t2, id2);
 	make_token(f, "bob", 0, t3, id3);
@@ -499,8 +496,7 @@ static uint8_t *slurp(const char *path, size_t *len)
 	return data;
 }
 
-static void assert_not_in_file(const char *path, const void *needle,
-			       size_t n)
+static void assert_not_in_file(const char *path, const void *needle, size_t n)
 {
 	size_t len;
 	uint8_t *data = slurp(path, &len);
@@ -521,10 +517,10 @@ static void token_secret_never_stored(void **state)
 
 	add_alice(f);
 	make_token(f, "alice", 0, tok, id);
-	assert_int_equal(sodium_base642bin(secret, sizeof(secret), tok + 21,
-					   43, NULL, &n, NULL,
-					   sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-			 0);
+	assert_int_equal(
+	    sodium_base642bin(secret, sizeof(secret), tok + 21, 43, NULL, &n,
+			      NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+	    0);
 	assert_int_equal(n, sizeof(secret));
 	assert_int_equal(store_token_get(f->s, id, &t, &err), AC_OK);
 	assert_memory_not_equal(t.hash, secret, STORE_HASH_LEN);
@@ -571,13 +567,12 @@ static void lists(void **state)
 {
 	struct fixture *f = *state;
 	char tok[AUTH_TOKEN_BUF], id[AUTH_TOKEN_ID_BUF];
-	struct listed l = { 0, 0, "" };
+	struct listed l = {0, 0, ""};
 	struct ac_err err;
 
 	add_alice(f);
-	assert_int_equal(auth_user_add(f->s, "aaron", AUTH_ROLE_ADMIN, PW,
-				       &err),
-			 AC_OK);
+	assert_int_equal(
+	    auth_user_add(f->s, "aaron", AUTH_ROLE_ADMIN, PW, &err), AC_OK);
 	make_token(f, "alice", 0, tok, id);
 	make_token(f, "alice", 0, tok, id);
 	make_token(f, "aaron", 0, tok, id);
@@ -592,9 +587,8 @@ static void lists(void **state)
 			 AC_OK);
 	assert_int_equal(l.tokens, 2);
 	l.tokens = 0;
-	assert_int_equal(store_token_list(f->s, "nobody", count_token, &l,
-					  &err),
-			 AC_OK);
+	assert_int_equal(
+	    store_token_list(f->s, "nobody", count_token, &l, &err), AC_OK);
 	assert_int_equal(l.tokens, 0);
 }
 
@@ -630,18 +624,17 @@ static void header_basic(void **state)
 	snprintf(hdr, sizeof(hdr), "Basic %s", b64);
 	assert_int_equal(auth_parse_authorization(hdr, &c, &err), AC_ERR_PARSE);
 	/* bad base64: wrong alphabet, missing padding, trailing junk */
-	assert_int_equal(auth_parse_authorization("Basic YWxpY2U6cHc*", &c,
-						  &err),
-			 AC_ERR_PARSE);
-	assert_int_equal(auth_parse_authorization("Basic YWxpY2U6cHc", &c,
-						  &err),
-			 AC_ERR_PARSE);
-	assert_int_equal(auth_parse_authorization("Basic YWxpY2U6cHc= x", &c,
-						  &err),
-			 AC_ERR_PARSE);
-	assert_int_equal(auth_parse_authorization("Basic YWxpY2U6cHc=", &c,
-						  &err),
-			 AC_OK);
+	assert_int_equal(
+	    auth_parse_authorization("Basic YWxpY2U6cHc*", &c, &err),
+	    AC_ERR_PARSE);
+	assert_int_equal(
+	    auth_parse_authorization("Basic YWxpY2U6cHc", &c, &err),
+	    AC_ERR_PARSE);
+	assert_int_equal(
+	    auth_parse_authorization("Basic YWxpY2U6cHc= x", &c, &err),
+	    AC_ERR_PARSE);
+	assert_int_equal(
+	    auth_parse_authorization("Basic YWxpY2U6cHc=", &c, &err), AC_OK);
 	assert_string_equal(c.password, "pw");
 	/* the message never quotes the credentials */
 	assert_int_equal(auth_parse_authorization("Basic c2VjcmV0*", &c, &err),
@@ -710,18 +703,17 @@ static void expires_parsing(void **state)
 	assert_int_equal(t, now + day / 2);
 	assert_int_equal(auth_parse_expires("never", now, &t, &err), AC_OK);
 	assert_int_equal(t, AUTH_EXPIRES_NEVER);
-	assert_int_equal(auth_parse_expires("2037-01-01T00:00:00Z", now, &t,
-					    &err),
-			 AC_OK);
+	assert_int_equal(
+	    auth_parse_expires("2037-01-01T00:00:00Z", now, &t, &err), AC_OK);
 	assert_int_equal(t, 2114380800LL * 1000000);
-	assert_int_equal(auth_parse_expires("2020-01-01T00:00:00Z", now, &t,
-					    &err),
-			 AC_ERR_INVALID);
+	assert_int_equal(
+	    auth_parse_expires("2020-01-01T00:00:00Z", now, &t, &err),
+	    AC_ERR_INVALID);
 	assert_int_equal(auth_parse_expires("0d", now, &t, &err),
 			 AC_ERR_INVALID);
-	static const char *const bad[] = { "", "30", "30x", "d", "30dd",
-					   "9999999d", "-5d", "Never",
-					   "2037-01-01" };
+	static const char *const bad[] = {"",	 "30",	  "30x",
+					  "d",	 "30dd",  "9999999d",
+					  "-5d", "Never", "2037-01-01"};
 	for (size_t i = 0; i < AC_ARRAY_LEN(bad); i++)
 		assert_int_equal(auth_parse_expires(bad[i], now, &t, &err),
 				 AC_ERR_PARSE);
@@ -730,37 +722,35 @@ static void expires_parsing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(roles_parse),
-		cmocka_unit_test(role_mask_parse),
-		cmocka_unit_test_setup_teardown(schema_is_version_2, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(user_add_and_duplicate, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(user_bad_names, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(user_password_rules, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(basic_check, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    basic_password_change_and_disable, setup, teardown),
-		cmocka_unit_test_setup_teardown(token_create_and_check, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(token_partner_and_never, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(token_create_refusals, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(
-		    token_wrong_secret_and_unknown_id, setup, teardown),
-		cmocka_unit_test_setup_teardown(token_malformed, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(token_expired_revoked_disabled,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(token_secret_never_stored,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(lists, setup, teardown),
-		cmocka_unit_test(header_basic),
-		cmocka_unit_test(header_schemes_and_sizes),
-		cmocka_unit_test(expires_parsing),
+	    cmocka_unit_test(roles_parse),
+	    cmocka_unit_test(role_mask_parse),
+	    cmocka_unit_test_setup_teardown(schema_is_version_2, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(user_add_and_duplicate, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(user_bad_names, setup, teardown),
+	    cmocka_unit_test_setup_teardown(user_password_rules, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(basic_check, setup, teardown),
+	    cmocka_unit_test_setup_teardown(basic_password_change_and_disable,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(token_create_and_check, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(token_partner_and_never, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(token_create_refusals, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(token_wrong_secret_and_unknown_id,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(token_malformed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(token_expired_revoked_disabled,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(token_secret_never_stored, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(lists, setup, teardown),
+	    cmocka_unit_test(header_basic),
+	    cmocka_unit_test(header_schemes_and_sizes),
+	    cmocka_unit_test(expires_parsing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
