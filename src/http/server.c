@@ -12,6 +12,7 @@
 
 #define LOG_PATH_MAX 200
 #define MIN_HEADER_MEM 4096
+#define DISCARD_MAX (1u << 20)
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 struct http_server {
@@ -38,6 +39,7 @@ struct http_req {
 	struct http_match_out match;
 	struct ac_buf body;
 	bool too_large;
+	size_t discarded; /* body bytes dropped after too_large */
 	int status;
 	char client[HTTP_ADDR_MAX];
 	void *auth;
@@ -409,6 +411,28 @@ static enum MHD_Result run_handler(struct http_req *req)
 	return ok;
 }
 
+/* Accumulates body bytes. Past max_body (only possible without a
+ * Content-Length, i.e. chunked) MHD 0.9.75 cannot answer before the body
+ * ends, so the rest is discarded, up to DISCARD_MAX bytes, to send the 413;
+ * beyond that the connection is closed without an answer. */
+static enum MHD_Result take_body(struct http_req *req, const char *data,
+				 size_t *data_size)
+{
+	size_t n = *data_size;
+
+	*data_size = 0;
+	if (!req->too_large && ac_buf_add(&req->body, data, n) == AC_OK)
+		return MHD_YES;
+	if (!req->too_large) {
+		req->too_large = true;
+		ac_buf_release(&req->body);
+	}
+	if (n > DISCARD_MAX - req->discarded)
+		return MHD_NO;
+	req->discarded += n;
+	return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
 				  const char *url, const char *method,
 				  const char *version, const char *data,
@@ -429,18 +453,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
 			return r;
 		return MHD_YES;
 	}
-	if (*data_size) {
-		if (req->too_large ||
-		    ac_buf_add(&req->body, data, *data_size) != AC_OK) {
-			/* Answer now if MHD lets us, else drop the connection:
-			 * either way the rest of the body is not read. */
-			req->too_large = true;
-			return send_error(req, 413, "request body too large",
-					  NULL);
-		}
-		*data_size = 0;
-		return MHD_YES;
-	}
+	if (*data_size)
+		return take_body(req, data, data_size);
+	if (req->too_large)
+		return send_error(req, 413, "request body too large", NULL);
 	if (req->status)
 		return MHD_YES;
 	return run_handler(req);
@@ -620,13 +636,13 @@ ac_rc http_server_start(const struct http_config *cfg,
 	opt[no] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	srv->d = MHD_start_daemon(
 		flags, cfg->port, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, sa,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_ARRAY, opt, MHD_OPTION_END);
 	if (!srv->d) {
 		rc = ac_err_set(err, AC_ERR_IO,
