@@ -35,20 +35,20 @@ static int add_ip_san(gnutls_x509_crt_t crt, int family, const char *text)
 	if (inet_pton(family, text, ip) != 1)
 		return GNUTLS_E_INVALID_REQUEST;
 	return gnutls_x509_crt_set_subject_alt_name(
-		crt, GNUTLS_SAN_IPADDRESS, ip, family == AF_INET ? 4 : 16,
-		GNUTLS_FSAN_APPEND);
+	    crt, GNUTLS_SAN_IPADDRESS, ip, family == AF_INET ? 4 : 16,
+	    GNUTLS_FSAN_APPEND);
 }
 
 static int add_sans(gnutls_x509_crt_t crt, const char *const *dns_names,
 		    size_t ndns)
 {
 	int r = gnutls_x509_crt_set_subject_alt_name(
-		crt, GNUTLS_SAN_DNSNAME, "localhost", 9, GNUTLS_FSAN_APPEND);
+	    crt, GNUTLS_SAN_DNSNAME, "localhost", 9, GNUTLS_FSAN_APPEND);
 
 	for (size_t i = 0; i < ndns && r >= 0; i++)
 		r = gnutls_x509_crt_set_subject_alt_name(
-			crt, GNUTLS_SAN_DNSNAME, dns_names[i],
-			(unsigned)strlen(dns_names[i]), GNUTLS_FSAN_APPEND);
+		    crt, GNUTLS_SAN_DNSNAME, dns_names[i],
+		    (unsigned)strlen(dns_names[i]), GNUTLS_FSAN_APPEND);
 	if (r >= 0)
 		r = add_ip_san(crt, AF_INET, "127.0.0.1");
 	if (r >= 0)
@@ -73,15 +73,16 @@ static int fill_crt(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key,
 	    (r = gnutls_x509_crt_set_serial(crt, serial, sizeof(serial))) < 0 ||
 	    (r = gnutls_x509_crt_set_activation_time(crt, now - 60)) < 0 ||
 	    (r = gnutls_x509_crt_set_expiration_time(
-		     crt, now + (time_t)days * 86400)) < 0 ||
+		 crt, now + (time_t)days * 86400)) < 0 ||
 	    (r = gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME,
-					       0, cn, (unsigned)strlen(cn))) < 0 ||
+					       0, cn, (unsigned)strlen(cn))) <
+		0 ||
 	    (r = gnutls_x509_crt_set_key(crt, key)) < 0 ||
 	    (r = gnutls_x509_crt_set_basic_constraints(crt, 0, -1)) < 0 ||
 	    (r = gnutls_x509_crt_set_key_usage(
-		     crt, GNUTLS_KEY_DIGITAL_SIGNATURE)) < 0 ||
+		 crt, GNUTLS_KEY_DIGITAL_SIGNATURE)) < 0 ||
 	    (r = gnutls_x509_crt_set_key_purpose_oid(
-		     crt, GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0 ||
+		 crt, GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0 ||
 	    (r = add_sans(crt, dns_names, ndns)) < 0 ||
 	    (r = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA1, keyid,
 					    &keyid_len)) < 0)
@@ -93,32 +94,34 @@ static ac_rc check_args(const char *cn, const char *const *dns_names,
 			size_t ndns, int days, struct ac_err *err)
 {
 	if (!cn || !*cn || strlen(cn) > 64)
-		return ac_err_set(err, AC_ERR_USAGE,
-				  "certificate common name '%s' must have 1..64 characters",
-				  cn ? cn : "(null)");
+		return ac_err_set(
+		    err, AC_ERR_USAGE,
+		    "certificate common name '%s' must have 1..64 characters",
+		    cn ? cn : "(null)");
 	if (days < 1 || days > 3650)
-		return ac_err_set(err, AC_ERR_USAGE,
-				  "certificate lifetime %d days is outside 1..3650",
-				  days);
+		return ac_err_set(
+		    err, AC_ERR_USAGE,
+		    "certificate lifetime %d days is outside 1..3650", days);
 	for (size_t i = 0; i < ndns; i++) {
 		const char *n = dns_names[i];
 		if (!n || !*n || strlen(n) > DNS_NAME_MAX ||
-		    strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.*") !=
-			    strlen(n))
-			return ac_err_set(err, AC_ERR_USAGE,
-					  "certificate dns name '%s' is not a host name",
-					  n ? n : "(null)");
+		    strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
+			      "WXYZ0123456789-.*") != strlen(n))
+			return ac_err_set(
+			    err, AC_ERR_USAGE,
+			    "certificate dns name '%s' is not a host name",
+			    n ? n : "(null)");
 	}
 	return AC_OK;
 }
 
-ac_rc ac_cert_self_signed(const char *common_name,
-			  const char *const *dns_names, size_t ndns, int days,
-			  char **cert_pem, char **key_pem, struct ac_err *err)
+ac_rc ac_cert_self_signed(const char *common_name, const char *const *dns_names,
+			  size_t ndns, int days, char **cert_pem,
+			  char **key_pem, struct ac_err *err)
 {
 	gnutls_x509_privkey_t key = NULL;
 	gnutls_x509_crt_t crt = NULL;
-	gnutls_datum_t cd = { NULL, 0 }, kd = { NULL, 0 };
+	gnutls_datum_t cd = {NULL, 0}, kd = {NULL, 0};
 	ac_rc rc;
 	int r;
 
@@ -128,21 +131,21 @@ ac_rc ac_cert_self_signed(const char *common_name,
 		return rc;
 	if ((r = gnutls_x509_privkey_init(&key)) < 0 ||
 	    (r = gnutls_x509_privkey_generate(
-		     key, GNUTLS_PK_ECDSA,
-		     GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0)) < 0) {
+		 key, GNUTLS_PK_ECDSA,
+		 GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0)) < 0) {
 		rc = tls_fail(err, "generate the tls key", r);
 		goto out;
 	}
 	if ((r = gnutls_x509_crt_init(&crt)) < 0 ||
 	    (r = fill_crt(crt, key, common_name, dns_names, ndns, days)) < 0 ||
-	    (r = gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0)) < 0) {
+	    (r = gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0)) <
+		0) {
 		rc = tls_fail(err, "build the tls certificate", r);
 		goto out;
 	}
 	if ((r = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &cd)) < 0 ||
-	    (r = gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM,
-						   NULL, GNUTLS_PKCS_PLAIN,
-						   &kd)) < 0) {
+	    (r = gnutls_x509_privkey_export2_pkcs8(
+		 key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN, &kd)) < 0) {
 		rc = tls_fail(err, "export the tls certificate", r);
 		goto out;
 	}
@@ -152,7 +155,8 @@ ac_rc ac_cert_self_signed(const char *common_name,
 		free(*cert_pem);
 		ac_cert_free_key(*key_pem);
 		*cert_pem = *key_pem = NULL;
-		rc = ac_err_set(err, AC_ERR_NOMEM, "out of memory for the certificate");
+		rc = ac_err_set(err, AC_ERR_NOMEM,
+				"out of memory for the certificate");
 	}
 out:
 	if (kd.data) {
@@ -175,12 +179,12 @@ void ac_cert_free_key(char *key_pem)
 	free(key_pem);
 }
 
-ac_rc ac_cert_pubkey_pin_sha256(const char *cert_pem,
-				char out[AC_CERT_PIN_LEN], struct ac_err *err)
+ac_rc ac_cert_pubkey_pin_sha256(const char *cert_pem, char out[AC_CERT_PIN_LEN],
+				struct ac_err *err)
 {
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_pubkey_t pub = NULL;
-	gnutls_datum_t in, spki = { NULL, 0 };
+	gnutls_datum_t in, spki = {NULL, 0};
 	unsigned char digest[32];
 	ac_rc rc = AC_OK;
 	int r;

@@ -73,21 +73,21 @@ struct http_route {
 typedef void (*http_metrics_fn)(void *app, struct ac_buf *out);
 
 struct http_config {
-	const char *addr;         /* IPv4 or IPv6 literal */
-	uint16_t port;            /* 0 = ephemeral, see http_server_port */
-	bool tls;                 /* HTTPS with cert_pem / key_pem */
-	const char *cert_pem;     /* PEM certificate (chain) */
-	const char *key_pem;      /* PEM private key */
+	const char *addr;	  /* IPv4 or IPv6 literal */
+	uint16_t port;		  /* 0 = ephemeral, see http_server_port */
+	bool tls;		  /* HTTPS with cert_pem / key_pem */
+	const char *cert_pem;	  /* PEM certificate (chain) */
+	const char *key_pem;	  /* PEM private key */
 	bool allow_plain_public;  /* allow plain HTTP on non-loopback addr */
-	unsigned threads;         /* worker pool size */
-	unsigned conn_limit;      /* max concurrent connections */
-	unsigned timeout_s;       /* idle timeout per connection */
-	size_t max_body;          /* request body cap, else 413 */
-	size_t max_header;        /* per-connection memory for request line
+	unsigned threads;	  /* worker pool size */
+	unsigned conn_limit;	  /* max concurrent connections */
+	unsigned timeout_s;	  /* idle timeout per connection */
+	size_t max_body;	  /* request body cap, else 413 */
+	size_t max_header;	  /* per-connection memory for request line
 				   * and headers (MHD answers 414/431) */
-	size_t max_response;      /* response body cap for handlers */
+	size_t max_response;	  /* response body cap for handlers */
 	unsigned stop_timeout_ms; /* how long stop waits for requests */
-	bool access_log;          /* one info line per request */
+	bool access_log;	  /* one info line per request */
 	http_metrics_fn metrics;  /* optional extra /metrics lines */
 };
 
@@ -171,8 +171,8 @@ ac_rc http_resp_text(struct http_resp *resp, int status, const char *ctype,
 ac_rc http_resp_json(struct http_resp *resp, int status, const json_t *j);
 
 /* Appends a gauge in Prometheus text format (HELP, TYPE, sample). */
-ac_rc http_metrics_gauge(struct ac_buf *out, const char *name,
-			 const char *help, double value);
+ac_rc http_metrics_gauge(struct ac_buf *out, const char *name, const char *help,
+			 double value);
 
 /* ---- failed-authentication throttle ----
  * Bounded memory whatever the number of client addresses: a fixed hashed

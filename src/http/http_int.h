@@ -42,9 +42,9 @@ struct http_match_out {
 /* Checks a route pattern; AC_ERR_USAGE with a message when it is bad. */
 ac_rc http_pattern_check(const char *pattern, struct ac_err *err);
 /* Matches method and raw (percent-encoded) path against the routes. */
-enum http_match http_route_match(const struct http_route_ent *routes,
-				 size_t n, const char *method,
-				 const char *path, struct http_match_out *m);
+enum http_match http_route_match(const struct http_route_ent *routes, size_t n,
+				 const char *method, const char *path,
+				 struct http_match_out *m);
 
 /* ---- metrics ---- */
 #define HTTP_NBUCKETS 9

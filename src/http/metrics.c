@@ -2,7 +2,7 @@
 #include "http/http_int.h"
 
 static const double bucket_le[HTTP_NBUCKETS - 1] = {
-	0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5,
+    0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5,
 };
 
 ac_rc http_metrics_init(struct http_metrics *m, size_t n)
@@ -119,23 +119,25 @@ ac_rc http_metrics_render(struct http_metrics *m, struct ac_buf *out)
 	ac_rc rc;
 
 	pthread_mutex_lock(&m->mu);
-	rc = ac_buf_adds(out,
-			 "# HELP accord_http_requests_total HTTP requests by route and status code.\n"
-			 "# TYPE accord_http_requests_total counter\n");
+	rc = ac_buf_adds(out, "# HELP accord_http_requests_total HTTP requests "
+			      "by route and status code.\n"
+			      "# TYPE accord_http_requests_total counter\n");
 	for (size_t i = 0; i < m->n && !rc; i++)
 		rc = render_counters(&m->stats[i], out);
 	if (!rc)
-		rc = ac_buf_adds(out,
-				 "# HELP accord_http_request_duration_seconds HTTP request duration by route.\n"
-				 "# TYPE accord_http_request_duration_seconds histogram\n");
+		rc = ac_buf_adds(
+		    out,
+		    "# HELP accord_http_request_duration_seconds HTTP request "
+		    "duration by route.\n"
+		    "# TYPE accord_http_request_duration_seconds histogram\n");
 	for (size_t i = 0; i < m->n && !rc; i++)
 		rc = render_histogram(&m->stats[i], out);
 	pthread_mutex_unlock(&m->mu);
 	return rc;
 }
 
-ac_rc http_metrics_gauge(struct ac_buf *out, const char *name,
-			 const char *help, double value)
+ac_rc http_metrics_gauge(struct ac_buf *out, const char *name, const char *help,
+			 double value)
 {
 	return ac_buf_addf(out, "# HELP %s %s\n# TYPE %s gauge\n%s %.17g\n",
 			   name, help, name, name, value);

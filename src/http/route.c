@@ -27,18 +27,21 @@ ac_rc http_pattern_check(const char *pattern, struct ac_err *err)
 		bool param = seg_is_param(p, len);
 
 		if (++nseg > HTTP_MAX_SEGMENTS)
-			return ac_err_set(err, AC_ERR_USAGE,
-					  "route pattern '%s' has more than %d segments",
-					  pattern, HTTP_MAX_SEGMENTS);
+			return ac_err_set(
+			    err, AC_ERR_USAGE,
+			    "route pattern '%s' has more than %d segments",
+			    pattern, HTTP_MAX_SEGMENTS);
 		if (param && ++nparam > HTTP_MAX_PARAMS)
-			return ac_err_set(err, AC_ERR_USAGE,
-					  "route pattern '%s' has more than %d parameters",
-					  pattern, HTTP_MAX_PARAMS);
+			return ac_err_set(
+			    err, AC_ERR_USAGE,
+			    "route pattern '%s' has more than %d parameters",
+			    pattern, HTTP_MAX_PARAMS);
 		if (memchr(p + param, '{', len - 2 * param) ||
 		    memchr(p + param, '}', len - 2 * param) ||
 		    (param && len == 2))
 			return ac_err_set(err, AC_ERR_USAGE,
-					  "route pattern '%s' has a malformed '{name}' segment",
+					  "route pattern '%s' has a malformed "
+					  "'{name}' segment",
 					  pattern);
 		p += len;
 		if (!*p)
@@ -128,13 +131,13 @@ static void allow_add(char *allow, const char *method)
 		return;
 	if (used + mlen + 3 > HTTP_ALLOW_MAX)
 		return;
-	snprintf(allow + used, HTTP_ALLOW_MAX - used, "%s%s",
-		 used ? ", " : "", method);
+	snprintf(allow + used, HTTP_ALLOW_MAX - used, "%s%s", used ? ", " : "",
+		 method);
 }
 
-enum http_match http_route_match(const struct http_route_ent *routes,
-				 size_t n, const char *method,
-				 const char *path, struct http_match_out *m)
+enum http_match http_route_match(const struct http_route_ent *routes, size_t n,
+				 const char *method, const char *path,
+				 struct http_match_out *m)
 {
 	const char *seg[HTTP_MAX_SEGMENTS];
 	size_t nseg;

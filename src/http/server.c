@@ -33,9 +33,9 @@ struct http_req {
 	struct http_server *srv;
 	struct MHD_Connection *con;
 	int64_t start_ns;
-	char *path;         /* raw, without query */
+	char *path;	    /* raw, without query */
 	const char *method; /* NULL until the first access call */
-	size_t route;       /* index, or srv->nroutes when unmatched */
+	size_t route;	    /* index, or srv->nroutes when unmatched */
 	struct http_match_out match;
 	struct ac_buf body;
 	bool too_large;
@@ -51,15 +51,15 @@ struct http_req {
 struct http_config http_config_defaults(void)
 {
 	struct http_config c = {
-		.addr = "127.0.0.1",
-		.threads = 4,
-		.conn_limit = 256,
-		.timeout_s = 30,
-		.max_body = 10u << 20,
-		.max_header = 16u << 10,
-		.max_response = 64u << 20,
-		.stop_timeout_ms = 10000,
-		.access_log = true,
+	    .addr = "127.0.0.1",
+	    .threads = 4,
+	    .conn_limit = 256,
+	    .timeout_s = 30,
+	    .max_body = 10u << 20,
+	    .max_header = 16u << 10,
+	    .max_response = 64u << 20,
+	    .stop_timeout_ms = 10000,
+	    .access_log = true,
 	};
 	return c;
 }
@@ -84,14 +84,17 @@ ac_rc http_config_check(const struct http_config *cfg, struct ac_err *err)
 
 	if (!cfg->addr || (inet_pton(AF_INET, cfg->addr, &a) != 1 &&
 			   inet_pton(AF_INET6, cfg->addr, &a) != 1))
-		return ac_err_set(err, AC_ERR_USAGE,
-				  "listen address '%s' is not an IPv4 or IPv6 literal",
-				  cfg->addr ? cfg->addr : "(null)");
+		return ac_err_set(
+		    err, AC_ERR_USAGE,
+		    "listen address '%s' is not an IPv4 or IPv6 literal",
+		    cfg->addr ? cfg->addr : "(null)");
 	if (!cfg->tls && !cfg->allow_plain_public &&
 	    !http_addr_is_loopback(cfg->addr))
-		return ac_err_set(err, AC_ERR_PERM,
-				  "refusing plain http on non-loopback address '%s': enable tls or allow plain http explicitly",
-				  cfg->addr);
+		return ac_err_set(
+		    err, AC_ERR_PERM,
+		    "refusing plain http on non-loopback address '%s': enable "
+		    "tls or allow plain http explicitly",
+		    cfg->addr);
 	if (cfg->tls && (!cfg->cert_pem || !cfg->key_pem))
 		return ac_err_set(err, AC_ERR_USAGE,
 				  "tls on '%s' needs a certificate and a key",
@@ -99,12 +102,15 @@ ac_rc http_config_check(const struct http_config *cfg, struct ac_err *err)
 	if (cfg->threads == 0 || cfg->threads > 256 || cfg->conn_limit == 0 ||
 	    cfg->conn_limit < cfg->threads)
 		return ac_err_set(err, AC_ERR_USAGE,
-				  "bad http pool: %u threads (1..256) and %u connections (at least one per thread)",
+				  "bad http pool: %u threads (1..256) and %u "
+				  "connections (at least one per thread)",
 				  cfg->threads, cfg->conn_limit);
 	if (cfg->max_header < MIN_HEADER_MEM || cfg->timeout_s == 0)
 		return ac_err_set(err, AC_ERR_USAGE,
-				  "bad http limits: header memory %zu (at least %d), timeout %u s (at least 1)",
-				  cfg->max_header, MIN_HEADER_MEM, cfg->timeout_s);
+				  "bad http limits: header memory %zu (at "
+				  "least %d), timeout %u s (at least 1)",
+				  cfg->max_header, MIN_HEADER_MEM,
+				  cfg->timeout_s);
 	return AC_OK;
 }
 
@@ -172,7 +178,7 @@ static int json_to_buf(const char *p, size_t n, void *data)
 
 ac_rc http_resp_json(struct http_resp *resp, int status, const json_t *j)
 {
-	struct json_sink sink = { &resp->body, AC_OK };
+	struct json_sink sink = {&resp->body, AC_OK};
 
 	ac_buf_reset(&resp->body);
 	resp->status = status;
@@ -209,7 +215,7 @@ static enum MHD_Result send_resp(struct http_req *req, struct http_resp *resp)
 	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				    resp->content_type) != MHD_YES ||
 	    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") !=
-		    MHD_YES ||
+		MHD_YES ||
 	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
 				    "no-store") != MHD_YES)
 		goto out;
@@ -219,11 +225,17 @@ static enum MHD_Result send_resp(struct http_req *req, struct http_resp *resp)
 			goto out;
 	if (atomic_load(&req->srv->stopping) &&
 	    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close") !=
-		    MHD_YES)
+		MHD_YES)
 		goto out;
 	ok = MHD_queue_response(req->con, (unsigned)resp->status, r);
-	if (ok == MHD_YES)
+	if (ok == MHD_YES) {
+		/* recorded here, not on completion, so a client that got this
+		 * answer sees it counted in its next /metrics */
 		req->status = resp->status;
+		http_metrics_record(&req->srv->metrics, req->route, req->status,
+				    (double)(ac_mono_ns() - req->start_ns) /
+					1e9);
+	}
 out:
 	MHD_destroy_response(r);
 	return ok;
@@ -258,8 +270,8 @@ static void healthz(struct http_server *srv, struct http_resp *resp)
 
 static void metrics(struct http_server *srv, struct http_resp *resp)
 {
-	if (http_resp_text(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
-			   "") ||
+	if (http_resp_text(resp, 200,
+			   "text/plain; version=0.0.4; charset=utf-8", "") ||
 	    http_metrics_render(&srv->metrics, &resp->body)) {
 		resp->status = 500;
 		return;
@@ -273,7 +285,7 @@ static void metrics(struct http_server *srv, struct http_resp *resp)
 static void client_text(struct MHD_Connection *con, char *out, size_t size)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
 	snprintf(out, size, "%s", "unknown");
@@ -335,8 +347,6 @@ static void on_done(void *cls, struct MHD_Connection *con, void **con_cls,
 		return;
 	*con_cls = NULL;
 	secs = (double)(ac_mono_ns() - req->start_ns) / 1e9;
-	if (req->status)
-		http_metrics_record(&srv->metrics, req->route, req->status, secs);
 	if (srv->cfg.access_log) {
 		char p[LOG_PATH_MAX + 8];
 		log_path(req->path, p, sizeof(p));
@@ -354,15 +364,13 @@ static void on_done(void *cls, struct MHD_Connection *con, void **con_cls,
 }
 
 /* First call: route the request and reject what can be rejected before
- * the body. Returns MHD_YES to go on reading, else the queue result with
- * *answered set. */
-static enum MHD_Result first_call(struct http_req *req, const char *method,
-				  bool *answered)
+ * the body. Returns MHD_YES to go on reading (or after queueing an error,
+ * which MHD then sends instead of reading the body). */
+static enum MHD_Result first_call(struct http_req *req, const char *method)
 {
 	struct http_server *srv = req->srv;
 	const char *cl;
 
-	*answered = true;
 	req->method = method;
 	switch (http_route_match(srv->routes, srv->nroutes, method, req->path,
 				 &req->match)) {
@@ -388,7 +396,6 @@ static enum MHD_Result first_call(struct http_req *req, const char *method,
 			return send_error(req, 413, "request body too large",
 					  NULL);
 	}
-	*answered = false;
 	return MHD_YES;
 }
 
@@ -439,7 +446,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
 				  size_t *data_size, void **con_cls)
 {
 	struct http_req *req = *con_cls;
-	bool answered;
 
 	(void)cls;
 	(void)url;
@@ -447,12 +453,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
 	(void)con;
 	if (!req)
 		return MHD_NO;
-	if (!req->method) {
-		enum MHD_Result r = first_call(req, method, &answered);
-		if (answered || r != MHD_YES)
-			return r;
-		return MHD_YES;
-	}
+	if (!req->method)
+		return first_call(req, method);
 	if (*data_size)
 		return take_body(req, data, data_size);
 	if (req->too_large)
@@ -506,24 +508,25 @@ static ac_rc routes_copy(struct http_server *srv,
 	static const struct {
 		const char *path;
 		enum http_builtin kind;
-	} builtins[] = { { "/healthz", HTTP_HEALTHZ },
-			 { "/metrics", HTTP_METRICS } };
+	} builtins[] = {{"/healthz", HTTP_HEALTHZ}, {"/metrics", HTTP_METRICS}};
 	ac_rc rc;
 
 	srv->routes = calloc(n + AC_ARRAY_LEN(builtins), sizeof(*srv->routes));
 	if (!srv->routes)
-		return ac_err_set(err, AC_ERR_NOMEM, "out of memory for routes");
+		return ac_err_set(err, AC_ERR_NOMEM,
+				  "out of memory for routes");
 	for (size_t i = 0; i < n; i++) {
 		if (!routes[i].method || !routes[i].fn)
-			return ac_err_set(err, AC_ERR_USAGE,
-					  "route %zu ('%s') needs a method and a handler",
-					  i, routes[i].pattern ? routes[i].pattern : "(null)");
+			return ac_err_set(
+			    err, AC_ERR_USAGE,
+			    "route %zu ('%s') needs a method and a handler", i,
+			    routes[i].pattern ? routes[i].pattern : "(null)");
 		rc = http_pattern_check(routes[i].pattern, err);
 		if (rc)
 			return rc;
 		srv->routes[srv->nroutes].r = routes[i];
 		srv->routes[srv->nroutes++].label =
-			routes[i].name ? routes[i].name : routes[i].pattern;
+		    routes[i].name ? routes[i].name : routes[i].pattern;
 	}
 	for (size_t i = 0; i < AC_ARRAY_LEN(builtins); i++) {
 		struct http_route_ent *e = &srv->routes[srv->nroutes];
@@ -560,7 +563,8 @@ static ac_rc server_alloc(const struct http_config *cfg,
 	ac_rc rc;
 
 	if (!srv)
-		return ac_err_set(err, AC_ERR_NOMEM, "out of memory for server");
+		return ac_err_set(err, AC_ERR_NOMEM,
+				  "out of memory for server");
 	srv->cfg = *cfg;
 	srv->app = app;
 	srv->addr = dup_or_null(cfg->addr, &fail);
@@ -592,11 +596,10 @@ out:
 
 ac_rc http_server_start(const struct http_config *cfg,
 			const struct http_route *routes, size_t nroutes,
-			void *app, struct http_server **out,
-			struct ac_err *err)
+			void *app, struct http_server **out, struct ac_err *err)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
 	struct MHD_OptionItem opt[8];
 	struct http_server *srv = NULL;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
@@ -622,31 +625,31 @@ ac_rc http_server_start(const struct http_config *cfg,
 		flags |= MHD_USE_IPv6;
 	}
 	if (cfg->threads > 1)
-		opt[no++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE,
-						     cfg->threads, NULL };
+		opt[no++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
+						    cfg->threads, NULL};
 	if (cfg->tls) {
 		flags |= MHD_USE_TLS;
-		opt[no++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
-						     srv->cert_pem };
-		opt[no++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
-						     srv->key_pem };
-		opt[no++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES,
-						     0, (void *)TLS_PRIORITIES };
+		opt[no++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT,
+						    0, srv->cert_pem};
+		opt[no++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0,
+						    srv->key_pem};
+		opt[no++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES,
+						    0, (void *)TLS_PRIORITIES};
 	}
-	opt[no] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	opt[no] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 	srv->d = MHD_start_daemon(
-		flags, cfg->port, NULL, NULL, on_request, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_SOCK_ADDR, sa,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
-		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-		MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
-		MHD_OPTION_ARRAY, opt, MHD_OPTION_END);
+	    flags, cfg->port, NULL, NULL, on_request, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_done, srv, MHD_OPTION_ARRAY, opt,
+	    MHD_OPTION_END);
 	if (!srv->d) {
 		rc = ac_err_set(err, AC_ERR_IO,
-				"cannot start http server on '%s' port %u: address in use, or bad tls certificate or key",
+				"cannot start http server on '%s' port %u: "
+				"address in use, or bad tls certificate or key",
 				cfg->addr, (unsigned)cfg->port);
 		server_free(srv);
 		return rc;
@@ -729,9 +732,9 @@ static enum MHD_Result find_cb(void *cls, enum MHD_ValueKind kind,
 
 const char *http_req_query(const struct http_req *req, const char *key)
 {
-	struct query_find f = { key, false };
-	const char *v = MHD_lookup_connection_value(
-		req->con, MHD_GET_ARGUMENT_KIND, key);
+	struct query_find f = {key, false};
+	const char *v =
+	    MHD_lookup_connection_value(req->con, MHD_GET_ARGUMENT_KIND, key);
 
 	if (v)
 		return v;
@@ -765,7 +768,7 @@ size_t http_req_query_each(const struct http_req *req,
 				      const char *value),
 			   void *ctx)
 {
-	struct query_iter it = { fn, ctx, 0, false };
+	struct query_iter it = {fn, ctx, 0, false};
 	MHD_get_connection_values(req->con, MHD_GET_ARGUMENT_KIND, query_cb,
 				  &it);
 	return it.calls;

@@ -22,9 +22,9 @@ static atomic_int slow_entered, slow_release;
 
 static void h_echo(void *app, struct http_req *req, struct http_resp *resp)
 {
-	json_t *j = json_pack("{ss ss ss}", "a", http_req_param(req, "a"),
-			      "b", http_req_param(req, "b"), "method",
-			      http_req_method(req));
+	json_t *j =
+	    json_pack("{ss ss ss}", "a", http_req_param(req, "a"), "b",
+		      http_req_param(req, "b"), "method", http_req_method(req));
 	(void)app;
 	http_resp_json(resp, 200, j);
 	json_decref(j);
@@ -102,13 +102,13 @@ static void app_metrics(void *app, struct ac_buf *out)
 }
 
 static const struct http_route routes[] = {
-	{ "GET", "/echo/{a}/x/{b}/", h_echo, "echo" },
-	{ "POST", "/echo/{a}/x/{b}/", h_echo, "echo_post" },
-	{ "GET", "/q", h_query, "query" },
-	{ "GET", "/hdr", h_header, "header" },
-	{ "POST", "/body", h_body, "body" },
-	{ "GET", "/slow", h_slow, "slow" },
-	{ "GET", "/nothing", h_nothing, NULL },
+    {"GET", "/echo/{a}/x/{b}/", h_echo, "echo"},
+    {"POST", "/echo/{a}/x/{b}/", h_echo, "echo_post"},
+    {"GET", "/q", h_query, "query"},
+    {"GET", "/hdr", h_header, "header"},
+    {"POST", "/body", h_body, "body"},
+    {"GET", "/slow", h_slow, "slow"},
+    {"GET", "/nothing", h_nothing, NULL},
 };
 
 /* ---------- client helpers ---------- */
@@ -171,7 +171,7 @@ static void fetch(const char *url, const struct req_opts *o, struct reply *r)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
-	struct upload up = { NULL, 0, 0 };
+	struct upload up = {NULL, 0, 0};
 
 	reply_init(r);
 	assert_non_null(c);
@@ -229,7 +229,7 @@ static bool has_header(const struct reply *r, const char *line)
 static struct http_server *start(struct http_config *cfg)
 {
 	struct http_server *srv = NULL;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	ac_rc rc = http_server_start(cfg, routes, AC_ARRAY_LEN(routes), NULL,
 				     &srv, &err);
 	if (rc)
@@ -258,8 +258,8 @@ static void routing_and_params(void **state)
 
 	assert_int_equal(get_status(srv, "/echo/a%20b/x/c%2Bd+%7B/", NULL, &r),
 			 200);
-	assert_string_equal(r.body.data,
-			    "{\"a\":\"a b\",\"b\":\"c+d+{\",\"method\":\"GET\"}");
+	assert_string_equal(
+	    r.body.data, "{\"a\":\"a b\",\"b\":\"c+d+{\",\"method\":\"GET\"}");
 	assert_true(has_header(&r, "X-Content-Type-Options: nosniff"));
 	assert_true(has_header(&r, "Cache-Control: no-store"));
 	assert_true(has_header(&r, "Content-Type: application/json"));
@@ -283,7 +283,7 @@ static void routing_and_params(void **state)
 	assert_true(has_header(&r, "X-Content-Type-Options: nosniff"));
 	reply_release(&r);
 	/* known path, other method: 405 with Allow */
-	struct req_opts del = { .method = "DELETE" };
+	struct req_opts del = {.method = "DELETE"};
 	assert_int_equal(get_status(srv, "/echo/a/x/b/", &del, &r), 405);
 	assert_true(has_header(&r, "Allow: GET, POST"));
 	reply_release(&r);
@@ -296,20 +296,23 @@ static void routing_and_params(void **state)
 static void query_and_headers(void **state)
 {
 	struct http_server *srv = start_default();
-	struct req_opts o = { .header = "X-TEST: hello" };
+	struct req_opts o = {.header = "X-TEST: hello"};
 	struct reply r;
 	(void)state;
 
-	assert_int_equal(get_status(srv,
-				    "/q?match%5Btype%5D=indicator%2Cmalware&limit=5&flag",
-				    NULL, &r),
-			 200);
+	assert_int_equal(
+	    get_status(srv,
+		       "/q?match%5Btype%5D=indicator%2Cmalware&limit=5&flag",
+		       NULL, &r),
+	    200);
 	assert_string_equal(r.body.data,
-			    "{\"type\":\"indicator,malware\",\"limit\":\"5\",\"flag\":\"\",\"n\":3,\"missing\":true}");
+			    "{\"type\":\"indicator,malware\",\"limit\":\"5\","
+			    "\"flag\":\"\",\"n\":3,\"missing\":true}");
 	reply_release(&r);
 	assert_int_equal(get_status(srv, "/q", NULL, &r), 200);
 	assert_string_equal(r.body.data,
-			    "{\"type\":\"(none)\",\"limit\":\"(none)\",\"flag\":\"(none)\",\"n\":0,\"missing\":true}");
+			    "{\"type\":\"(none)\",\"limit\":\"(none)\","
+			    "\"flag\":\"(none)\",\"n\":0,\"missing\":true}");
 	reply_release(&r);
 
 	assert_int_equal(get_status(srv, "/hdr", &o, &r), 200);
@@ -326,8 +329,8 @@ static void body_echo_and_cap(void **state)
 {
 	struct http_server *srv = start_default();
 	char big[4096];
-	struct req_opts o = { .method = "POST", .body = "hello body",
-			      .body_len = 10 };
+	struct req_opts o = {
+	    .method = "POST", .body = "hello body", .body_len = 10};
 	struct reply r;
 	(void)state;
 
@@ -391,36 +394,46 @@ static void healthz_and_metrics(void **state)
 	reply_release(&r);
 	assert_int_equal(get_status(srv, "/metrics", NULL, &r), 200);
 	assert_true(has_header(&r, "Content-Type: text/plain; version=0.0.4"));
-	assert_non_null(strstr(r.body.data,
-			       "# TYPE accord_http_requests_total counter\n"));
-	assert_non_null(strstr(r.body.data,
-			       "accord_http_requests_total{route=\"echo\",code=\"200\"} 1\n"));
-	assert_non_null(strstr(r.body.data,
-			       "accord_http_requests_total{route=\"healthz\",code=\"200\"} 1\n"));
-	assert_non_null(strstr(r.body.data,
-			       "accord_http_requests_total{route=\"unmatched\",code=\"404\"} 1\n"));
-	assert_non_null(strstr(r.body.data,
-			       "# TYPE accord_http_request_duration_seconds histogram\n"));
-	assert_non_null(strstr(r.body.data,
-			       "accord_http_request_duration_seconds_bucket{route=\"echo\",le=\"0.001\"} "));
-	assert_non_null(strstr(r.body.data,
-			       "accord_http_request_duration_seconds_bucket{route=\"echo\",le=\"+Inf\"} 1\n"));
-	assert_non_null(strstr(r.body.data,
-			       "accord_http_request_duration_seconds_sum{route=\"echo\"} "));
-	assert_non_null(strstr(r.body.data,
-			       "accord_http_request_duration_seconds_count{route=\"echo\"} 1\n"));
-	assert_non_null(strstr(r.body.data,
-			       "# TYPE accord_objects_stored gauge\naccord_objects_stored 42\n"));
+	assert_non_null(
+	    strstr(r.body.data, "# TYPE accord_http_requests_total counter\n"));
+	assert_non_null(strstr(
+	    r.body.data,
+	    "accord_http_requests_total{route=\"echo\",code=\"200\"} 1\n"));
+	assert_non_null(strstr(
+	    r.body.data,
+	    "accord_http_requests_total{route=\"healthz\",code=\"200\"} 1\n"));
+	assert_non_null(strstr(r.body.data, "accord_http_requests_total{route="
+					    "\"unmatched\",code=\"404\"} 1\n"));
+	assert_non_null(
+	    strstr(r.body.data,
+		   "# TYPE accord_http_request_duration_seconds histogram\n"));
+	assert_non_null(
+	    strstr(r.body.data, "accord_http_request_duration_seconds_bucket{"
+				"route=\"echo\",le=\"0.001\"} "));
+	assert_non_null(
+	    strstr(r.body.data, "accord_http_request_duration_seconds_bucket{"
+				"route=\"echo\",le=\"+Inf\"} 1\n"));
+	assert_non_null(strstr(
+	    r.body.data,
+	    "accord_http_request_duration_seconds_sum{route=\"echo\"} "));
+	assert_non_null(strstr(
+	    r.body.data,
+	    "accord_http_request_duration_seconds_count{route=\"echo\"} 1\n"));
+	assert_non_null(strstr(
+	    r.body.data,
+	    "# TYPE accord_objects_stored gauge\naccord_objects_stored 42\n"));
 	assert_null(strstr(r.body.data, "route=\"slow\",code="));
 	reply_release(&r);
 	/* the counter moves */
 	assert_int_equal(get_status(srv, "/echo/1/x/2/", NULL, &r), 200);
 	reply_release(&r);
 	assert_int_equal(get_status(srv, "/metrics", NULL, &r), 200);
-	assert_non_null(strstr(r.body.data,
-			       "accord_http_requests_total{route=\"echo\",code=\"200\"} 2\n"));
-	assert_non_null(strstr(r.body.data,
-			       "accord_http_requests_total{route=\"metrics\",code=\"200\"} 1\n"));
+	assert_non_null(strstr(
+	    r.body.data,
+	    "accord_http_requests_total{route=\"echo\",code=\"200\"} 2\n"));
+	assert_non_null(strstr(
+	    r.body.data,
+	    "accord_http_requests_total{route=\"metrics\",code=\"200\"} 1\n"));
 	reply_release(&r);
 	http_server_stop(srv);
 }
@@ -440,15 +453,15 @@ static void https_with_pin(void **state)
 	struct http_config cfg = http_config_defaults();
 	char *cert = NULL, *key = NULL, *cafile, url[256], pin[AC_CERT_PIN_LEN],
 	     pinopt[128];
-	struct req_opts o = { 0 };
+	struct req_opts o = {0};
 	struct http_server *srv;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	struct reply r;
 	(void)state;
 
-	assert_int_equal(ac_cert_self_signed("accord test", NULL, 0, 1, &cert,
-					     &key, &err),
-			 AC_OK);
+	assert_int_equal(
+	    ac_cert_self_signed("accord test", NULL, 0, 1, &cert, &key, &err),
+	    AC_OK);
 	assert_int_equal(ac_cert_pubkey_pin_sha256(cert, pin, &err), AC_OK);
 	cafile = write_temp(cert);
 	cfg.tls = true;
@@ -500,12 +513,12 @@ static void config_checks(void **state)
 {
 	struct http_config cfg = http_config_defaults();
 	struct http_server *srv = NULL;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	static const struct http_route bad[] = {
-		{ "GET", "no-slash", h_echo, NULL },
+	    {"GET", "no-slash", h_echo, NULL},
 	};
 	static const struct http_route bad2[] = {
-		{ "GET", "/a/{}/", h_echo, NULL },
+	    {"GET", "/a/{}/", h_echo, NULL},
 	};
 	(void)state;
 
@@ -566,7 +579,7 @@ static void ipv6_loopback(void **state)
 {
 	struct http_config cfg = http_config_defaults();
 	struct http_server *srv = NULL;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	char url[128];
 	struct reply r;
 	(void)state;
@@ -585,7 +598,7 @@ static void ipv6_loopback(void **state)
 
 static int connect_port(uint16_t port)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in sin = {.sin_family = AF_INET};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	assert_true(fd >= 0);
@@ -622,7 +635,7 @@ static void connection_limit(void **state)
 {
 	struct http_config cfg = http_config_defaults();
 	struct http_server *srv;
-	struct req_opts o = { .timeout_ms = 700 };
+	struct req_opts o = {.timeout_ms = 700};
 	struct reply r;
 	int a, b;
 	(void)state;
@@ -671,7 +684,7 @@ static void graceful_stop(void **state)
 {
 	struct http_server *srv = start_default();
 	uint16_t port = http_server_port(srv);
-	struct bg_fetch f = { srv, { 0 } };
+	struct bg_fetch f = {srv, {0}};
 	pthread_t client, stopper;
 	bool refused = false;
 	int fd;
@@ -710,14 +723,16 @@ static void graceful_stop(void **state)
 static void throttle_grows_and_resets(void **state)
 {
 	struct http_throttle *t = http_throttle_new(16);
-	const unsigned want[] = { 0, 0, 0, 250, 500, 1000, 2000, 4000, 5000, 5000 };
+	const unsigned want[] = {0,    0,    0,	   250,	 500,
+				 1000, 2000, 4000, 5000, 5000};
 	char addr[64];
 	int64_t now = 1000;
 	(void)state;
 
 	assert_non_null(t);
 	for (size_t i = 0; i < AC_ARRAY_LEN(want); i++)
-		assert_int_equal(http_throttle_fail(t, "10.0.0.1", now++), want[i]);
+		assert_int_equal(http_throttle_fail(t, "10.0.0.1", now++),
+				 want[i]);
 	assert_int_equal(http_throttle_delay(t, "10.0.0.1", now), 5000);
 	/* other addresses are independent */
 	assert_int_equal(http_throttle_delay(t, "10.0.0.2", now), 0);
@@ -756,7 +771,8 @@ static void openssl_pin(const char *certfile, char *out, size_t size)
 	if (system("command -v openssl >/dev/null 2>&1") != 0)
 		return;
 	snprintf(cmd, sizeof(cmd),
-		 "openssl x509 -in %s -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | openssl base64",
+		 "openssl x509 -in %s -pubkey -noout | openssl pkey -pubin "
+		 "-outform der | openssl dgst -sha256 -binary | openssl base64",
 		 certfile);
 	p = popen(cmd, "r");
 	assert_non_null(p);
@@ -768,17 +784,17 @@ static void openssl_pin(const char *certfile, char *out, size_t size)
 
 static void cert_and_pin(void **state)
 {
-	const char *dns[] = { "node.example", "*.accord.example" };
+	const char *dns[] = {"node.example", "*.accord.example"};
 	char *cert = NULL, *key = NULL, *cert2 = NULL, *key2 = NULL, *file;
 	char pin[AC_CERT_PIN_LEN], pin2[AC_CERT_PIN_LEN], ref[128];
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	gnutls_x509_crt_t crt;
 	gnutls_datum_t d;
 	(void)state;
 
-	assert_int_equal(ac_cert_self_signed("accord node", dns, 2, 30, &cert,
-					     &key, &err),
-			 AC_OK);
+	assert_int_equal(
+	    ac_cert_self_signed("accord node", dns, 2, 30, &cert, &key, &err),
+	    AC_OK);
 	assert_non_null(strstr(cert, "-----BEGIN CERTIFICATE-----"));
 	assert_non_null(strstr(key, "-----BEGIN PRIVATE KEY-----"));
 	assert_int_equal(ac_cert_pubkey_pin_sha256(cert, pin, &err), AC_OK);
@@ -788,7 +804,8 @@ static void cert_and_pin(void **state)
 	assert_int_equal(gnutls_x509_crt_init(&crt), 0);
 	d.data = (unsigned char *)cert;
 	d.size = (unsigned)strlen(cert);
-	assert_int_equal(gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM), 0);
+	assert_int_equal(gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM),
+			 0);
 	assert_true(gnutls_x509_crt_check_hostname(crt, "localhost"));
 	assert_true(gnutls_x509_crt_check_hostname(crt, "127.0.0.1"));
 	assert_true(gnutls_x509_crt_check_hostname(crt, "::1"));
@@ -800,7 +817,8 @@ static void cert_and_pin(void **state)
 			 GNUTLS_PK_ECDSA);
 	assert_int_equal(gnutls_x509_crt_get_signature_algorithm(crt),
 			 GNUTLS_SIGN_ECDSA_SHA256);
-	assert_true(gnutls_x509_crt_get_expiration_time(crt) > time(NULL) + 29 * 86400);
+	assert_true(gnutls_x509_crt_get_expiration_time(crt) >
+		    time(NULL) + 29 * 86400);
 	gnutls_x509_crt_deinit(crt);
 
 	/* the pin matches openssl's independent computation */
@@ -812,9 +830,9 @@ static void cert_and_pin(void **state)
 	free(file);
 
 	/* a second certificate has another key, hence another pin */
-	assert_int_equal(ac_cert_self_signed("accord node", NULL, 0, 1, &cert2,
-					     &key2, &err),
-			 AC_OK);
+	assert_int_equal(
+	    ac_cert_self_signed("accord node", NULL, 0, 1, &cert2, &key2, &err),
+	    AC_OK);
 	assert_int_equal(ac_cert_pubkey_pin_sha256(cert2, pin2, &err), AC_OK);
 	assert_string_not_equal(pin, pin2);
 
@@ -825,17 +843,17 @@ static void cert_and_pin(void **state)
 			 AC_ERR_PARSE);
 	free(cert2);
 	ac_cert_free_key(key2);
-	assert_int_equal(ac_cert_self_signed("x", NULL, 0, 0, &cert2, &key2,
-					     &err),
-			 AC_ERR_USAGE);
-	assert_int_equal(ac_cert_self_signed("", NULL, 0, 1, &cert2, &key2,
-					     &err),
-			 AC_ERR_USAGE);
+	assert_int_equal(
+	    ac_cert_self_signed("x", NULL, 0, 0, &cert2, &key2, &err),
+	    AC_ERR_USAGE);
+	assert_int_equal(
+	    ac_cert_self_signed("", NULL, 0, 1, &cert2, &key2, &err),
+	    AC_ERR_USAGE);
 	{
-		const char *bad[] = { "evil\nname" };
-		assert_int_equal(ac_cert_self_signed("x", bad, 1, 1, &cert2,
-						     &key2, &err),
-				 AC_ERR_USAGE);
+		const char *bad[] = {"evil\nname"};
+		assert_int_equal(
+		    ac_cert_self_signed("x", bad, 1, 1, &cert2, &key2, &err),
+		    AC_ERR_USAGE);
 		assert_null(cert2);
 	}
 	free(cert);
@@ -847,7 +865,7 @@ static void header_too_big(void **state)
 	struct http_config cfg = http_config_defaults();
 	struct http_server *srv;
 	char hdr[9000];
-	struct req_opts o = { .header = hdr };
+	struct req_opts o = {.header = hdr};
 	struct reply r;
 	(void)state;
 
@@ -884,19 +902,19 @@ static void access_log_line(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(routing_and_params),
-		cmocka_unit_test(query_and_headers),
-		cmocka_unit_test(body_echo_and_cap),
-		cmocka_unit_test(healthz_and_metrics),
-		cmocka_unit_test(https_with_pin),
-		cmocka_unit_test(config_checks),
-		cmocka_unit_test(ipv6_loopback),
-		cmocka_unit_test(connection_limit),
-		cmocka_unit_test(graceful_stop),
-		cmocka_unit_test(throttle_grows_and_resets),
-		cmocka_unit_test(cert_and_pin),
-		cmocka_unit_test(header_too_big),
-		cmocka_unit_test(access_log_line),
+	    cmocka_unit_test(routing_and_params),
+	    cmocka_unit_test(query_and_headers),
+	    cmocka_unit_test(body_echo_and_cap),
+	    cmocka_unit_test(healthz_and_metrics),
+	    cmocka_unit_test(https_with_pin),
+	    cmocka_unit_test(config_checks),
+	    cmocka_unit_test(ipv6_loopback),
+	    cmocka_unit_test(connection_limit),
+	    cmocka_unit_test(graceful_stop),
+	    cmocka_unit_test(throttle_grows_and_resets),
+	    cmocka_unit_test(cert_and_pin),
+	    cmocka_unit_test(header_too_big),
+	    cmocka_unit_test(access_log_line),
 	};
 	int rc;
 
