@@ -170,7 +170,7 @@ ac_rc ingest_pipe_start(const struct stix_limits *lim, struct ingest_pipe **out,
 	pthread_cond_init(&p->done_cv, NULL);
 	while (p->nworkers < want &&
 	       !pthread_create(&p->workers[p->nworkers], NULL, worker_main, p))
-		p->nworkers++;
+		pthread_setname_np(p->workers[p->nworkers++], "ingest-worker");
 	if (!p->nworkers) {
 		ingest_pipe_stop(p);
 		return ac_err_set(err, AC_ERR_INTERNAL,
