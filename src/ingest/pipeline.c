@@ -12,7 +12,10 @@
 #include "stix/validate.h"
 
 #define PIPE_MAX_WORKERS 4
-#define PIPE_INFLIGHT (2 * PIPE_MAX_WORKERS)
+/* Deep enough for the workers to keep going while a commit waits for the
+ * disk, capped in input bytes too so memory stays bounded. */
+#define PIPE_INFLIGHT 8
+#define PIPE_INFLIGHT_BYTES (16u << 20)
 #define PIPE_BATCH_BYTES (1u << 20)
 
 struct ingest_pipe {
@@ -27,6 +30,7 @@ struct ingest_pipe {
 	struct pipe_batch *todo_head, *todo_tail; /* queued, not yet taken */
 	struct pipe_batch *ring[PIPE_INFLIGHT];   /* handed over, input order */
 	size_t ring_head, ring_count;
+	size_t ring_bytes; /* input bytes of the batches in ring */
 	struct pipe_batch *fill;  /* being filled by the caller */
 	struct pipe_batch *spare; /* recycled */
 };
@@ -223,6 +227,7 @@ static void submit(struct ingest_pipe *p)
 	p->todo_tail = b;
 	p->ring[(p->ring_head + p->ring_count) % PIPE_INFLIGHT] = b;
 	p->ring_count++;
+	p->ring_bytes += b->raw.len;
 	pthread_cond_signal(&p->work_cv);
 	pthread_mutex_unlock(&p->mu);
 }
@@ -273,7 +278,8 @@ struct pipe_batch *ingest_pipe_next(struct ingest_pipe *p, bool flush)
 	if (!p->ring_count)
 		goto out;
 	b = p->ring[p->ring_head];
-	if (!b->done && !flush && p->ring_count < PIPE_INFLIGHT) {
+	if (!b->done && !flush && p->ring_count < PIPE_INFLIGHT &&
+	    p->ring_bytes < PIPE_INFLIGHT_BYTES) {
 		b = NULL;
 		goto out;
 	}
@@ -281,6 +287,7 @@ struct pipe_batch *ingest_pipe_next(struct ingest_pipe *p, bool flush)
 		pthread_cond_wait(&p->done_cv, &p->mu);
 	p->ring_head = (p->ring_head + 1) % PIPE_INFLIGHT;
 	p->ring_count--;
+	p->ring_bytes -= b->raw.len;
 out:
 	pthread_mutex_unlock(&p->mu);
 	return b;

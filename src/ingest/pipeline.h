@@ -2,8 +2,8 @@
  * thread queues raw object bytes in batches; worker threads parse, validate,
  * canonicalise, hash and extract search text; the calling thread takes the
  * finished batches back strictly in input order and does the store writes.
- * At most PIPE_INFLIGHT batches are queued or in work, so memory stays
- * bounded whatever the input size. */
+ * At most PIPE_INFLIGHT batches (and about 16 MiB of input) are queued or
+ * in work, so memory stays bounded whatever the input size. */
 #ifndef AC_INGEST_PIPELINE_H
 #define AC_INGEST_PIPELINE_H
 
