@@ -54,9 +54,16 @@ static bool skip_text_key(const char *key)
 	if (!key)
 		return false;
 	for (size_t i = 0; i < AC_ARRAY_LEN(skip); i++)
-		if (!strcmp(key, skip[i]))
+		if (key[0] == skip[i][0] && !strcmp(key, skip[i]))
 			return true;
 	return is_ref_key(key);
+}
+
+/* Cheap test before ac_ts_parse: a STIX timestamp has at least 20 bytes
+ * and '-' and 'T' where a date puts them. */
+static bool maybe_timestamp(const char *s, size_t len)
+{
+	return len >= 20 && s[4] == '-' && s[10] == 'T';
 }
 
 /* Collects the words a person would search for: string values, minus ids,
@@ -72,11 +79,12 @@ static void collect_text(const json_t *v, const char *key, struct ac_buf *out)
 		return;
 	if (json_is_string(v)) {
 		const char *s = json_string_value(v);
-		if (ac_ts_parse(s, &ts))
+		size_t len = json_string_length(v);
+		if (maybe_timestamp(s, len) && ac_ts_parse(s, &ts))
 			return;
 		if (out->len && ac_buf_addc(out, ' '))
 			return;
-		ac_buf_add(out, s, json_string_length(v));
+		ac_buf_add(out, s, len);
 	} else if (json_is_object(v)) {
 		json_object_foreach((json_t *)v, k, child)
 			collect_text(child, k, out);

@@ -76,9 +76,8 @@ static ac_rc keep_result(struct pipe_batch *b, struct pipe_item *it,
 }
 
 /* Worker side for one object: everything but the store write. */
-static void prepare_item(struct ingest_pipe *p, struct pipe_batch *b,
-			 struct pipe_item *it, struct ac_buf *canon,
-			 struct ac_buf *text)
+static void prepare_item(struct pipe_batch *b, struct pipe_item *it,
+			 struct ac_buf *canon, struct ac_buf *text)
 {
 	char why[STIX_ISSUE_LEN + 64];
 	struct ac_err perr = { 0 };
@@ -87,8 +86,9 @@ static void prepare_item(struct ingest_pipe *p, struct pipe_batch *b,
 
 	if (it->rc != AC_OK)
 		return; /* a line the splitter refused; why is set */
-	rc = stix_json_parse(b->raw.data + it->raw_off, it->raw_len, &p->lim,
-			     &obj, &perr);
+	/* the splitter already held the bytes to p->lim */
+	rc = stix_json_parse_checked(b->raw.data + it->raw_off, it->raw_len,
+				     &obj, &perr);
 	if (rc) {
 		it->rc = rc;
 		keep = add_str(&b->out, perr.msg, &it->why);
@@ -133,7 +133,7 @@ static void *worker_main(void *arg)
 			p->todo_tail = NULL;
 		pthread_mutex_unlock(&p->mu);
 		for (size_t i = 0; i < b->n; i++)
-			prepare_item(p, b, &b->items[i], &canon, &text);
+			prepare_item(b, &b->items[i], &canon, &text);
 		pthread_mutex_lock(&p->mu);
 		b->done = true;
 		pthread_cond_signal(&p->done_cv);
