@@ -28,9 +28,9 @@ struct ingest_pipe {
 	struct stix_limits lim;
 	size_t raw_max, out_max, canon_max;
 	struct pipe_batch *todo_head, *todo_tail; /* queued, not yet taken */
-	struct pipe_batch *ring[PIPE_INFLIGHT];   /* handed over, input order */
+	struct pipe_batch *ring[PIPE_INFLIGHT];	  /* handed over, input order */
 	size_t ring_head, ring_count;
-	size_t ring_bytes; /* input bytes of the batches in ring */
+	size_t ring_bytes;	  /* input bytes of the batches in ring */
 	struct pipe_batch *fill;  /* being filled by the caller */
 	struct pipe_batch *spare; /* recycled */
 };
@@ -80,7 +80,7 @@ static void prepare_item(struct pipe_batch *b, struct pipe_item *it,
 			 struct ac_buf *canon, struct ac_buf *text)
 {
 	char why[STIX_ISSUE_LEN + 64];
-	struct ac_err perr = { 0 };
+	struct ac_err perr = {0};
 	json_t *obj = NULL;
 	ac_rc rc, keep;
 
@@ -168,7 +168,8 @@ ac_rc ingest_pipe_start(const struct stix_limits *lim, struct ingest_pipe **out,
 	p->raw_max = PIPE_BATCH_BYTES + lim->max_object_bytes + 1;
 	/* each object's results are bounded by its canonical form, its text
 	 * and a few short strings */
-	p->out_max = PIPE_BATCH_OBJECTS * (p->canon_max + INGEST_TEXT_MAX + 8192);
+	p->out_max =
+	    PIPE_BATCH_OBJECTS * (p->canon_max + INGEST_TEXT_MAX + 8192);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->work_cv, NULL);
 	pthread_cond_init(&p->done_cv, NULL);
@@ -244,7 +245,8 @@ ac_rc ingest_pipe_add(struct ingest_pipe *p, const char *data, size_t len,
 	if (!p->fill)
 		return ac_err_set(err, AC_ERR_NOMEM,
 				  "cannot queue object %" PRIu64
-				  ": out of memory", pos->index);
+				  ": out of memory",
+				  pos->index);
 	it = &p->fill->items[p->fill->n];
 	memset(it, 0, sizeof(*it));
 	it->pos = *pos;
@@ -259,7 +261,8 @@ ac_rc ingest_pipe_add(struct ingest_pipe *p, const char *data, size_t len,
 		rc = ac_buf_add(&p->fill->raw, data, len);
 	}
 	if (rc)
-		return ac_err_set(err, rc, "cannot queue object %" PRIu64 ": %s",
+		return ac_err_set(err, rc,
+				  "cannot queue object %" PRIu64 ": %s",
 				  pos->index, ac_rc_name(rc));
 	p->fill->n++;
 	if (p->fill->n == PIPE_BATCH_OBJECTS ||

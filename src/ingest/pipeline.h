@@ -23,8 +23,8 @@
 struct pipe_item {
 	struct stream_pos pos;
 	size_t raw_off, raw_len; /* input bytes in the batch's `raw` */
-	ac_rc rc;                /* AC_OK: ready to store; else rejected */
-	bool fatal;              /* rc is a resource failure, not a rejection */
+	ac_rc rc;		 /* AC_OK: ready to store; else rejected */
+	bool fatal;		 /* rc is a resource failure, not a rejection */
 	bool revoked;
 	size_t warnings;
 	size_t id, type, version, spec_version, why, text;

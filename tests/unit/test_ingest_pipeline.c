@@ -43,19 +43,20 @@ static void on_reject(const char *objid, const struct stream_pos *pos,
 	r = &rj->r[rj->n++];
 	snprintf(r->id, sizeof(r->id), "%s", objid ? objid : "-");
 	snprintf(r->why, sizeof(r->why), "%s", reason);
-	r->pos = pos ? *pos : (struct stream_pos){ 0 };
+	r->pos = pos ? *pos : (struct stream_pos){0};
 }
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 
 	assert_non_null(f);
 	snprintf(f->dir, sizeof(f->dir), "/tmp/accord-pipe-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	for (int i = 0; i < 2; i++) {
-		snprintf(f->path[i], sizeof(f->path[i]), "%s/s%d.db", f->dir, i);
+		snprintf(f->path[i], sizeof(f->path[i]), "%s/s%d.db", f->dir,
+			 i);
 		assert_int_equal(store_open(f->path[i], true, &f->s[i], &err),
 				 AC_OK);
 	}
@@ -85,8 +86,8 @@ static int teardown(void **state)
  * line, a duplicate and a conflicting version. Caller frees. */
 static char *make_input(size_t *len)
 {
-	struct gen_opts o = { .seed = 7, .count = NGEN, .created_by = NULL };
-	struct ac_err err = { 0 };
+	struct gen_opts o = {.seed = 7, .count = NGEN, .created_by = NULL};
+	struct ac_err err = {0};
 	char *gen = NULL, *out = NULL, *line, *save = NULL, *dup = NULL;
 	size_t gen_len = 0, n = 0;
 	FILE *f = open_memstream(&gen, &gen_len);
@@ -103,7 +104,8 @@ static char *make_input(size_t *len)
 		if (n == 5)
 			dup = strdup(line);
 		if (n % 97 == 3)
-			fprintf(o_f, "{\"type\":\"indicator\",\"id\":\"bad-%zu\"}\n",
+			fprintf(o_f,
+				"{\"type\":\"indicator\",\"id\":\"bad-%zu\"}\n",
 				n);
 		if (n == 300)
 			fprintf(o_f, "{not json\n");
@@ -165,7 +167,7 @@ static void run_ingest(struct store *st, const char *data, size_t len,
 		       const struct ingest_opts *opts, bool threaded,
 		       struct run *r)
 {
-	struct ac_err err = { 0 }, ferr = { 0 };
+	struct ac_err err = {0}, ferr = {0};
 	struct ingest in;
 	FILE *f = fmemopen((void *)data, len, "rb");
 
@@ -175,7 +177,7 @@ static void run_ingest(struct store *st, const char *data, size_t len,
 	if (threaded) {
 		r->rc = ingest_stream(&in, f, STREAM_JSONL, &err);
 	} else {
-		struct serial s = { &in, &err };
+		struct serial s = {&in, &err};
 		r->rc = stream_read(f, STREAM_JSONL, &in.opts.limits,
 				    serial_object, serial_bad_line, &s, &err);
 		if (r->rc && in.opts.strict)
@@ -220,8 +222,8 @@ static int dump_row(const struct store_row *row, void *ctx)
 
 static char *dump_store(struct store *st, size_t *nrows)
 {
-	struct store_query q = { .versions = STORE_VERSIONS_ALL };
-	struct ac_err err = { 0 };
+	struct store_query q = {.versions = STORE_VERSIONS_ALL};
+	struct ac_err err = {0};
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
@@ -323,10 +325,10 @@ static ac_rc fs_put(struct store *s, const struct store_obj *o,
 	return AC_OK;
 }
 
-static const struct store_ops failing_ops = { .begin = fs_ok,
-					      .commit = fs_commit,
-					      .rollback = fs_rollback,
-					      .put = fs_put };
+static const struct store_ops failing_ops = {.begin = fs_ok,
+					     .commit = fs_commit,
+					     .rollback = fs_rollback,
+					     .put = fs_put};
 
 static void test_store_failure(void **state)
 {
@@ -359,11 +361,11 @@ static void test_store_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_same_as_serial, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_strict_rolls_back, setup,
-						teardown),
-		cmocka_unit_test(test_store_failure),
+	    cmocka_unit_test_setup_teardown(test_same_as_serial, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_strict_rolls_back, setup,
+					    teardown),
+	    cmocka_unit_test(test_store_failure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
