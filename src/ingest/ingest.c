@@ -1,12 +1,14 @@
 #include "base/common.h"
 #include "ingest/ingest.h"
 
+#include <inttypes.h>
+
 #include "base/time.h"
 #include "crypto/hash.h"
+#include "ingest/pipeline.h"
 #include "stix/jcs.h"
 #include "stix/validate.h"
 
-#define INGEST_TEXT_MAX (64u << 10)
 #define INGEST_DEFAULT_BATCH 1000
 
 struct ingest_opts ingest_opts_default(void)
@@ -52,9 +54,16 @@ static bool skip_text_key(const char *key)
 	if (!key)
 		return false;
 	for (size_t i = 0; i < AC_ARRAY_LEN(skip); i++)
-		if (!strcmp(key, skip[i]))
+		if (key[0] == skip[i][0] && !strcmp(key, skip[i]))
 			return true;
 	return is_ref_key(key);
+}
+
+/* Cheap test before ac_ts_parse: a STIX timestamp has at least 20 bytes
+ * and '-' and 'T' where a date puts them. */
+static bool maybe_timestamp(const char *s, size_t len)
+{
+	return len >= 20 && s[4] == '-' && s[10] == 'T';
 }
 
 /* Collects the words a person would search for: string values, minus ids,
@@ -70,11 +79,12 @@ static void collect_text(const json_t *v, const char *key, struct ac_buf *out)
 		return;
 	if (json_is_string(v)) {
 		const char *s = json_string_value(v);
-		if (ac_ts_parse(s, &ts))
+		size_t len = json_string_length(v);
+		if (maybe_timestamp(s, len) && ac_ts_parse(s, &ts))
 			return;
 		if (out->len && ac_buf_addc(out, ' '))
 			return;
-		ac_buf_add(out, s, json_string_length(v));
+		ac_buf_add(out, s, len);
 	} else if (json_is_object(v)) {
 		json_object_foreach((json_t *)v, k, child) {
 			collect_text(child, k, out);
@@ -160,85 +170,37 @@ static const char *report_text(const struct stix_report *rep, char *buf,
 	return buf;
 }
 
-static void fill_store_obj(struct ingest *in, const json_t *obj,
-			   struct store_obj *so)
-{
-	const char *sv = stix_get_str(obj, "spec_version");
-	json_t *revoked = json_object_get(obj, "revoked");
-
-	memset(so, 0, sizeof(*so));
-	so->id = stix_get_str(obj, "id");
-	so->type = stix_get_str(obj, "type");
-	so->version = stix_version_of(obj);
-	so->spec_version = sv ? sv : "2.1";
-	so->revoked = json_is_true(revoked);
-	so->source = in->opts.source;
-	so->json = in->canon.data;
-	so->json_len = in->canon.len;
-	so->text = in->text.data ? in->text.data : "";
-	ac_hash(in->canon.data, in->canon.len, so->hash);
-}
-
-static ac_rc store_one(struct ingest *in, const json_t *obj,
+/* Counts and reports what a store_put did with the object. */
+static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 		       const struct stream_pos *pos,
 		       enum ingest_outcome *outcome, struct ac_err *err)
 {
-	struct store_obj so;
 	enum store_put_result res;
 	struct ac_err perr = { 0 };
 	ac_rc rc;
 
-	fill_store_obj(in, obj, &so);
 	rc = ensure_txn(in, err);
 	if (rc) {
 		in->failed = true;
 		return rc;
 	}
-	rc = store_put(in->store, &so, &res, &perr);
-	if (rc == AC_ERR_CONFLICT)
-		return reject(in, so.id, pos, rc, perr.msg, outcome, err);
-	if (rc) {
+	rc = store_put(in->store, so, &res, &perr);
+	if (rc == AC_ERR_CONFLICT) {
+		rc = reject(in, so->id, pos, rc, perr.msg, outcome, err);
+	} else if (rc) {
 		in->failed = true;
 		return ac_err_set(err, rc, "%s", perr.msg);
+	} else {
+		if (res == STORE_PUT_DUPLICATE)
+			in->pending.duplicates++;
+		else
+			in->pending.accepted++;
+		if (outcome)
+			*outcome = res == STORE_PUT_DUPLICATE ?
+					   INGEST_DUPLICATE :
+					   INGEST_ACCEPTED;
+		rc = maybe_commit(in, err);
 	}
-	if (res == STORE_PUT_DUPLICATE)
-		in->pending.duplicates++;
-	else
-		in->pending.accepted++;
-	if (outcome)
-		*outcome = res == STORE_PUT_DUPLICATE ? INGEST_DUPLICATE :
-							INGEST_ACCEPTED;
-	return maybe_commit(in, err);
-}
-
-ac_rc ingest_json(struct ingest *in, const json_t *obj,
-		  const struct stream_pos *pos, enum ingest_outcome *outcome,
-		  struct ac_err *err)
-{
-	struct stix_report rep;
-	char why[STIX_ISSUE_LEN + 64];
-	ac_rc rc;
-
-	if (in->failed)
-		return ac_err_set(err, AC_ERR_INVALID,
-				  "ingest already failed; call ingest_finish");
-	stix_report_init(&rep);
-	if (stix_validate(obj, &rep) != AC_OK)
-		return reject(in, stix_get_str(obj, "id"), pos, AC_ERR_INVALID,
-			      report_text(&rep, why, sizeof(why)), outcome,
-			      err);
-	in->stats.warnings += rep.nwarnings;
-	ac_buf_reset(&in->canon);
-	ac_buf_reset(&in->text);
-	rc = stix_jcs(obj, &in->canon);
-	if (rc) {
-		snprintf(why, sizeof(why), "%s: cannot canonicalise: %s",
-			 stix_get_str(obj, "id"), ac_rc_name(rc));
-		return reject(in, stix_get_str(obj, "id"), pos, rc, why,
-			      outcome, err);
-	}
-	ingest_collect_text(obj, &in->text);
-	rc = store_one(in, obj, pos, outcome, err);
 	if (!rc && in->on_progress) {
 		struct ingest_stats seen = in->stats;
 		seen.accepted += in->pending.accepted;
@@ -246,6 +208,65 @@ ac_rc ingest_json(struct ingest *in, const json_t *obj,
 		in->on_progress(&seen, in->ctx);
 	}
 	return rc;
+}
+
+ac_rc ingest_prepare(const json_t *obj, struct ac_buf *canon,
+		     struct ac_buf *text, char *why, size_t why_len,
+		     size_t *warnings)
+{
+	struct stix_report rep;
+	ac_rc rc;
+
+	*warnings = 0;
+	stix_report_init(&rep);
+	if (stix_validate(obj, &rep) != AC_OK) {
+		report_text(&rep, why, why_len);
+		return AC_ERR_INVALID;
+	}
+	*warnings = rep.nwarnings;
+	ac_buf_reset(canon);
+	ac_buf_reset(text);
+	rc = stix_jcs(obj, canon);
+	if (rc) {
+		snprintf(why, why_len, "%s: cannot canonicalise: %s",
+			 stix_get_str(obj, "id"), ac_rc_name(rc));
+		return rc;
+	}
+	ingest_collect_text(obj, text);
+	return AC_OK;
+}
+
+ac_rc ingest_json(struct ingest *in, const json_t *obj,
+		  const struct stream_pos *pos, enum ingest_outcome *outcome,
+		  struct ac_err *err)
+{
+	char why[STIX_ISSUE_LEN + 64];
+	const char *sv = stix_get_str(obj, "spec_version");
+	struct store_obj so;
+	size_t warnings;
+	ac_rc rc;
+
+	if (in->failed)
+		return ac_err_set(err, AC_ERR_INVALID,
+				  "ingest already failed; call ingest_finish");
+	rc = ingest_prepare(obj, &in->canon, &in->text, why, sizeof(why),
+			    &warnings);
+	in->stats.warnings += warnings;
+	if (rc)
+		return reject(in, stix_get_str(obj, "id"), pos, rc, why,
+			      outcome, err);
+	memset(&so, 0, sizeof(so));
+	so.id = stix_get_str(obj, "id");
+	so.type = stix_get_str(obj, "type");
+	so.version = stix_version_of(obj);
+	so.spec_version = sv ? sv : "2.1";
+	so.revoked = json_is_true(json_object_get(obj, "revoked"));
+	so.source = in->opts.source;
+	so.json = in->canon.data;
+	so.json_len = in->canon.len;
+	so.text = in->text.data ? in->text.data : "";
+	ac_hash(in->canon.data, in->canon.len, so.hash);
+	return store_one(in, &so, pos, outcome, err);
 }
 
 ac_rc ingest_text(struct ingest *in, const char *data, size_t len,
@@ -281,15 +302,123 @@ static ac_rc stream_bad_line(const struct stream_pos *pos,
 	return reject(in, NULL, pos, why->rc, why->msg, NULL, in->stream_err);
 }
 
+/* Stores or rejects one object the workers prepared, as ingest_text would
+ * have. */
+static ac_rc consume_item(struct ingest *in, const struct pipe_batch *b,
+			  const struct pipe_item *it, struct ac_err *err)
+{
+	struct store_obj so;
+
+	if (in->failed)
+		return ac_err_set(err, AC_ERR_INVALID,
+				  "ingest already failed; call ingest_finish");
+	if (it->fatal) {
+		in->failed = true;
+		return ac_err_set(err, it->rc,
+				  "cannot prepare object %" PRIu64 ": %s",
+				  it->pos.index, ac_rc_name(it->rc));
+	}
+	in->stats.warnings += it->warnings;
+	if (it->rc)
+		return reject(in, pipe_str(b, it->id), &it->pos, it->rc,
+			      pipe_str(b, it->why), NULL, err);
+	memset(&so, 0, sizeof(so));
+	so.id = pipe_str(b, it->id);
+	so.type = pipe_str(b, it->type);
+	so.version = pipe_str(b, it->version);
+	so.spec_version = pipe_str(b, it->spec_version);
+	so.revoked = it->revoked;
+	so.source = in->opts.source;
+	so.json = pipe_str(b, it->json);
+	so.json_len = it->json_len;
+	so.text = pipe_str(b, it->text);
+	memcpy(so.hash, it->hash, sizeof(so.hash));
+	return store_one(in, &so, &it->pos, NULL, err);
+}
+
+/* Takes finished batches back in input order (waiting for all when flush)
+ * and stores their objects; stops at the first failure. */
+static ac_rc consume(struct ingest *in, bool flush, struct ac_err *err)
+{
+	struct pipe_batch *b;
+	ac_rc rc = AC_OK;
+
+	while (!rc && (b = ingest_pipe_next(in->pipe, flush))) {
+		for (size_t i = 0; !rc && i < b->n; i++)
+			rc = consume_item(in, b, &b->items[i], err);
+		ingest_pipe_done(in->pipe, b);
+	}
+	return rc;
+}
+
+static ac_rc pipe_object(const char *data, size_t len,
+			 const struct stream_pos *pos, void *ctx)
+{
+	struct ingest *in = ctx;
+	ac_rc rc;
+
+	rc = ingest_pipe_add(in->pipe, data, len, pos, NULL, in->stream_err);
+	if (rc) {
+		in->failed = true;
+		return rc;
+	}
+	return consume(in, false, in->stream_err);
+}
+
+static ac_rc pipe_bad_line(const struct stream_pos *pos,
+			   const struct ac_err *why, void *ctx)
+{
+	struct ingest *in = ctx;
+	ac_rc rc;
+
+	rc = ingest_pipe_add(in->pipe, NULL, 0, pos, why, in->stream_err);
+	if (rc) {
+		in->failed = true;
+		return rc;
+	}
+	return consume(in, false, in->stream_err);
+}
+
+/* ingest_stream with worker threads. Objects still queued when the splitter
+ * stops come before its error in the input, so they are stored (or fail)
+ * first, exactly as in the one-at-a-time path. */
+static ac_rc stream_piped(struct ingest *in, FILE *f, enum stream_format fmt,
+			  struct ac_err *err)
+{
+	struct ac_err serr = { 0 }, cerr = { 0 };
+	ac_rc rc, crc = AC_OK;
+
+	in->stream_err = &serr;
+	rc = stream_read(f, fmt, &in->opts.limits, pipe_object, pipe_bad_line,
+			 in, &serr);
+	in->stream_err = NULL;
+	if (!in->failed)
+		crc = consume(in, true, &cerr);
+	ingest_pipe_stop(in->pipe);
+	in->pipe = NULL;
+	if (crc) {
+		*err = cerr;
+		return crc;
+	}
+	if (rc)
+		*err = serr;
+	return rc;
+}
+
 ac_rc ingest_stream(struct ingest *in, FILE *f, enum stream_format fmt,
 		    struct ac_err *err)
 {
+	struct ac_err perr = { 0 };
 	ac_rc rc;
 
-	in->stream_err = err;
-	rc = stream_read(f, fmt, &in->opts.limits, stream_object,
-			 stream_bad_line, in, err);
-	in->stream_err = NULL;
+	if (!ingest_pipe_start(&in->opts.limits, &in->pipe, &perr)) {
+		rc = stream_piped(in, f, fmt, err);
+	} else {
+		in->stream_err = err;
+		rc = stream_read(f, fmt, &in->opts.limits, stream_object,
+				 stream_bad_line, in, err);
+		in->stream_err = NULL;
+	}
 	if (rc && in->opts.strict)
 		in->failed = true;
 	return rc;

@@ -60,6 +60,7 @@ struct ingest {
 	struct ac_buf canon; /* reused: canonical JSON of the current object */
 	struct ac_buf text;  /* reused: its full-text search words */
 	struct ac_err *stream_err; /* where ingest_stream's callbacks report */
+	struct ingest_pipe *pipe;  /* ingest_stream's workers, while it runs */
 };
 
 /* Prepares an ingest into store. Nothing is written until the first object.

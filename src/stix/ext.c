@@ -186,7 +186,15 @@ bool stix_luhn_ok(const char *digits)
 /* Appends "/key" (RFC 6901 escaped) to base. */
 static void ptr_key(char out[PTR_MAX], const char *base, const char *key)
 {
-	size_t n = (size_t)snprintf(out, PTR_MAX, "%s/", base);
+	size_t n = strlen(base);
+
+	if (n >= PTR_MAX - 1) { /* truncates like snprintf */
+		memmove(out, base, PTR_MAX - 1);
+		out[PTR_MAX - 1] = '\0';
+		return;
+	}
+	memmove(out, base, n);
+	out[n++] = '/';
 	for (; *key && n + 3 < PTR_MAX; key++) {
 		if (*key == '~' || *key == '/') {
 			out[n++] = '~';
@@ -200,7 +208,20 @@ static void ptr_key(char out[PTR_MAX], const char *base, const char *key)
 
 static void ptr_index(char out[PTR_MAX], const char *base, size_t i)
 {
-	snprintf(out, PTR_MAX, "%s/%zu", base, i);
+	char digits[24];
+	size_t nd = 0, n = strlen(base);
+
+	if (n > PTR_MAX - 1)
+		n = PTR_MAX - 1;
+	memmove(out, base, n);
+	do {
+		digits[nd++] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i);
+	digits[nd++] = '/';
+	while (nd && n + 1 < PTR_MAX) /* truncates like snprintf */
+		out[n++] = digits[--nd];
+	out[n] = '\0';
 }
 
 /* The context of one check: the object's id and the JSON pointer of the

@@ -53,7 +53,6 @@ ac_rc stix_json_parse(const char *data, size_t len,
 		      struct ac_err *err)
 {
 	static const struct stix_limits defaults = STIX_LIMITS_DEFAULT;
-	json_error_t jerr;
 	ac_rc rc;
 
 	*out = NULL;
@@ -62,6 +61,14 @@ ac_rc stix_json_parse(const char *data, size_t len,
 	rc = stix_json_precheck(data, len, lim, err);
 	if (rc != AC_OK)
 		return rc;
+	return stix_json_parse_checked(data, len, out, err);
+}
+
+ac_rc stix_json_parse_checked(const char *data, size_t len, json_t **out,
+			      struct ac_err *err)
+{
+	json_error_t jerr;
+
 	*out = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
 			  &jerr);
 	if (*out == NULL)

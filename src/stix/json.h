@@ -23,6 +23,11 @@ ac_rc stix_json_parse(const char *data, size_t len,
 		      const struct stix_limits *lim, json_t **out,
 		      struct ac_err *err);
 
+/* stix_json_parse without the pre-pass, for text already held to the same
+ * size, depth and string-length limits (as the stream splitter does). */
+ac_rc stix_json_parse_checked(const char *data, size_t len, json_t **out,
+			      struct ac_err *err);
+
 /* Checks nesting depth and string lengths of raw JSON text without building
  * it; used before handing text to jansson. */
 ac_rc stix_json_precheck(const char *data, size_t len,

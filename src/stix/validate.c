@@ -20,7 +20,12 @@
 /* out = base + "/" + key, the key escaped as a JSON pointer token. */
 static void path_join(char *out, size_t n, const char *base, const char *key)
 {
-	size_t len = (size_t)snprintf(out, n, "%s", base);
+	size_t len = strlen(base);
+
+	if (len >= n)
+		len = n - 1;
+	memmove(out, base, len);
+	out[len] = '\0';
 	if (key == NULL || len + 1 >= n)
 		return;
 	out[len++] = '/';
@@ -38,9 +43,19 @@ static void path_join(char *out, size_t n, const char *base, const char *key)
 static void path_index(char *out, size_t n, const char *base, const char *key,
 		       size_t i)
 {
-	char tmp[PATH_MAX_LEN];
-	path_join(tmp, sizeof(tmp), base, key);
-	snprintf(out, n, "%s/%zu", tmp, i);
+	char digits[24];
+	size_t nd = 0, len;
+
+	path_join(out, n, base, key);
+	len = strlen(out);
+	do {
+		digits[nd++] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i);
+	digits[nd++] = '/';
+	while (nd && len + 1 < n) /* truncates like snprintf */
+		out[len++] = digits[--nd];
+	out[len] = '\0';
 }
 
 void stix_v_error(struct vctx *v, const char *path, const char *key,

@@ -1,0 +1,332 @@
+/* Worker threads and the in-order batch queue behind ingest_stream. One
+ * mutex guards the queue; only the calling thread fills, takes back and
+ * recycles batches, so `fill` and `spare` need no lock. */
+#include "base/common.h"
+#include "ingest/pipeline.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "crypto/hash.h"
+#include "stix/validate.h"
+
+#define PIPE_MAX_WORKERS 4
+/* Deep enough for the workers to keep going while a commit waits for the
+ * disk, capped in input bytes too so memory stays bounded. */
+#define PIPE_INFLIGHT 8
+#define PIPE_INFLIGHT_BYTES (16u << 20)
+#define PIPE_BATCH_BYTES (1u << 20)
+
+struct ingest_pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t work_cv; /* a batch was queued, or quit */
+	pthread_cond_t done_cv; /* a batch was finished */
+	pthread_t workers[PIPE_MAX_WORKERS];
+	size_t nworkers;
+	bool quit;
+	struct stix_limits lim;
+	size_t raw_max, out_max, canon_max;
+	struct pipe_batch *todo_head, *todo_tail; /* queued, not yet taken */
+	struct pipe_batch *ring[PIPE_INFLIGHT];	  /* handed over, input order */
+	size_t ring_head, ring_count;
+	size_t ring_bytes;	  /* input bytes of the batches in ring */
+	struct pipe_batch *fill;  /* being filled by the caller */
+	struct pipe_batch *spare; /* recycled */
+};
+
+const char *pipe_str(const struct pipe_batch *b, size_t off)
+{
+	return off == PIPE_NO_STR ? NULL : b->out.data + off;
+}
+
+/* Appends s with its NUL to out; *off gets its offset (PIPE_NO_STR if s is
+ * NULL). */
+static ac_rc add_str(struct ac_buf *out, const char *s, size_t *off)
+{
+	if (s == NULL) {
+		*off = PIPE_NO_STR;
+		return AC_OK;
+	}
+	*off = out->len;
+	return ac_buf_add(out, s, strlen(s) + 1);
+}
+
+static ac_rc keep_result(struct pipe_batch *b, struct pipe_item *it,
+			 const json_t *obj, const struct ac_buf *canon,
+			 const struct ac_buf *text)
+{
+	const char *sv = stix_get_str(obj, "spec_version");
+	ac_rc rc;
+
+	it->revoked = json_is_true(json_object_get(obj, "revoked"));
+	ac_hash(canon->data, canon->len, it->hash);
+	rc = add_str(&b->out, stix_get_str(obj, "type"), &it->type);
+	if (!rc)
+		rc = add_str(&b->out, stix_version_of(obj), &it->version);
+	if (!rc)
+		rc = add_str(&b->out, sv ? sv : "2.1", &it->spec_version);
+	if (!rc)
+		rc = add_str(&b->out, text->data ? text->data : "", &it->text);
+	it->json = b->out.len;
+	it->json_len = canon->len;
+	if (!rc)
+		rc = ac_buf_add(&b->out, canon->data, canon->len + 1);
+	return rc;
+}
+
+/* Worker side for one object: everything but the store write. */
+static void prepare_item(struct pipe_batch *b, struct pipe_item *it,
+			 struct ac_buf *canon, struct ac_buf *text)
+{
+	char why[STIX_ISSUE_LEN + 64];
+	struct ac_err perr = {0};
+	json_t *obj = NULL;
+	ac_rc rc, keep;
+
+	if (it->rc != AC_OK)
+		return; /* a line the splitter refused; why is set */
+	/* the splitter already held the bytes to p->lim */
+	rc = stix_json_parse_checked(b->raw.data + it->raw_off, it->raw_len,
+				     &obj, &perr);
+	if (rc) {
+		it->rc = rc;
+		keep = add_str(&b->out, perr.msg, &it->why);
+		goto out;
+	}
+	rc = ingest_prepare(obj, canon, text, why, sizeof(why), &it->warnings);
+	keep = add_str(&b->out, stix_get_str(obj, "id"), &it->id);
+	if (rc) {
+		it->rc = rc;
+		if (!keep)
+			keep = add_str(&b->out, why, &it->why);
+	} else if (!keep) {
+		keep = keep_result(b, it, obj, canon, text);
+	}
+out:
+	if (keep) {
+		it->rc = keep;
+		it->fatal = true;
+	}
+	json_decref(obj);
+}
+
+static void *worker_main(void *arg)
+{
+	struct ingest_pipe *p = arg;
+	struct ac_buf canon, text;
+	struct pipe_batch *b;
+
+	ac_buf_init(&canon, p->canon_max);
+	ac_buf_init(&text, INGEST_TEXT_MAX);
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->todo_head && !p->quit)
+			pthread_cond_wait(&p->work_cv, &p->mu);
+		if (p->quit) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		b = p->todo_head;
+		p->todo_head = b->next;
+		if (!p->todo_head)
+			p->todo_tail = NULL;
+		pthread_mutex_unlock(&p->mu);
+		for (size_t i = 0; i < b->n; i++)
+			prepare_item(b, &b->items[i], &canon, &text);
+		pthread_mutex_lock(&p->mu);
+		b->done = true;
+		pthread_cond_signal(&p->done_cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	ac_buf_release(&canon);
+	ac_buf_release(&text);
+	return NULL;
+}
+
+static size_t worker_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > PIPE_MAX_WORKERS ? PIPE_MAX_WORKERS : (size_t)n;
+}
+
+ac_rc ingest_pipe_start(const struct stix_limits *lim, struct ingest_pipe **out,
+			struct ac_err *err)
+{
+	struct ingest_pipe *p = calloc(1, sizeof(*p));
+	size_t want = worker_count();
+
+	*out = NULL;
+	if (!p)
+		return ac_err_set(err, AC_ERR_NOMEM,
+				  "cannot start ingest workers: out of memory");
+	p->lim = *lim;
+	p->canon_max = lim->max_object_bytes * 2 + 1024;
+	p->raw_max = PIPE_BATCH_BYTES + lim->max_object_bytes + 1;
+	/* each object's results are bounded by its canonical form, its text
+	 * and a few short strings */
+	p->out_max =
+	    PIPE_BATCH_OBJECTS * (p->canon_max + INGEST_TEXT_MAX + 8192);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work_cv, NULL);
+	pthread_cond_init(&p->done_cv, NULL);
+	while (p->nworkers < want &&
+	       !pthread_create(&p->workers[p->nworkers], NULL, worker_main, p))
+		pthread_setname_np(p->workers[p->nworkers++], "ingest-worker");
+	if (!p->nworkers) {
+		ingest_pipe_stop(p);
+		return ac_err_set(err, AC_ERR_INTERNAL,
+				  "cannot start ingest workers: %s",
+				  strerror(errno));
+	}
+	*out = p;
+	return AC_OK;
+}
+
+static struct pipe_batch *take_spare(struct ingest_pipe *p)
+{
+	struct pipe_batch *b = p->spare;
+
+	if (b) {
+		p->spare = b->next;
+		b->next = NULL;
+		return b;
+	}
+	b = calloc(1, sizeof(*b));
+	if (b) {
+		ac_buf_init(&b->raw, p->raw_max);
+		ac_buf_init(&b->out, p->out_max);
+	}
+	return b;
+}
+
+static void free_batch(struct pipe_batch *b)
+{
+	if (!b)
+		return;
+	ac_buf_release(&b->raw);
+	ac_buf_release(&b->out);
+	free(b);
+}
+
+/* Hands the batch being filled to the workers. The caller keeps fewer than
+ * PIPE_INFLIGHT batches out by calling ingest_pipe_next after each add. */
+static void submit(struct ingest_pipe *p)
+{
+	struct pipe_batch *b = p->fill;
+
+	p->fill = NULL;
+	pthread_mutex_lock(&p->mu);
+	b->next = NULL;
+	if (p->todo_tail)
+		p->todo_tail->next = b;
+	else
+		p->todo_head = b;
+	p->todo_tail = b;
+	p->ring[(p->ring_head + p->ring_count) % PIPE_INFLIGHT] = b;
+	p->ring_count++;
+	p->ring_bytes += b->raw.len;
+	pthread_cond_signal(&p->work_cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+ac_rc ingest_pipe_add(struct ingest_pipe *p, const char *data, size_t len,
+		      const struct stream_pos *pos, const struct ac_err *bad,
+		      struct ac_err *err)
+{
+	struct pipe_item *it;
+	ac_rc rc;
+
+	if (!p->fill)
+		p->fill = take_spare(p);
+	if (!p->fill)
+		return ac_err_set(err, AC_ERR_NOMEM,
+				  "cannot queue object %" PRIu64
+				  ": out of memory",
+				  pos->index);
+	it = &p->fill->items[p->fill->n];
+	memset(it, 0, sizeof(*it));
+	it->pos = *pos;
+	it->id = it->type = it->version = it->spec_version = PIPE_NO_STR;
+	it->why = it->text = PIPE_NO_STR;
+	if (bad) {
+		it->rc = bad->rc;
+		rc = add_str(&p->fill->out, bad->msg, &it->why);
+	} else {
+		it->raw_off = p->fill->raw.len;
+		it->raw_len = len;
+		rc = ac_buf_add(&p->fill->raw, data, len);
+	}
+	if (rc)
+		return ac_err_set(err, rc,
+				  "cannot queue object %" PRIu64 ": %s",
+				  pos->index, ac_rc_name(rc));
+	p->fill->n++;
+	if (p->fill->n == PIPE_BATCH_OBJECTS ||
+	    p->fill->raw.len >= PIPE_BATCH_BYTES)
+		submit(p);
+	return AC_OK;
+}
+
+struct pipe_batch *ingest_pipe_next(struct ingest_pipe *p, bool flush)
+{
+	struct pipe_batch *b = NULL;
+
+	if (flush && p->fill && p->fill->n)
+		submit(p);
+	pthread_mutex_lock(&p->mu);
+	if (!p->ring_count)
+		goto out;
+	b = p->ring[p->ring_head];
+	if (!b->done && !flush && p->ring_count < PIPE_INFLIGHT &&
+	    p->ring_bytes < PIPE_INFLIGHT_BYTES) {
+		b = NULL;
+		goto out;
+	}
+	while (!b->done)
+		pthread_cond_wait(&p->done_cv, &p->mu);
+	p->ring_head = (p->ring_head + 1) % PIPE_INFLIGHT;
+	p->ring_count--;
+	p->ring_bytes -= b->raw.len;
+out:
+	pthread_mutex_unlock(&p->mu);
+	return b;
+}
+
+void ingest_pipe_done(struct ingest_pipe *p, struct pipe_batch *b)
+{
+	b->n = 0;
+	b->done = false;
+	ac_buf_reset(&b->raw);
+	ac_buf_reset(&b->out);
+	b->next = p->spare;
+	p->spare = b;
+}
+
+void ingest_pipe_stop(struct ingest_pipe *p)
+{
+	struct pipe_batch *b;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->quit = true;
+	pthread_cond_broadcast(&p->work_cv);
+	pthread_mutex_unlock(&p->mu);
+	for (size_t i = 0; i < p->nworkers; i++)
+		pthread_join(p->workers[i], NULL);
+	for (size_t i = 0; i < p->ring_count; i++)
+		free_batch(p->ring[(p->ring_head + i) % PIPE_INFLIGHT]);
+	free_batch(p->fill);
+	while ((b = p->spare)) {
+		p->spare = b->next;
+		free_batch(b);
+	}
+	pthread_cond_destroy(&p->done_cv);
+	pthread_cond_destroy(&p->work_cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}

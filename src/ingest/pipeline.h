@@ -1,0 +1,76 @@
+/* Private to ingest: the threaded first stage of ingest_stream. The calling
+ * thread queues raw object bytes in batches; worker threads parse, validate,
+ * canonicalise, hash and extract search text; the calling thread takes the
+ * finished batches back strictly in input order and does the store writes.
+ * At most PIPE_INFLIGHT batches (and about 16 MiB of input) are queued or
+ * in work, so memory stays bounded whatever the input size. */
+#ifndef AC_INGEST_PIPELINE_H
+#define AC_INGEST_PIPELINE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include "base/buf.h"
+#include "ingest/stream.h"
+#include "stix/json.h"
+#include "store/store.h"
+
+#define PIPE_BATCH_OBJECTS 256
+#define INGEST_TEXT_MAX (64u << 10) /* search words kept per object */
+#define PIPE_NO_STR ((size_t)-1)
+
+/* One object of a batch. Strings are offsets into the batch's `out`
+ * (PIPE_NO_STR when absent), because `out` may move while it grows. */
+struct pipe_item {
+	struct stream_pos pos;
+	size_t raw_off, raw_len; /* input bytes in the batch's `raw` */
+	ac_rc rc;		 /* AC_OK: ready to store; else rejected */
+	bool fatal;		 /* rc is a resource failure, not a rejection */
+	bool revoked;
+	size_t warnings;
+	size_t id, type, version, spec_version, why, text;
+	size_t json, json_len;
+	uint8_t hash[STORE_HASH_LEN];
+};
+
+struct pipe_batch {
+	size_t n;
+	struct pipe_item items[PIPE_BATCH_OBJECTS];
+	struct ac_buf raw;
+	struct ac_buf out;
+	bool done;
+	struct pipe_batch *next;
+};
+
+struct ingest_pipe;
+
+/* Starts the workers. *out must be stopped with ingest_pipe_stop. */
+ac_rc ingest_pipe_start(const struct stix_limits *lim, struct ingest_pipe **out,
+			struct ac_err *err);
+
+/* Queues one object's bytes, or (bad != NULL) a line the splitter refused,
+ * which comes back as a rejection in its place. Fails only on memory. */
+ac_rc ingest_pipe_add(struct ingest_pipe *p, const char *data, size_t len,
+		      const struct stream_pos *pos, const struct ac_err *bad,
+		      struct ac_err *err);
+
+/* The oldest batch if it is finished, waiting for it when the queue is full
+ * or `flush` is set (flush first hands over a partly filled batch). NULL when
+ * there is nothing to take. Give it back with ingest_pipe_done. */
+struct pipe_batch *ingest_pipe_next(struct ingest_pipe *p, bool flush);
+void ingest_pipe_done(struct ingest_pipe *p, struct pipe_batch *b);
+
+/* A string of a finished batch, or NULL for PIPE_NO_STR. */
+const char *pipe_str(const struct pipe_batch *b, size_t off);
+
+/* Stops and joins the workers (unfinished work is dropped) and frees all. */
+void ingest_pipe_stop(struct ingest_pipe *p);
+
+/* The CPU part of ingest shared by both paths: validates obj, canonicalises
+ * it into canon and collects its search words into text (both reset first).
+ * On rejection returns its rc with the reason in why. *warnings counts
+ * SHOULD-level findings once validation passed. */
+ac_rc ingest_prepare(const json_t *obj, struct ac_buf *canon,
+		     struct ac_buf *text, char *why, size_t why_len,
+		     size_t *warnings);
+
+#endif
