@@ -16,11 +16,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "base/buf.h"
 #include "base/rc.h"
 
 #define STORE_HASH_LEN 32
 
 struct store;
+struct store_taxii_ops;
 
 /* An object version to write. All strings are borrowed for the call. */
 struct store_obj {
@@ -79,6 +81,9 @@ struct store_query {
 				       * unless at_versions are given */
 	const char *const *at_versions; /* exact version timestamps, OR-ed in */
 	size_t nat_versions;
+	const char *source;           /* exact source ("local"), NULL = any */
+	const char *source_prefix;    /* e.g. "partner:", NULL = any */
+	const char *collection_id;    /* members of this inbox collection only */
 	int64_t added_after_us;       /* 0 = no bound; strictly greater than */
 	int64_t added_before_us;      /* 0 = no bound; less than or equal */
 	size_t limit;                 /* 0 = no limit */
@@ -132,6 +137,8 @@ struct store_ops {
 			     struct ac_err *err);
 	ac_rc (*token_list)(struct store *s, const char *user,
 			    store_token_cb cb, void *ctx, struct ac_err *err);
+	/* TAXII records: see the section at the end of this file. */
+	const struct store_taxii_ops *taxii;
 };
 
 struct store {
@@ -250,5 +257,87 @@ ac_rc store_token_touch(struct store *s, const char *id, int64_t used_us,
  * the record is valid only during the call. */
 ac_rc store_token_list(struct store *s, const char *user, store_token_cb cb,
 		       void *ctx, struct ac_err *err);
+
+
+/* ---------------------------------------------------------------------
+ * TAXII records: collections, inbox membership, status resources, and
+ * deleting object versions (schema version 3).
+ * --------------------------------------------------------------------- */
+
+#define STORE_COLLECTION_ID_MAX 36   /* a UUID */
+#define STORE_TITLE_MAX 256
+#define STORE_DESCRIPTION_MAX 1024
+
+/* Which objects a collection shows. */
+enum store_scope {
+	STORE_SCOPE_OWN,      /* source = "local": this node's own objects */
+	STORE_SCOPE_PARTNERS, /* source starts with "partner:" */
+	STORE_SCOPE_ALL,      /* everything */
+	STORE_SCOPE_INBOX,    /* objects written into this collection */
+};
+
+struct store_collection {
+	char id[STORE_COLLECTION_ID_MAX + 1];   /* TAXII collection id (UUIDv4) */
+	char name[STORE_NAME_MAX + 1];          /* short unique name for the CLI */
+	char title[STORE_TITLE_MAX + 1];
+	char description[STORE_DESCRIPTION_MAX + 1];
+	enum store_scope scope;
+	uint32_t read_roles;  /* auth_role_mask bits */
+	uint32_t write_roles;
+	int64_t created_us;
+};
+
+typedef int (*store_collection_cb)(const struct store_collection *c,
+				   void *ctx);
+/* Computes the full-text words of a stored object's JSON (the same function
+ * ingest used to index it), so deletion can remove its index entries. */
+typedef ac_rc (*store_text_fn)(const char *json, size_t len,
+			       struct ac_buf *out);
+
+struct store_taxii_ops {
+	ac_rc (*collection_add)(struct store *s,
+				const struct store_collection *c,
+				struct ac_err *err);
+	ac_rc (*collection_get)(struct store *s, const char *id_or_name,
+				struct store_collection *out,
+				struct ac_err *err);
+	ac_rc (*collection_list)(struct store *s, store_collection_cb cb,
+				 void *ctx, struct ac_err *err);
+	ac_rc (*member_add)(struct store *s, const char *collection_id,
+			    const char *object_id, struct ac_err *err);
+	ac_rc (*status_put)(struct store *s, const char *id, const char *json,
+			    size_t len, struct ac_err *err);
+	ac_rc (*status_get)(struct store *s, const char *id, struct ac_buf *out,
+			    struct ac_err *err);
+	ac_rc (*delete_versions)(struct store *s, const struct store_query *q,
+				 store_text_fn text, uint64_t *deleted,
+				 struct ac_err *err);
+};
+
+/* Adds a collection. AC_ERR_EXISTS if its id or name is taken. */
+ac_rc store_collection_add(struct store *s, const struct store_collection *c,
+			   struct ac_err *err);
+/* Reads a collection by TAXII id or by name. AC_ERR_NOTFOUND if none. */
+ac_rc store_collection_get(struct store *s, const char *id_or_name,
+			   struct store_collection *out, struct ac_err *err);
+/* Calls cb for each collection in creation order. */
+ac_rc store_collection_list(struct store *s, store_collection_cb cb, void *ctx,
+			    struct ac_err *err);
+/* Records that object_id (all its versions) belongs to an inbox collection.
+ * Idempotent. */
+ac_rc store_member_add(struct store *s, const char *collection_id,
+		       const char *object_id, struct ac_err *err);
+/* Stores (replacing) the JSON of a TAXII status resource. */
+ac_rc store_status_put(struct store *s, const char *id, const char *json,
+		       size_t len, struct ac_err *err);
+/* Appends a status resource's JSON to out. AC_ERR_NOTFOUND if none. */
+ac_rc store_status_get(struct store *s, const char *id, struct ac_buf *out,
+		       struct ac_err *err);
+/* Deletes the rows matching q (which must name exactly one id) and their
+ * full-text entries (computed with `text`), in one transaction unless one is
+ * open. *deleted gets the number of versions removed. */
+ac_rc store_delete_versions(struct store *s, const struct store_query *q,
+			    store_text_fn text, uint64_t *deleted,
+			    struct ac_err *err);
 
 #endif
