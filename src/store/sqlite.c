@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #define BUSY_TIMEOUT_MS 5000
-#define PAGE_CACHE_KIB 65536
+#define PAGE_CACHE_KIB 32768
 #define QUERY_LIST_MAX 1000
 #define QUERY_SQL_MAX (64 * 1024)
 #define SEARCH_TEXT_MAX 1024
@@ -783,13 +783,14 @@ static ac_rc check_exists(const char *path, struct ac_err *err)
 }
 
 /* WAL, full fsync at commit, foreign keys, a large page cache; reads through
- * mmap and checkpoints every ~40 MiB of WAL so bulk writes copy less. */
+ * mmap (64 MiB: mapped pages count as resident memory, and a 1 GB import
+ * must stay well under 256 MiB) and checkpoints every ~40 MiB of WAL. */
 static ac_rc configure(struct sq_store *s, struct ac_err *err)
 {
 	static const char pragmas[] = "PRAGMA synchronous = FULL;"
 				      "PRAGMA foreign_keys = ON;"
 				      "PRAGMA temp_store = MEMORY;"
-				      "PRAGMA mmap_size = 268435456;"
+				      "PRAGMA mmap_size = 67108864;"
 				      "PRAGMA wal_autocheckpoint = 10000;";
 	char cache[64];
 	sqlite3_stmt *st = NULL;
