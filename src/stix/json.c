@@ -4,6 +4,10 @@
 #include "base/common.h"
 #include "stix/json.h"
 
+#include <langinfo.h>
+
+#include "base/buf.h"
+
 ac_rc stix_json_precheck(const char *data, size_t len,
 			 const struct stix_limits *lim, struct ac_err *err)
 {
@@ -64,11 +68,384 @@ ac_rc stix_json_parse(const char *data, size_t len,
 	return stix_json_parse_checked(data, len, out, err);
 }
 
+/* The fast parser. It builds the same jansson values json_loadb would, in
+ * one pass, but only for text it fully understands: on anything else
+ * (malformed text, duplicate keys, \u0000, lone surrogates, integers of 19+
+ * digits, real overflow, deep nesting, out of memory) it gives up and
+ * json_loadb parses the text again, so jansson alone decides every
+ * rejection and writes its message. json_loadb's byte-at-a-time lexer was
+ * over half of the ingest workers' CPU. */
+#define FAST_MAX_DEPTH 64
+#define FAST_NUM_MAX 64
+
+struct fast {
+	const unsigned char *p, *end;
+	size_t depth;
+	struct ac_buf str; /* decoded strings that had escapes */
+};
+
+static json_t *fast_value(struct fast *f);
+
+static void fast_ws(struct fast *f)
+{
+	while (f->p < f->end && (*f->p == ' ' || *f->p == '\n' ||
+				 *f->p == '\r' || *f->p == '\t'))
+		f->p++;
+}
+
+/* Length of the UTF-8 sequence at p (strict: no overlongs, surrogates or
+ * code points over U+10FFFF), 0 if invalid. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	uint32_t cp, min;
+	size_t n;
+
+	if (*p < 0xC2 || *p > 0xF4)
+		return 0;
+	n = *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+	if ((size_t)(end - p) < n)
+		return 0;
+	cp = *p & (0x7F >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+static int hex4(const unsigned char *p, const unsigned char *end)
+{
+	int v = 0;
+
+	if (end - p < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		int c = p[i], d;
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			d = (c | 0x20) - 'a' + 10;
+		else
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+static bool put_utf8(struct ac_buf *b, uint32_t cp)
+{
+	char u[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xC0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xE0 | cp >> 12);
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		u[0] = (char)(0xF0 | cp >> 18);
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		u[3] = (char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	return ac_buf_add(b, u, n) == AC_OK;
+}
+
+/* One escape after the backslash at f->p, appended to f->str. */
+static bool fast_escape(struct fast *f)
+{
+	static const char simple[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
+	int cp, lo;
+
+	if (f->end - f->p < 2)
+		return false;
+	for (size_t i = 0; i + 1 < sizeof(simple); i += 2) {
+		if (f->p[1] == (unsigned char)simple[i]) {
+			f->p += 2;
+			return ac_buf_addc(&f->str, simple[i + 1]) == AC_OK;
+		}
+	}
+	if (f->p[1] != 'u' || (cp = hex4(f->p + 2, f->end)) <= 0)
+		return false;
+	f->p += 6;
+	if (cp >= 0xDC00 && cp <= 0xDFFF)
+		return false;
+	if (cp >= 0xD800 && cp <= 0xDBFF) {
+		if (f->end - f->p < 6 || f->p[0] != '\\' || f->p[1] != 'u')
+			return false;
+		lo = hex4(f->p + 2, f->end);
+		if (lo < 0xDC00 || lo > 0xDFFF)
+			return false;
+		f->p += 6;
+		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+	}
+	return put_utf8(&f->str, (uint32_t)cp);
+}
+
+/* Scans the string whose opening quote is at f->p. Sets *s and *len to the
+ * raw bytes when there were no escapes, else to the decoded copy in f->str
+ * (valid until the next string; *escaped tells which). */
+static bool fast_string(struct fast *f, const char **s, size_t *len,
+			bool *escaped)
+{
+	const unsigned char *start = ++f->p, *run = start;
+	size_t n;
+
+	*escaped = false;
+	for (;;) {
+		while (f->p < f->end && *f->p >= 0x20 && *f->p < 0x80 &&
+		       *f->p != '"' && *f->p != '\\')
+			f->p++;
+		if (f->p >= f->end || *f->p < 0x20)
+			return false;
+		if (*f->p == '"')
+			break;
+		if (*f->p == '\\') {
+			if (!*escaped)
+				ac_buf_reset(&f->str);
+			*escaped = true;
+			if (ac_buf_add(&f->str, run, (size_t)(f->p - run)) ||
+			    !fast_escape(f))
+				return false;
+			run = f->p;
+		} else if ((n = utf8_len(f->p, f->end))) {
+			f->p += n;
+		} else {
+			return false;
+		}
+	}
+	if (*escaped) {
+		if (ac_buf_add(&f->str, run, (size_t)(f->p - run)))
+			return false;
+		*s = f->str.data;
+		*len = f->str.len;
+	} else {
+		*s = (const char *)start;
+		*len = (size_t)(f->p - start);
+	}
+	f->p++;
+	return true;
+}
+
+static json_t *fast_number(struct fast *f)
+{
+	const unsigned char *start = f->p;
+	char num[FAST_NUM_MAX];
+	bool real = false;
+	size_t digits = 0;
+	double d;
+
+	if (*f->p == '-')
+		f->p++;
+	if (f->p < f->end && *f->p == '0') {
+		f->p++;
+		digits = 1;
+	} else {
+		while (f->p < f->end && *f->p >= '0' && *f->p <= '9') {
+			f->p++;
+			digits++;
+		}
+	}
+	if (!digits || digits > 18)
+		return NULL;
+	if (f->p < f->end && *f->p == '.') {
+		real = true;
+		if (++f->p >= f->end || *f->p < '0' || *f->p > '9')
+			return NULL;
+		while (f->p < f->end && *f->p >= '0' && *f->p <= '9')
+			f->p++;
+	}
+	if (f->p < f->end && (*f->p == 'e' || *f->p == 'E')) {
+		real = true;
+		f->p++;
+		if (f->p < f->end && (*f->p == '+' || *f->p == '-'))
+			f->p++;
+		if (f->p >= f->end || *f->p < '0' || *f->p > '9')
+			return NULL;
+		while (f->p < f->end && *f->p >= '0' && *f->p <= '9')
+			f->p++;
+	}
+	if ((size_t)(f->p - start) >= sizeof(num))
+		return NULL;
+	memcpy(num, start, (size_t)(f->p - start));
+	num[f->p - start] = '\0';
+	if (!real)
+		return json_integer(strtoll(num, NULL, 10));
+	if (strcmp(nl_langinfo(RADIXCHAR), "."))
+		return NULL; /* strtod would read the number another way */
+	errno = 0;
+	d = strtod(num, NULL);
+	if (errno)
+		return NULL;
+	return json_real(d);
+}
+
+static json_t *fast_literal(struct fast *f, const char *word, json_t *v)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(f->end - f->p) < n || memcmp(f->p, word, n))
+		return NULL;
+	f->p += n;
+	return v;
+}
+
+/* Sets key (copied first when it lives in f->str, which parsing the value
+ * reuses) to the next value. */
+static bool fast_member(struct fast *f, json_t *obj, const char *key,
+			size_t klen, bool escaped)
+{
+	char *copy = NULL;
+	json_t *v;
+	bool ok;
+
+	if (escaped) {
+		copy = malloc(klen + 1);
+		if (!copy)
+			return false;
+		memcpy(copy, key, klen);
+		copy[klen] = '\0';
+		key = copy;
+	}
+	v = fast_value(f);
+	ok = v && !json_object_setn_new_nocheck(obj, key, klen, v);
+	free(copy);
+	return ok;
+}
+
+static json_t *fast_object(struct fast *f)
+{
+	json_t *obj = json_object();
+	const char *key;
+	bool escaped;
+	size_t klen;
+
+	f->p++;
+	fast_ws(f);
+	if (f->p < f->end && *f->p == '}') {
+		f->p++;
+		return obj;
+	}
+	while (obj) {
+		if (f->p >= f->end || *f->p != '"' ||
+		    !fast_string(f, &key, &klen, &escaped) ||
+		    json_object_getn(obj, key, klen))
+			break;
+		fast_ws(f);
+		if (f->p >= f->end || *f->p++ != ':' ||
+		    !fast_member(f, obj, key, klen, escaped))
+			break;
+		fast_ws(f);
+		if (f->p < f->end && *f->p == '}') {
+			f->p++;
+			return obj;
+		}
+		if (f->p >= f->end || *f->p++ != ',')
+			break;
+		fast_ws(f);
+	}
+	json_decref(obj);
+	return NULL;
+}
+
+static json_t *fast_array(struct fast *f)
+{
+	json_t *arr = json_array();
+
+	f->p++;
+	fast_ws(f);
+	if (f->p < f->end && *f->p == ']') {
+		f->p++;
+		return arr;
+	}
+	while (arr) {
+		if (json_array_append_new(arr, fast_value(f)))
+			break;
+		fast_ws(f);
+		if (f->p < f->end && *f->p == ']') {
+			f->p++;
+			return arr;
+		}
+		if (f->p >= f->end || *f->p++ != ',')
+			break;
+	}
+	json_decref(arr);
+	return NULL;
+}
+
+static json_t *fast_value(struct fast *f)
+{
+	const char *s;
+	json_t *v = NULL;
+	bool escaped;
+	size_t len;
+
+	fast_ws(f);
+	if (f->p >= f->end)
+		return NULL;
+	switch (*f->p) {
+	case '{':
+	case '[':
+		if (++f->depth > FAST_MAX_DEPTH)
+			return NULL;
+		v = *f->p == '{' ? fast_object(f) : fast_array(f);
+		f->depth--;
+		return v;
+	case '"':
+		if (!fast_string(f, &s, &len, &escaped))
+			return NULL;
+		return json_stringn_nocheck(s, len);
+	case 't':
+		return fast_literal(f, "true", json_true());
+	case 'f':
+		return fast_literal(f, "false", json_false());
+	case 'n':
+		return fast_literal(f, "null", json_null());
+	default:
+		if (*f->p == '-' || (*f->p >= '0' && *f->p <= '9'))
+			return fast_number(f);
+		return NULL;
+	}
+}
+
+/* The whole text as one value, or NULL when json_loadb must decide. */
+static json_t *fast_parse(const char *data, size_t len)
+{
+	struct fast f = { .p = (const unsigned char *)data,
+			  .end = (const unsigned char *)data + len };
+	json_t *v;
+
+	ac_buf_init(&f.str, len + 1);
+	v = fast_value(&f);
+	fast_ws(&f);
+	if (v && f.p != f.end) {
+		json_decref(v);
+		v = NULL;
+	}
+	ac_buf_release(&f.str);
+	return v;
+}
+
 ac_rc stix_json_parse_checked(const char *data, size_t len, json_t **out,
 			      struct ac_err *err)
 {
 	json_error_t jerr;
 
+	*out = fast_parse(data, len);
+	if (*out)
+		return AC_OK;
 	*out = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
 			  &jerr);
 	if (*out == NULL)
