@@ -1,6 +1,8 @@
 /* Strict JSON parsing: a cheap pre-pass refuses oversized or too deeply
- * nested text before jansson builds anything, then jansson parses with
- * duplicate keys rejected (it also refuses invalid UTF-8 and \u0000). */
+ * nested text before anything is built; a one-pass fast path builds jansson
+ * values for well-formed text, and jansson itself (duplicate keys rejected,
+ * invalid UTF-8 and \u0000 refused) parses everything else and words every
+ * rejection. */
 #include "base/common.h"
 #include "stix/json.h"
 
