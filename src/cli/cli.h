@@ -4,6 +4,7 @@
 #define AC_CLI_H
 
 #include "base/rc.h"
+#include "audit/audit.h"
 #include "node/node.h"
 
 /* Exit codes (documented in docs/user-guide.md). */
@@ -13,6 +14,7 @@ enum cli_exit {
 	EXIT_USAGE = 2,    /* bad command line */
 	EXIT_PARTIAL = 3,  /* import finished, some objects rejected */
 	EXIT_NOTFOUND = 4, /* the requested object does not exist */
+	EXIT_TAMPERED = 5, /* audit verify: the log or export was altered */
 };
 
 /* --node given before the subcommand, or NULL. */
@@ -29,6 +31,16 @@ ac_rc cli_open_node(const char *flag, struct node **out, struct ac_err *err);
 /* "try 'accord NAME --help'" after a usage error; returns EXIT_USAGE. */
 int cli_usage_hint(const char *cmd);
 
+/* Opens the node's audit log (signing if the secret key is readable). */
+ac_rc cli_audit_open(const struct node *n, struct audit **out,
+		     struct ac_err *err);
+/* Appends one entry to the node's audit log. An entry with no actor gets
+ * the CLI actor: kind "cli", the OS user's name. */
+ac_rc cli_audit_record(const struct node *n, const struct audit_entry *e,
+		       struct ac_err *err);
+/* The OS user running the tool (getpwuid), or "uid:N". */
+const char *cli_os_user(void);
+
 int cmd_init(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
@@ -38,5 +50,6 @@ int cmd_stats(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif

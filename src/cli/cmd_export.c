@@ -8,48 +8,113 @@
 #include "stix/validate.h"
 
 #define EXPORT_MAX_TYPES 64
+#define CHUNK_OBJECTS 1000	  /* objects per audit entry */
+#define CHUNK_BYTES (16u << 20) /* flush the chunk past this many bytes */
 
 static const char help[] =
 	"usage: accord export [--type T]... [--added-after TIMESTAMP]\n"
-	"                     [--all-versions] [--node DIR]\n\n"
+	"                     [--all-versions] [--purpose TEXT] [--case REF]\n"
+	"                     [--node DIR]\n\n"
 	"Writes the newest version of each stored object (every version with\n"
 	"--all-versions) to stdout as one STIX 2.1 bundle, streaming, in the\n"
 	"order they were added. --type may be repeated. --added-after takes an\n"
 	"RFC 3339 timestamp (e.g. 2026-01-01T00:00:00Z) and keeps objects the\n"
-	"node added strictly later.\n";
+	"node added strictly later. Objects are written in chunks of 1000;\n"
+	"each chunk's ids are recorded in the audit trail (a consult entry,\n"
+	"channel export) before the chunk is written.\n";
 
 struct export_ctx {
 	FILE *out;
 	uint64_t n;
+	struct audit *audit;
+	struct audit_entry tmpl; /* purpose, case, filters */
+	struct audit_ids ids;	 /* of the chunk */
+	struct ac_buf chunk;	 /* its objects, not yet written */
+	struct ac_err *err;
+	ac_rc rc;
 };
+
+/* Records the chunk's ids, then writes the chunk. */
+static ac_rc flush_chunk(struct export_ctx *c)
+{
+	struct audit_entry e = c->tmpl;
+
+	if (c->ids.count == 0)
+		return AC_OK;
+	e.object_ids = (const char *const *)c->ids.ids;
+	e.nobject_ids = c->ids.n;
+	e.object_count = c->ids.count;
+	if (audit_append(c->audit, &e, c->err))
+		return c->err->rc;
+	if (fwrite(c->chunk.data, 1, c->chunk.len, c->out) != c->chunk.len)
+		return ac_err_set(c->err, AC_ERR_IO, "cannot write to stdout");
+	audit_ids_reset(&c->ids);
+	ac_buf_reset(&c->chunk);
+	return AC_OK;
+}
 
 static int write_row(const struct store_row *row, void *vctx)
 {
 	struct export_ctx *c = vctx;
 
-	if (c->n++)
-		fputs(",\n", c->out);
-	fwrite(row->json, 1, row->json_len, c->out);
-	return ferror(c->out) ? 1 : 0;
+	if ((c->n++ && ac_buf_adds(&c->chunk, ",\n")) ||
+	    ac_buf_add(&c->chunk, row->json, row->json_len) ||
+	    audit_ids_add(&c->ids, row->id)) {
+		c->rc = ac_err_set(c->err, AC_ERR_NOMEM, "out of memory");
+		return 1;
+	}
+	if (c->ids.count >= CHUNK_OBJECTS || c->chunk.len >= CHUNK_BYTES)
+		c->rc = flush_chunk(c);
+	return c->rc ? 1 : 0;
+}
+
+/* The filters of the export, for the audit entry's query field. */
+static void describe(const struct store_query *q, char *out, size_t cap)
+{
+	int len = snprintf(out, cap, "export%s added_after_us=%lld types=",
+			   q->versions == STORE_VERSIONS_ALL ? " all-versions" : "",
+			   (long long)q->added_after_us);
+
+	for (size_t i = 0; i < q->ntypes && len > 0 && (size_t)len < cap; i++)
+		len += snprintf(out + len, cap - (size_t)len, "%s%s",
+				i ? "," : "", q->types[i]);
 }
 
 static ac_rc run_export(struct node *n, struct store_query *q,
-			struct ac_err *err)
+			const struct audit_entry *tmpl, struct ac_err *err)
 {
-	struct export_ctx c = { stdout, 0 };
-	char uuid[AC_UUID_STRLEN];
+	struct export_ctx c = { stdout, 0, NULL, *tmpl, { 0 },
+				AC_BUF_INIT((size_t)CHUNK_BYTES * 2 + (64u << 20)),
+				err, AC_OK };
+	char uuid[AC_UUID_STRLEN], filters[1024];
 	ac_rc rc;
 
+	describe(q, filters, sizeof(filters));
+	c.tmpl.query = filters;
+	audit_ids_init(&c.ids);
+	rc = cli_audit_open(n, &c.audit, err);
+	if (rc)
+		goto out;
 	ac_uuid_v4(uuid);
 	printf("{\"type\":\"bundle\",\"id\":\"bundle--%s\",\"objects\":[\n", uuid);
 	rc = store_query(n->store, q, write_row, &c, err);
+	if (!rc)
+		rc = c.rc;
+	if (!rc)
+		rc = flush_chunk(&c);
 	if (rc)
-		return rc;
+		goto out;
 	fputs("\n]}\n", stdout);
-	if (fflush(stdout) || ferror(stdout))
-		return ac_err_set(err, AC_ERR_IO, "cannot write to stdout");
+	if (fflush(stdout) || ferror(stdout)) {
+		rc = ac_err_set(err, AC_ERR_IO, "cannot write to stdout");
+		goto out;
+	}
 	fprintf(stderr, "exported %llu objects\n", (unsigned long long)c.n);
-	return AC_OK;
+out:
+	audit_close(c.audit);
+	audit_ids_release(&c.ids);
+	ac_buf_release(&c.chunk);
+	return rc;
 }
 
 static ac_rc parse_after(const char *s, int64_t *us, struct ac_err *err)
@@ -71,17 +136,21 @@ int cmd_export(int argc, char **argv)
 		{ "type", required_argument, 0, 't' },
 		{ "added-after", required_argument, 0, 'a' },
 		{ "all-versions", no_argument, 0, 'A' },
+		{ "purpose", required_argument, 0, 'p' },
+		{ "case", required_argument, 0, 'c' },
 		{ "node", required_argument, 0, 'N' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 }
 	};
 	const char *types[EXPORT_MAX_TYPES], *node_flag = NULL;
 	struct store_query q = { 0 };
+	struct audit_entry tmpl = { .action = AUDIT_CONSULT, .channel = "export",
+				    .actor_kind = AUDIT_ACTOR_CLI };
 	struct ac_err err = { 0 };
 	struct node *n = NULL;
 	int ch, code = EXIT_OK;
 
-	while ((ch = getopt_long(argc, argv, "t:a:AN:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:a:Ap:c:N:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			fputs(help, stdout);
@@ -101,6 +170,12 @@ int cmd_export(int argc, char **argv)
 		case 'A':
 			q.versions = STORE_VERSIONS_ALL;
 			break;
+		case 'p':
+			tmpl.purpose = optarg;
+			break;
+		case 'c':
+			tmpl.case_ref = optarg;
+			break;
 		case 'N':
 			node_flag = optarg;
 			break;
@@ -113,7 +188,8 @@ int cmd_export(int argc, char **argv)
 		return cli_usage_hint("export");
 	}
 	q.types = types;
-	if (cli_open_node(node_flag, &n, &err) || run_export(n, &q, &err))
+	tmpl.actor = cli_os_user();
+	if (cli_open_node(node_flag, &n, &err) || run_export(n, &q, &tmpl, &err))
 		code = cli_fail(&err);
 	node_close(n);
 	return code;

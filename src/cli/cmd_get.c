@@ -5,10 +5,13 @@
 #include <jansson.h>
 
 static const char help[] =
-	"usage: accord get ID [--all-versions] [--node DIR]\n\n"
+	"usage: accord get ID [--all-versions] [--purpose TEXT] [--case REF]\n"
+	"                [--node DIR]\n\n"
 	"Prints the newest version of object ID as JSON, or with --all-versions\n"
 	"a JSON array of every version in the order the node added them. Exit code 4 when the node\n"
-	"holds no such object.\n";
+	"holds no such object. The read is recorded in the audit trail (a\n"
+	"consult entry, with --purpose and --case when given) before the\n"
+	"object is printed.\n";
 
 struct get_ctx {
 	json_t *versions;
@@ -29,9 +32,34 @@ static int collect(const struct store_row *row, void *vctx)
 	return 0;
 }
 
-static ac_rc run_get(struct node *n, const char *id, bool all,
+struct get_args {
+	const char *id;
+	bool all;
+	const char *purpose, *case_ref;
+};
+
+/* Records the consult (found or not) before anything is printed. */
+static ac_rc audit_get(const struct node *n, const struct get_args *g,
+		       bool found, struct ac_err *err)
+{
+	struct audit_entry e = { .action = AUDIT_CONSULT,
+				 .object_ids = &g->id,
+				 .nobject_ids = found ? 1 : 0,
+				 .channel = "get",
+				 .purpose = g->purpose,
+				 .case_ref = g->case_ref,
+				 .query = g->id,
+				 .outcome = found ? AUDIT_OK : AUDIT_ERROR,
+				 .detail = found ? "" : "not found" };
+
+	return cli_audit_record(n, &e, err);
+}
+
+static ac_rc run_get(struct node *n, const struct get_args *g,
 		     struct ac_err *err)
 {
+	const char *id = g->id;
+	bool all = g->all;
 	struct get_ctx c = { json_array(), AC_OK };
 	struct store_query q = { 0 };
 	const char *ids[1] = { id };
@@ -44,6 +72,8 @@ static ac_rc run_get(struct node *n, const char *id, bool all,
 	rc = store_query(n->store, &q, collect, &c, err);
 	if (!rc && c.rc)
 		rc = ac_err_set(err, c.rc, "stored object '%s' is unreadable", id);
+	if (!rc)
+		rc = audit_get(n, g, json_array_size(c.versions) > 0, err);
 	if (!rc && json_array_size(c.versions) == 0)
 		rc = ac_err_set(err, AC_ERR_NOTFOUND, "no object '%s' on this node",
 				id);
@@ -60,6 +90,8 @@ int cmd_get(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "all-versions", no_argument, 0, 'A' },
+		{ "purpose", required_argument, 0, 'p' },
+		{ "case", required_argument, 0, 'c' },
 		{ "node", required_argument, 0, 'N' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 }
@@ -67,15 +99,19 @@ int cmd_get(int argc, char **argv)
 	const char *node_flag = NULL;
 	struct ac_err err = { 0 };
 	struct node *n = NULL;
-	bool all = false;
+	struct get_args g = { NULL, false, NULL, NULL };
 	int ch, code = EXIT_OK;
 
-	while ((ch = getopt_long(argc, argv, "AN:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "Ap:c:N:h", opts, NULL)) != -1) {
 		if (ch == 'h') {
 			fputs(help, stdout);
 			return EXIT_OK;
 		} else if (ch == 'A') {
-			all = true;
+			g.all = true;
+		} else if (ch == 'p') {
+			g.purpose = optarg;
+		} else if (ch == 'c') {
+			g.case_ref = optarg;
 		} else if (ch == 'N') {
 			node_flag = optarg;
 		} else {
@@ -90,9 +126,10 @@ int cmd_get(int argc, char **argv)
 		cli_error("'%s' is not a STIX id (type--uuid)", argv[optind]);
 		return cli_usage_hint("get");
 	}
+	g.id = argv[optind];
 	if (cli_open_node(node_flag, &n, &err)) {
 		code = cli_fail(&err);
-	} else if (run_get(n, argv[optind], all, &err)) {
+	} else if (run_get(n, &g, &err)) {
 		code = cli_fail(&err);
 		if (err.rc == AC_ERR_NOTFOUND)
 			code = EXIT_NOTFOUND;

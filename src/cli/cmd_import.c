@@ -22,7 +22,9 @@ static const char help[] =
 	"--json prints the summary as one JSON object.\n"
 	"Exit codes: 0 all accepted or duplicate, 3 some rejected,\n"
 	"1 the input could not be read or the store failed (objects committed\n"
-	"before that are kept, except with --strict), 2 usage.\n";
+	"before that are kept, except with --strict), 2 usage.\n"
+	"Each committed batch is recorded in the audit trail (ingest entries\n"
+	"with the ids of the new versions) just before it commits.\n";
 
 struct import_ctx {
 	bool json;
@@ -121,18 +123,32 @@ static ac_rc parse_format(const char *s, enum stream_format *fmt)
 	return AC_ERR_USAGE;
 }
 
-static ac_rc run_import(struct node *n, FILE *f, bool strict,
+static ac_rc run_import(struct node *n, FILE *f, const char *path, bool strict,
 			enum stream_format fmt, struct import_ctx *c,
 			struct ingest_stats *st, struct ac_err *err)
 {
 	struct ingest_opts opts = ingest_opts_default();
+	struct audit_entry tmpl = { .actor_kind = AUDIT_ACTOR_CLI,
+				    .actor = cli_os_user(),
+				    .action = AUDIT_INGEST,
+				    .channel = "cli-import",
+				    .detail = path };
+	struct store *audited = NULL;
+	struct audit *a = NULL;
 	struct ingest in;
 	ac_rc rc, frc;
 
+	rc = cli_audit_open(n, &a, err);
+	if (!rc)
+		rc = audit_store_wrap(n->store, a, &tmpl, &audited, err);
+	if (rc) {
+		audit_close(a);
+		return rc;
+	}
 	opts.strict = strict;
 	opts.limits = n->cfg.limits;
 	opts.batch_size = n->cfg.batch_size;
-	ingest_init(&in, n->store, &opts, on_reject, on_progress, c);
+	ingest_init(&in, audited, &opts, on_reject, on_progress, c);
 	rc = ingest_stream(&in, f, fmt, err);
 	frc = ingest_finish(&in, rc ? NULL : err);
 	if (!rc)
@@ -140,6 +156,8 @@ static ac_rc run_import(struct node *n, FILE *f, bool strict,
 	if (c->progress)
 		fputs("\r\033[K", stderr);
 	*st = in.stats;
+	store_close(audited);
+	audit_close(a);
 	return rc;
 }
 
@@ -204,7 +222,7 @@ int cmd_import(int argc, char **argv)
 	c.progress = !c.json && isatty(STDERR_FILENO);
 	c.start_ns = ac_mono_ns();
 	c.rejections = json_array();
-	run_import(n, f, strict, fmt, &c, &st, &err);
+	run_import(n, f, path, strict, fmt, &c, &st, &err);
 	if (c.json)
 		print_json(&st, &c, &err, (ac_mono_ns() - c.start_ns) / 1e9);
 	else

@@ -5,17 +5,21 @@
 #include <jansson.h>
 
 static const char help[] =
-	"usage: accord search TEXT [--limit N] [--json] [--node DIR]\n\n"
+	"usage: accord search TEXT [--limit N] [--json] [--purpose TEXT]\n"
+	"                   [--case REF] [--node DIR]\n\n"
 	"Full-text search over the names, descriptions and other text of the\n"
 	"stored objects (newest version of each). TEXT is plain words; search\n"
 	"syntax characters are taken literally. Prints id, type and name, best\n"
 	"match first; --json prints the matching objects as a JSON array.\n"
-	"Default --limit 20 (at most 1000).\n";
+	"Default --limit 20 (at most 1000). The search, its text and the ids\n"
+	"it returns are recorded in the audit trail before they are shown.\n";
 
 struct search_ctx {
 	bool json;
-	json_t *hits;
+	json_t *hits; /* every hit's object, printed after the audit entry */
+	struct audit_ids ids;
 	uint64_t n;
+	ac_rc rc;
 };
 
 static const char *label_of(const json_t *o)
@@ -30,7 +34,7 @@ static const char *label_of(const json_t *o)
 	return "";
 }
 
-static int print_hit(const struct store_row *row, void *vctx)
+static int collect_hit(const struct store_row *row, void *vctx)
 {
 	struct search_ctx *c = vctx;
 	json_t *o = json_loadb(row->json, row->json_len, 0, NULL);
@@ -38,12 +42,47 @@ static int print_hit(const struct store_row *row, void *vctx)
 	c->n++;
 	if (!o)
 		return 0;
-	if (c->json)
-		json_array_append(c->hits, o);
-	else
-		printf("%s\t%s\t%s\n", row->id, row->type, label_of(o));
-	json_decref(o);
+	if (json_array_append_new(c->hits, o) || audit_ids_add(&c->ids, row->id)) {
+		c->rc = AC_ERR_NOMEM;
+		return 1;
+	}
 	return 0;
+}
+
+static void print_hits(const struct search_ctx *c)
+{
+	size_t i;
+	json_t *o;
+
+	if (c->json) {
+		json_dumpf(c->hits, stdout, JSON_INDENT(2));
+		putchar('\n');
+		return;
+	}
+	json_array_foreach(c->hits, i, o)
+		printf("%s\t%s\t%s\n",
+		       json_string_value(json_object_get(o, "id")),
+		       json_string_value(json_object_get(o, "type")),
+		       label_of(o));
+}
+
+static ac_rc run_search(struct node *n, const char *text, size_t limit,
+			const char *purpose, const char *case_ref,
+			struct search_ctx *c, struct ac_err *err)
+{
+	struct audit_entry e = { .action = AUDIT_CONSULT, .channel = "search",
+				 .purpose = purpose, .case_ref = case_ref,
+				 .query = text };
+	ac_rc rc = store_search(n->store, text, limit, collect_hit, c, err);
+
+	if (!rc && c->rc)
+		rc = ac_err_set(err, c->rc, "out of memory");
+	if (rc)
+		return rc;
+	e.object_ids = (const char *const *)c->ids.ids;
+	e.nobject_ids = c->ids.n;
+	e.object_count = c->ids.count;
+	return cli_audit_record(n, &e, err);
 }
 
 int cmd_search(int argc, char **argv)
@@ -51,19 +90,21 @@ int cmd_search(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "limit", required_argument, 0, 'l' },
 		{ "json", no_argument, 0, 'j' },
+		{ "purpose", required_argument, 0, 'p' },
+		{ "case", required_argument, 0, 'c' },
 		{ "node", required_argument, 0, 'N' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 }
 	};
-	struct search_ctx c = { false, NULL, 0 };
-	const char *node_flag = NULL;
+	struct search_ctx c = { 0 };
+	const char *node_flag = NULL, *purpose = NULL, *case_ref = NULL;
 	struct ac_err err = { 0 };
 	struct node *n = NULL;
 	long limit = 20;
 	char *end;
 	int ch, code = EXIT_OK;
 
-	while ((ch = getopt_long(argc, argv, "l:jN:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "l:jp:c:N:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			fputs(help, stdout);
@@ -78,6 +119,12 @@ int cmd_search(int argc, char **argv)
 		case 'j':
 			c.json = true;
 			break;
+		case 'p':
+			purpose = optarg;
+			break;
+		case 'c':
+			case_ref = optarg;
+			break;
 		case 'N':
 			node_flag = optarg;
 			break;
@@ -90,17 +137,18 @@ int cmd_search(int argc, char **argv)
 		return cli_usage_hint("search");
 	}
 	c.hits = json_array();
+	audit_ids_init(&c.ids);
 	if (cli_open_node(node_flag, &n, &err) ||
-	    store_search(n->store, argv[optind], (size_t)limit, print_hit, &c,
-			 &err)) {
+	    run_search(n, argv[optind], (size_t)limit, purpose, case_ref, &c,
+		       &err)) {
 		code = cli_fail(&err);
-	} else if (c.json) {
-		json_dumpf(c.hits, stdout, JSON_INDENT(2));
-		putchar('\n');
-	} else if (!c.n) {
-		fprintf(stderr, "no matches for '%s'\n", argv[optind]);
+	} else {
+		print_hits(&c);
+		if (!c.n && !c.json)
+			fprintf(stderr, "no matches for '%s'\n", argv[optind]);
 	}
 	json_decref(c.hits);
+	audit_ids_release(&c.ids);
 	node_close(n);
 	return code;
 }

@@ -55,6 +55,25 @@ static int print_token(const struct store_token *t, void *ctx)
 	return 0;
 }
 
+/* Records a token's creation or revocation before it is reported; a
+ * token whose creation cannot be recorded is revoked again. */
+static ac_rc audit_token(const struct node *n, enum audit_action action,
+			 const char *id, const char *user, const char *purpose,
+			 struct ac_err *err)
+{
+	char what[256];
+	struct audit_entry e = { .action = action, .channel = "cli",
+				 .query = what, .purpose = purpose };
+
+	snprintf(what, sizeof(what), "token %s%s%s",
+		 action == AUDIT_TOKEN_CREATE ? "create " : "revoke ", id,
+		 user ? " user=" : "");
+	if (user)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s",
+			 user);
+	return cli_audit_record(n, &e, err);
+}
+
 static ac_rc create(struct node *n, const char *user,
 		    const struct token_opts *o, struct ac_err *err)
 {
@@ -68,6 +87,11 @@ static ac_rc create(struct node *n, const char *user,
 	if (!rc)
 		rc = auth_token_create(n->store, user, expires, NULL,
 				       o->purpose, token, id, err);
+	if (!rc && (rc = audit_token(n, AUDIT_TOKEN_CREATE, id, user,
+				     o->purpose, err))) {
+		struct ac_err rerr = { 0 };
+		auth_token_revoke(n->store, id, &rerr);
+	}
 	if (rc)
 		goto out;
 	printf("%s\n", token);
@@ -98,6 +122,9 @@ static ac_rc run(const char *sub, const char *arg, const struct token_opts *o,
 		rc = create(n, arg, o, err);
 	} else if (!strcmp(sub, "revoke")) {
 		rc = auth_token_revoke(n->store, arg, err);
+		if (!rc)
+			rc = audit_token(n, AUDIT_TOKEN_REVOKE, arg, NULL, NULL,
+					 err);
 		if (!rc)
 			fprintf(stderr, "revoked token %s\n", arg);
 	} else {

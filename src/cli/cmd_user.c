@@ -176,6 +176,24 @@ static int print_user(const struct store_user *u, void *ctx)
 	return 0;
 }
 
+/* Records an administrative change (users): what, on whom, and how it
+ * ended, before the command reports it. */
+static ac_rc audit_change(const struct node *n, const char *sub,
+			  const char *name, const char *role, ac_rc result,
+			  const struct ac_err *result_err, struct ac_err *err)
+{
+	char what[256];
+	struct audit_entry e = { .action = AUDIT_ADMIN_CHANGE,
+				 .channel = "cli",
+				 .query = what,
+				 .outcome = result ? AUDIT_ERROR : AUDIT_OK,
+				 .detail = result ? result_err->msg : "" };
+
+	snprintf(what, sizeof(what), "user %s %s%s%s", sub, name,
+		 role ? " role=" : "", role ? role : "");
+	return cli_audit_record(n, &e, err);
+}
+
 static ac_rc run(const char *sub, const char *name, const struct user_opts *o,
 		 struct ac_err *err)
 {
@@ -193,19 +211,33 @@ static ac_rc run(const char *sub, const char *name, const struct user_opts *o,
 		rc = cli_open_node(o->node, &n, err);
 	if (rc)
 		goto out;
+	if (strcmp(sub, "list")) {
+		if (!strcmp(sub, "add"))
+			rc = auth_user_add(n->store, name, role, password, err);
+		else if (!strcmp(sub, "passwd"))
+			rc = auth_user_set_password(n->store, name, password,
+						    err);
+		else
+			rc = auth_user_disable(n->store, name, err);
+		if (!rc) {
+			rc = audit_change(n, sub, name,
+					  strcmp(sub, "add") ? NULL
+							     : auth_role_name(role),
+					  AC_OK, err, err);
+		} else {
+			struct ac_err aerr = { 0 };
+			audit_change(n, sub, name, NULL, rc, err, &aerr);
+		}
+	}
+	if (rc)
+		goto out;
 	if (!strcmp(sub, "add")) {
-		rc = auth_user_add(n->store, name, role, password, err);
-		if (!rc)
-			fprintf(stderr, "added user '%s' (%s)\n", name,
-				auth_role_name(role));
+		fprintf(stderr, "added user '%s' (%s)\n", name,
+			auth_role_name(role));
 	} else if (!strcmp(sub, "passwd")) {
-		rc = auth_user_set_password(n->store, name, password, err);
-		if (!rc)
-			fprintf(stderr, "changed the password of '%s'\n", name);
+		fprintf(stderr, "changed the password of '%s'\n", name);
 	} else if (!strcmp(sub, "disable")) {
-		rc = auth_user_disable(n->store, name, err);
-		if (!rc)
-			fprintf(stderr, "disabled user '%s'\n", name);
+		fprintf(stderr, "disabled user '%s'\n", name);
 	} else {
 		printf("%-24s %-11s %-21s %s\n", "NAME", "ROLE", "CREATED",
 		       "DISABLED");

@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "gen", cmd_gen, "generate synthetic sample data" },
 	{ "user", cmd_user, "add, list, change or disable users" },
 	{ "token", cmd_token, "create, list or revoke API tokens" },
+	{ "audit", cmd_audit, "verify, export, show or prune the audit trail" },
 };
 
 static void usage(FILE *out)
@@ -36,7 +37,8 @@ static void usage(FILE *out)
 		"\nThe node is found with --node DIR, then $ACCORD_NODE, then "
 		"the current directory.\n'accord COMMAND --help' describes a "
 		"command. Exit codes: 0 ok, 1 failure, 2 usage, 3 import with "
-		"rejections, 4 not found.\n");
+		"rejections, 4 not found, 5 audit\n"
+		"trail tampered.\n");
 }
 
 int main(int argc, char **argv)

@@ -80,6 +80,10 @@ static const struct conf_key size_keys[] = {
 	  offsetof(struct node_config, limits.max_string_bytes) },
 	{ "ingest", "batch_size", 1, 1000000,
 	  offsetof(struct node_config, batch_size) },
+	{ "audit", "checkpoint_entries", 1, 10000000,
+	  offsetof(struct node_config, audit_checkpoint_entries) },
+	{ "audit", "checkpoint_seconds", 1, 86400,
+	  offsetof(struct node_config, audit_checkpoint_seconds) },
 };
 
 static ac_rc set_string(char *dst, size_t cap, const char *v, int line,
@@ -141,6 +145,8 @@ static void config_defaults(struct node_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->limits = lim;
 	cfg->batch_size = 1000;
+	cfg->audit_checkpoint_entries = 1000;
+	cfg->audit_checkpoint_seconds = 60;
 	snprintf(cfg->store_path, sizeof(cfg->store_path), "%s", NODE_STORE);
 }
 

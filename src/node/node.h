@@ -30,6 +30,8 @@ struct node_config {
 	char store_path[NODE_PATH_MAX]; /* relative to the node dir unless absolute */
 	struct stix_limits limits;
 	size_t batch_size;
+	size_t audit_checkpoint_entries; /* [audit] checkpoint_entries */
+	size_t audit_checkpoint_seconds; /* [audit] checkpoint_seconds */
 };
 
 struct node {
