@@ -449,7 +449,7 @@ static ac_rc store_failed(struct auth_subject *out, ac_rc rc)
 static ac_rc admit_user(const struct store_user *u, struct auth_subject *out,
 			struct ac_err *err)
 {
-	enum auth_role role;
+	enum auth_role role = AUTH_ROLE_ANALYST;
 
 	if (u->disabled)
 		return deny(out, AUTH_REASON_USER_DISABLED, err);

@@ -46,17 +46,29 @@ static bool is_ref_key(const char *key)
 	       (n >= 5 && !strcmp(key + n - 5, "_refs"));
 }
 
+/* Vocabulary values nobody searches for as free text; indexing them only
+ * costs FTS work on the single writer thread. */
+static bool is_vocab_key(const char *key)
+{
+	size_t n = strlen(key);
+	return n >= 6 && !strcmp(key + n - 6, "_types");
+}
+
 static bool skip_text_key(const char *key)
 {
-	static const char *const skip[] = { "id", "type", "spec_version",
-					    "created", "modified",
-					    "extension_type", "pattern_type" };
+	static const char *const skip[] = {
+		"id", "type", "spec_version", "created", "modified",
+		"extension_type", "pattern_type", "pattern_version",
+		"identity_class", "relationship_type", "script", "kind",
+		"unit", "lang", "encoding", "mime_type",
+		"extension_types", "definition_type"
+	};
 	if (!key)
 		return false;
 	for (size_t i = 0; i < AC_ARRAY_LEN(skip); i++)
 		if (key[0] == skip[i][0] && !strcmp(key, skip[i]))
 			return true;
-	return is_ref_key(key);
+	return is_ref_key(key) || is_vocab_key(key);
 }
 
 /* Cheap test before ac_ts_parse: a STIX timestamp has at least 20 bytes
