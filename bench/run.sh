@@ -6,3 +6,5 @@ for n in 100000 1000000; do
 	echo "== ingest, N=$n"
 	"$build/bench/bench_ingest" "$n" "${BENCH_DIR:-/tmp}"
 done
+echo "== audit on/off, N=50000"
+"$build/bench/bench_audit" 50000
