@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# make bench: the ingest benchmark at 100k and 1M objects.
+# make bench: the ingest and TAXII benchmarks at 100k and 1M objects.
 set -euo pipefail
 build=${1:-build}
 for n in 100000 1000000; do
 	echo "== ingest, N=$n"
 	"$build/bench/bench_ingest" "$n" "${BENCH_DIR:-/tmp}"
+done
+for n in 100000 1000000; do
+	echo "== taxii, N=$n"
+	"$build/bench/bench_taxii" "$n" "${BENCH_DIR:-/tmp}"
 done
