@@ -72,8 +72,8 @@ static ac_rc check_collection(const struct store_collection *c,
 }
 
 static ac_rc sq_collection_add(struct store *s,
-				  const struct store_collection *c,
-				  struct ac_err *err)
+			       const struct store_collection *c,
+			       struct ac_err *err)
 {
 	static const char sql[] =
 	    "INSERT INTO collections (id, name, title, description, scope,"
@@ -123,17 +123,16 @@ static void read_collection(sqlite3_stmt *st, struct store_collection *c)
 	copy_column(st, 1, c->name, sizeof(c->name));
 	copy_column(st, 2, c->title, sizeof(c->title));
 	copy_column(st, 3, c->description, sizeof(c->description));
-	c->scope = scope >= 0 && scope <= STORE_SCOPE_INBOX ?
-			   (enum store_scope)scope :
-			   STORE_SCOPE_OWN;
+	c->scope = scope >= 0 && scope <= STORE_SCOPE_INBOX
+		       ? (enum store_scope)scope
+		       : STORE_SCOPE_OWN;
 	c->read_roles = (uint32_t)sqlite3_column_int64(st, 5);
 	c->write_roles = (uint32_t)sqlite3_column_int64(st, 6);
 	c->created_us = sqlite3_column_int64(st, 7);
 }
 
 static ac_rc sq_collection_get(struct store *s, const char *id_or_name,
-				  struct store_collection *out,
-				  struct ac_err *err)
+			       struct store_collection *out, struct ac_err *err)
 {
 	static const char sql[] = "SELECT " COLLECTION_COLUMNS
 				  " FROM collections WHERE id = ?1 OR name = ?1"
@@ -161,10 +160,10 @@ out:
 }
 
 static ac_rc sq_collection_list(struct store *s, store_collection_cb cb,
-				   void *ctx, struct ac_err *err)
+				void *ctx, struct ac_err *err)
 {
-	static const char sql[] = "SELECT " COLLECTION_COLUMNS
-				  " FROM collections ORDER BY rowid";
+	static const char sql[] =
+	    "SELECT " COLLECTION_COLUMNS " FROM collections ORDER BY rowid";
 	sqlite3 *db = store_sqlite_db(s);
 	struct store_collection c;
 	sqlite3_stmt *st = NULL;
@@ -187,7 +186,7 @@ out:
 }
 
 static ac_rc sq_member_add(struct store *s, const char *collection_id,
-			      const char *object_id, struct ac_err *err)
+			   const char *object_id, struct ac_err *err)
 {
 	static const char sql[] = "INSERT OR IGNORE INTO collection_members"
 				  " (collection_id, object_id) VALUES (?1, ?2)";
@@ -214,8 +213,8 @@ out:
 	return rc;
 }
 
-static ac_rc sq_status_put(struct store *s, const char *id,
-			      const char *json, size_t len, struct ac_err *err)
+static ac_rc sq_status_put(struct store *s, const char *id, const char *json,
+			   size_t len, struct ac_err *err)
 {
 	static const char sql[] =
 	    "INSERT INTO statuses (id, json, updated_us) VALUES (?1, ?2, ?3)"
@@ -240,8 +239,8 @@ out:
 	return rc;
 }
 
-static ac_rc sq_status_get(struct store *s, const char *id,
-			      struct ac_buf *out, struct ac_err *err)
+static ac_rc sq_status_get(struct store *s, const char *id, struct ac_buf *out,
+			   struct ac_err *err)
 {
 	static const char sql[] = "SELECT json FROM statuses WHERE id = ?1";
 	sqlite3 *db = store_sqlite_db(s);
@@ -354,8 +353,10 @@ static ac_rc delete_one(sqlite3 *db, const char *id, const struct doomed *d,
 	ac_buf_reset(words);
 	rc = text(d->json, d->json_len, words);
 	if (rc) {
-		ac_err_set(err, rc, "cannot delete '%.100s': cannot compute its "
-				    "search text", id);
+		ac_err_set(err, rc,
+			   "cannot delete '%.100s': cannot compute its "
+			   "search text",
+			   id);
 		goto out;
 	}
 	if (words->len) {
@@ -407,11 +408,11 @@ static ac_rc exec_sql(sqlite3 *db, const char *sql, const char *what,
 }
 
 static ac_rc sq_delete_versions(struct store *s, const struct store_query *q,
-				 store_text_fn text, uint64_t *deleted,
-				   struct ac_err *err)
+				store_text_fn text, uint64_t *deleted,
+				struct ac_err *err)
 {
 	sqlite3 *db = store_sqlite_db(s);
-	struct doomed_list l = { 0 };
+	struct doomed_list l = {0};
 	struct ac_buf words = AC_BUF_INIT(DELETE_TEXT_MAX);
 	bool own_tx = sqlite3_get_autocommit(db) != 0;
 	ac_rc rc;

@@ -182,9 +182,8 @@ static void collections_add_get_list(void **state)
 	assert_string_equal(got.id, CID1);
 	assert_string_equal(got.title, "Title of zeta");
 	/* creation order, not name order */
-	assert_int_equal(store_collection_list(f->s, collect_names, &names,
-					       &err),
-			 AC_OK);
+	assert_int_equal(
+	    store_collection_list(f->s, collect_names, &names, &err), AC_OK);
 	assert_string_equal(names.data, "zeta,alpha,");
 	ac_buf_release(&names);
 }
@@ -220,7 +219,7 @@ static void membership_and_source_filters(void **state)
 {
 	struct fixture *f = *state;
 	struct store_collection inbox = coll(CID1, "inbox", STORE_SCOPE_INBOX);
-	struct store_query q = { 0 };
+	struct store_query q = {0};
 	struct ac_err err;
 
 	assert_int_equal(store_collection_add(f->s, &inbox, &err), AC_OK);
@@ -283,9 +282,9 @@ static void delete_one_version_then_all(void **state)
 {
 	struct fixture *f = *state;
 	struct store_collection inbox = coll(CID1, "inbox", STORE_SCOPE_INBOX);
-	const char *ids[] = { OBJ1 };
-	const char *at[] = { V1 };
-	struct store_query q = { 0 };
+	const char *ids[] = {OBJ1};
+	const char *at[] = {V1};
+	struct store_query q = {0};
 	uint64_t deleted = 9;
 	struct ac_err err;
 
@@ -339,17 +338,15 @@ static void delete_one_version_then_all(void **state)
 static void delete_needs_one_id(void **state)
 {
 	struct fixture *f = *state;
-	const char *ids[] = { OBJ1, OBJ2 };
-	struct store_query q = { 0 };
+	const char *ids[] = {OBJ1, OBJ2};
+	struct store_query q = {0};
 	uint64_t deleted;
 	struct ac_err err;
 
-	assert_int_equal(ingest_delete(f->s, &q, &deleted, &err),
-			 AC_ERR_USAGE);
+	assert_int_equal(ingest_delete(f->s, &q, &deleted, &err), AC_ERR_USAGE);
 	q.ids = ids;
 	q.nids = 2;
-	assert_int_equal(ingest_delete(f->s, &q, &deleted, &err),
-			 AC_ERR_USAGE);
+	assert_int_equal(ingest_delete(f->s, &q, &deleted, &err), AC_ERR_USAGE);
 	q.nids = 1;
 	assert_int_equal(store_delete_versions(f->s, &q, NULL, &deleted, &err),
 			 AC_ERR_USAGE);
@@ -358,8 +355,8 @@ static void delete_needs_one_id(void **state)
 static void delete_inside_open_transaction(void **state)
 {
 	struct fixture *f = *state;
-	const char *ids[] = { OBJ1 };
-	struct store_query q = { 0 };
+	const char *ids[] = {OBJ1};
+	struct store_query q = {0};
 	uint64_t deleted;
 	struct ac_err err;
 
