@@ -47,6 +47,19 @@ sqlite3 "$N/store.db" "UPDATE tokens SET expires_us = 1000000 WHERE id = '${T_EX
 "$ACCORD" import "$TMP/gen.json" >/dev/null 2>&1
 TOTAL=$(sqlite3 "$N/store.db" "SELECT count(DISTINCT id) FROM objects WHERE source = 'local'")
 
+# [server] settings are checked
+set_conf max_page_size 0
+expect_exit 1 "bad max_page_size" -- "$ACCORD" serve --insecure-http
+expect_grep "$TMP/err" "max_page_size" "bad setting named"
+set_conf max_page_size 1000
+echo "frobnicate = 1" >>"$N/accord.conf"
+expect_exit 1 "unknown [server] key" -- "$ACCORD" serve --insecure-http
+expect_grep "$TMP/err" "unknown setting '\[server\] frobnicate'" "unknown key named"
+sed -i '/^frobnicate/d' "$N/accord.conf"
+expect_exit 0 "read-only collection" -- "$ACCORD" collection add readonly --title "Read only" --write ""
+expect_exit 0 "collection list" -- "$ACCORD" collection list
+expect_grep "$TMP/out" " readonly +own +analyst,supervisor,admin +- " "empty write roles"
+
 set_conf max_page_size 100
 set_conf max_body_bytes 65536
 start_server --insecure-http || { finish; exit 1; }
@@ -66,7 +79,8 @@ expect_code 404 "unknown api root"
 # collections and roles
 req GET api1/collections/
 expect_code 200 "collections"
-expect_jq '[.collections[].alias] == ["node","inbox","restricted","shared"]' "alice sees four collections"
+expect_jq '[.collections[].alias] == ["node","inbox","restricted","shared","readonly"]' "alice sees five collections"
+expect_jq '.collections[] | select(.alias == "readonly") | .can_read == true and .can_write == false' "read-only collection"
 expect_jq '.collections[] | select(.alias == "restricted") | .can_read == false and .can_write == true' "can_read/can_write by role"
 expect_jq '.collections[0].media_types == ["application/stix+json;version=2.1"]' "media types"
 NODE=$(jq -r '.collections[] | select(.alias == "node") | .id' "$TMP/body")
