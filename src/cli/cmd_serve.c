@@ -178,6 +178,7 @@ static int run(const struct serve_opts *o)
 	sigset_t sigs;
 	int rc;
 
+	memset(&cfg, 0, sizeof(cfg));
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
