@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: the ingest benchmark at 100k and 1M objects.
+# make bench: the ingest and TAXII benchmarks at 100k and 1M objects.
 set -euo pipefail
 build=${1:-build}
 for n in 100000 1000000; do
@@ -8,3 +8,7 @@ for n in 100000 1000000; do
 done
 echo "== audit on/off, N=50000"
 "$build/bench/bench_audit" 50000
+for n in 100000 1000000; do
+	echo "== taxii, N=$n"
+	"$build/bench/bench_taxii" "$n" "${BENCH_DIR:-/tmp}"
+done

@@ -24,6 +24,8 @@ static const struct command commands[] = {
 	{ "user", cmd_user, "add, list, change or disable users" },
 	{ "token", cmd_token, "create, list or revoke API tokens" },
 	{ "audit", cmd_audit, "verify, export, show or prune the audit trail" },
+	{ "collection", cmd_collection, "add or list TAXII collections" },
+	{ "serve", cmd_serve, "serve the node over TAXII 2.1" },
 };
 
 static void usage(FILE *out)
@@ -31,7 +33,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: accord [--node DIR] COMMAND [ARGS]\n\n"
 		     "commands:\n");
 	for (size_t i = 0; i < AC_ARRAY_LEN(commands); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name,
+		fprintf(out, "  %-10s %s\n", commands[i].name,
 			commands[i].summary);
 	fprintf(out,
 		"\nThe node is found with --node DIR, then $ACCORD_NODE, then "

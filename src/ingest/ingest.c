@@ -113,6 +113,29 @@ void ingest_collect_text(const json_t *obj, struct ac_buf *out)
 	collect_text(obj, NULL, out);
 }
 
+ac_rc ingest_stored_text(const char *json, size_t len, struct ac_buf *out)
+{
+	struct ac_buf words = AC_BUF_INIT(INGEST_TEXT_MAX);
+	json_t *obj = json_loadb(json, len, 0, NULL);
+	ac_rc rc = AC_OK;
+
+	if (!obj)
+		return AC_ERR_PARSE;
+	/* the same cap as at ingest, so truncation drops the same words */
+	ingest_collect_text(obj, &words);
+	if (words.len)
+		rc = ac_buf_add(out, words.data, words.len);
+	json_decref(obj);
+	ac_buf_release(&words);
+	return rc;
+}
+
+ac_rc ingest_delete(struct store *s, const struct store_query *q,
+		    uint64_t *deleted, struct ac_err *err)
+{
+	return store_delete_versions(s, q, ingest_stored_text, deleted, err);
+}
+
 static void report_reject(struct ingest *in, const char *id,
 			  const struct stream_pos *pos, const char *why)
 {
@@ -203,6 +226,14 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 		in->failed = true;
 		return ac_err_set(err, rc, "%s", perr.msg);
 	} else {
+		if (in->opts.collection_id) {
+			rc = store_member_add(in->store, in->opts.collection_id,
+					      so->id, err);
+			if (rc) {
+				in->failed = true;
+				return rc;
+			}
+		}
 		if (res == STORE_PUT_DUPLICATE)
 			in->pending.duplicates++;
 		else

@@ -23,6 +23,9 @@ struct ingest_opts {
 	const char *source;      /* "local" or "partner:<name>" */
 	bool strict;             /* first error rejects the whole input */
 	size_t batch_size;       /* objects per transaction; 0 = 1000 */
+	const char *collection_id; /* NULL, or a TAXII collection each
+				    * accepted or duplicate object is
+				    * recorded in (store_member_add) */
 	struct stix_limits limits;
 };
 
@@ -93,6 +96,17 @@ ac_rc ingest_finish(struct ingest *in, struct ac_err *err);
 /* Appends the words full-text search indexes for obj (string values minus
  * ids, references and timestamps), space-separated, up to out's cap. */
 void ingest_collect_text(const json_t *obj, struct ac_buf *out);
+
+/* Deletes the versions of one object that q selects (q must name exactly
+ * one id), with their full-text entries, through the store; the search text
+ * is recomputed from the stored JSON exactly as ingest indexed it.
+ * *deleted (may be NULL) gets the number of versions removed. */
+ac_rc ingest_delete(struct store *s, const struct store_query *q,
+		    uint64_t *deleted, struct ac_err *err);
+
+/* The store_text_fn for stored JSON: the words ingest_collect_text indexed
+ * for it. AC_ERR_PARSE for JSON that does not parse. */
+ac_rc ingest_stored_text(const char *json, size_t len, struct ac_buf *out);
 
 /* Default options: source "local", batches of 1000, default limits. */
 struct ingest_opts ingest_opts_default(void);

@@ -84,7 +84,31 @@ static const struct conf_key size_keys[] = {
 	  offsetof(struct node_config, audit_checkpoint_entries) },
 	{ "audit", "checkpoint_seconds", 1, 86400,
 	  offsetof(struct node_config, audit_checkpoint_seconds) },
+	{ "server", "port", 0, 65535, offsetof(struct node_config, server.port) },
+	{ "server", "threads", 1, 256,
+	  offsetof(struct node_config, server.threads) },
+	{ "server", "max_connections", 1, 65536,
+	  offsetof(struct node_config, server.max_connections) },
+	{ "server", "timeout_s", 1, 3600,
+	  offsetof(struct node_config, server.timeout_s) },
+	{ "server", "max_body_bytes", 1024, 1u << 30,
+	  offsetof(struct node_config, server.max_body_bytes) },
+	{ "server", "max_page_size", 1, 100000,
+	  offsetof(struct node_config, server.max_page_size) },
 };
+
+static ac_rc parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1")) {
+		*out = true;
+		return AC_OK;
+	}
+	if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0")) {
+		*out = false;
+		return AC_OK;
+	}
+	return AC_ERR_PARSE;
+}
 
 static ac_rc set_string(char *dst, size_t cap, const char *v, int line,
 			const char *key, struct ac_err *err)
@@ -95,6 +119,38 @@ static ac_rc set_string(char *dst, size_t cap, const char *v, int line,
 				  NODE_CONF, line, key);
 	snprintf(dst, cap, "%s", v);
 	return AC_OK;
+}
+
+/* The [server] keys that are not numbers. */
+static ac_rc server_key(struct node_config *cfg, const char *section,
+			const char *key, const char *value, int line,
+			struct ac_err *err)
+{
+	struct node_server *sv = &cfg->server;
+
+	if (strcmp(section, "server"))
+		goto unknown;
+	if (!strcmp(key, "listen"))
+		return set_string(sv->listen, sizeof(sv->listen), value, line,
+				  key, err);
+	if (!strcmp(key, "tls_cert"))
+		return set_string(sv->tls_cert, sizeof(sv->tls_cert), value,
+				  line, key, err);
+	if (!strcmp(key, "tls_key"))
+		return set_string(sv->tls_key, sizeof(sv->tls_key), value,
+				  line, key, err);
+	if (!strcmp(key, "allow_insecure_public")) {
+		if (parse_bool(value, &sv->allow_insecure_public))
+			return ac_err_set(err, AC_ERR_PARSE,
+					  "%s line %d: '%s' must be true or "
+					  "false",
+					  NODE_CONF, line, key);
+		return AC_OK;
+	}
+unknown:
+	return ac_err_set(err, AC_ERR_PARSE,
+			  "%s line %d: unknown setting '[%s] %s'", NODE_CONF,
+			  line, section, key);
 }
 
 struct conf_ctx {
@@ -133,9 +189,7 @@ static ac_rc conf_key(const char *section, const char *key, const char *value,
 	if (!strcmp(section, "store") && !strcmp(key, "path"))
 		return set_string(cfg->store_path, sizeof(cfg->store_path),
 				  value, line, key, c->err);
-	return ac_err_set(c->err, AC_ERR_PARSE,
-			  "%s line %d: unknown setting '[%s] %s'", NODE_CONF,
-			  line, section, key);
+	return server_key(cfg, section, key, value, line, c->err);
 }
 
 static void config_defaults(struct node_config *cfg)
@@ -148,6 +202,17 @@ static void config_defaults(struct node_config *cfg)
 	cfg->audit_checkpoint_entries = 1000;
 	cfg->audit_checkpoint_seconds = 60;
 	snprintf(cfg->store_path, sizeof(cfg->store_path), "%s", NODE_STORE);
+	snprintf(cfg->server.listen, sizeof(cfg->server.listen), "127.0.0.1");
+	cfg->server.port = NODE_DEFAULT_PORT;
+	snprintf(cfg->server.tls_cert, sizeof(cfg->server.tls_cert), "%s",
+		 NODE_TLS_CERT);
+	snprintf(cfg->server.tls_key, sizeof(cfg->server.tls_key), "%s",
+		 NODE_TLS_KEY);
+	cfg->server.threads = 4;
+	cfg->server.max_connections = 256;
+	cfg->server.timeout_s = 30;
+	cfg->server.max_body_bytes = 10u << 20;
+	cfg->server.max_page_size = 1000;
 }
 
 ac_rc node_config_load(const char *dir, struct node_config *cfg,

@@ -6,10 +6,13 @@
  *   DIR/keys/node.key      Ed25519 + X25519 secret keys, mode 0600
  *   DIR/keys/node.pub      public keys
  *   DIR/identity.json      the node's STIX identity object
+ *   DIR/keys/tls.crt       TLS certificate (self-signed unless given)
+ *   DIR/keys/tls.key       its private key, mode 0600
  */
 #ifndef AC_NODE_H
 #define AC_NODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "base/rc.h"
 #include "stix/json.h"
@@ -21,7 +24,25 @@
 #define NODE_SECRET_KEY "keys/node.key"
 #define NODE_PUBLIC_KEY "keys/node.pub"
 #define NODE_IDENTITY "identity.json"
+#define NODE_TLS_CERT "keys/tls.crt"
+#define NODE_TLS_KEY "keys/tls.key"
 #define NODE_PATH_MAX 4096
+#define NODE_DEFAULT_PORT 8443
+
+/* The [server] section: how `accord serve` listens and its limits. Paths
+ * are relative to the node directory unless absolute. */
+struct node_server {
+	char listen[64];	 /* IP literal; default 127.0.0.1 */
+	size_t port;		 /* 0..65535; default NODE_DEFAULT_PORT */
+	char tls_cert[NODE_PATH_MAX];
+	char tls_key[NODE_PATH_MAX];
+	size_t threads;		 /* worker pool; default 4 */
+	size_t max_connections;	 /* default 256 */
+	size_t timeout_s;	 /* idle timeout per connection; default 30 */
+	size_t max_body_bytes;	 /* request body cap; default 10 MiB */
+	size_t max_page_size;	 /* TAXII page cap; default 1000 */
+	bool allow_insecure_public; /* plain HTTP on a public address */
+};
 
 struct node_config {
 	char org[256];
@@ -32,6 +53,7 @@ struct node_config {
 	size_t batch_size;
 	size_t audit_checkpoint_entries; /* [audit] checkpoint_entries */
 	size_t audit_checkpoint_seconds; /* [audit] checkpoint_seconds */
+	struct node_server server;
 };
 
 struct node {
@@ -44,6 +66,21 @@ struct node {
  * a non-empty directory. Builds everything in a temporary sibling directory
  * and renames it into place, so a failure leaves nothing behind. */
 ac_rc node_init(const char *dir, const char *org, struct ac_err *err);
+
+/* Options of node_init_with; NULL fields mean the defaults. */
+struct node_init_opts {
+	const char *tls_cert; /* PEM certificate to use instead of a */
+	const char *tls_key;  /* self-signed one; both or neither */
+};
+
+/* node_init with options. Besides the store it writes a [server] section
+ * with safe defaults, a self-signed TLS certificate (unless one is given;
+ * given files must be readable and are referenced by absolute path), and
+ * two TAXII collections: "node" (this node's own objects) and "inbox"
+ * (objects POSTed into it), readable and writable by analysts,
+ * supervisors and admins. */
+ac_rc node_init_with(const char *dir, const char *org,
+		     const struct node_init_opts *opts, struct ac_err *err);
 
 /* Finds the node directory: `flag` (from --node) if given, else $ACCORD_NODE,
  * else the current directory. Fails with AC_ERR_NOTFOUND and a message saying

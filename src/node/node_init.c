@@ -10,8 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth/auth.h"
 #include "base/time.h"
 #include "base/uuid.h"
+#include "crypto/cert.h"
 #include "crypto/keys.h"
 #include "ingest/ingest.h"
 #include "stix/ext.h"
@@ -100,9 +102,10 @@ static json_t *make_identity(const char *org)
 }
 
 static ac_rc write_config(const char *dir, const char *org,
-			  const char *identity_id, struct ac_err *err)
+			  const char *identity_id, const char *tls_cert,
+			  const char *tls_key, struct ac_err *err)
 {
-	char path[NODE_PATH_MAX], text[2048];
+	char path[NODE_PATH_MAX], text[3 * NODE_PATH_MAX];
 	struct stix_limits lim = STIX_LIMITS_DEFAULT;
 
 	snprintf(text, sizeof(text),
@@ -119,9 +122,23 @@ static ac_rc write_config(const char *dir, const char *org,
 		 "max_depth = %zu\n"
 		 "max_string_bytes = %zu\n\n"
 		 "[ingest]\n"
-		 "batch_size = 1000\n",
+		 "batch_size = 1000\n\n"
+		 "# accord serve (TAXII 2.1)\n"
+		 "[server]\n"
+		 "listen = 127.0.0.1\n"
+		 "port = %d\n"
+		 "tls_cert = %s\n"
+		 "tls_key = %s\n"
+		 "threads = 4\n"
+		 "max_connections = 256\n"
+		 "timeout_s = 30\n"
+		 "max_body_bytes = 10485760\n"
+		 "max_page_size = 1000\n"
+		 "# plain HTTP (--insecure-http) only on loopback unless true\n"
+		 "allow_insecure_public = false\n",
 		 org, identity_id, NODE_STORE, lim.max_object_bytes,
-		 lim.max_depth, lim.max_string_bytes);
+		 lim.max_depth, lim.max_string_bytes, NODE_DEFAULT_PORT,
+		 tls_cert, tls_key);
 	if (node_path(dir, NODE_CONF, path, err))
 		return err->rc;
 	return write_file(path, text, 0640, err);
@@ -144,6 +161,88 @@ static ac_rc write_keys(const char *dir, struct ac_err *err)
 	if (!rc)
 		rc = ac_keys_save(&k, sec, pub, err);
 	ac_keys_wipe(&k);
+	return rc;
+}
+
+/* A self-signed certificate for localhost, valid for two years. */
+static ac_rc write_tls(const char *dir, struct ac_err *err)
+{
+	char crt[NODE_PATH_MAX], key[NODE_PATH_MAX];
+	char *cert_pem = NULL, *key_pem = NULL;
+	ac_rc rc;
+
+	if (node_path(dir, NODE_TLS_CERT, crt, err) ||
+	    node_path(dir, NODE_TLS_KEY, key, err))
+		return err->rc;
+	rc = ac_cert_self_signed("accord", NULL, 0, 730, &cert_pem, &key_pem,
+				 err);
+	if (!rc)
+		rc = write_file(key, key_pem, 0600, err);
+	if (!rc)
+		rc = write_file(crt, cert_pem, 0644, err);
+	free(cert_pem);
+	ac_cert_free_key(key_pem);
+	return rc;
+}
+
+/* Resolves a given certificate or key file to an absolute path, checking
+ * that it can be read. */
+static ac_rc given_file(const char *path, char out[NODE_PATH_MAX],
+			struct ac_err *err)
+{
+	char *abs = realpath(path, NULL);
+	FILE *f;
+
+	if (!abs)
+		return ac_err_set(err, AC_ERR_IO, "cannot use '%s': %s", path,
+				  strerror(errno));
+	f = fopen(abs, "r");
+	if (!f) {
+		ac_err_set(err, AC_ERR_IO, "cannot read '%s': %s", path,
+			   strerror(errno));
+		free(abs);
+		return err->rc;
+	}
+	fclose(f);
+	snprintf(out, NODE_PATH_MAX, "%s", abs);
+	free(abs);
+	if (strpbrk(out, "\n\r"))
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "cannot use '%s': a new line in the path",
+				  path);
+	return AC_OK;
+}
+
+static ac_rc add_collection(struct store *s, const char *name,
+			    const char *title, const char *description,
+			    enum store_scope scope, struct ac_err *err)
+{
+	const auth_role_mask roles = AUTH_ROLE_BIT(AUTH_ROLE_ANALYST) |
+				     AUTH_ROLE_BIT(AUTH_ROLE_SUPERVISOR) |
+				     AUTH_ROLE_BIT(AUTH_ROLE_ADMIN);
+	struct store_collection c;
+
+	memset(&c, 0, sizeof(c));
+	ac_uuid_v4(c.id);
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	snprintf(c.title, sizeof(c.title), "%s", title);
+	snprintf(c.description, sizeof(c.description), "%s", description);
+	c.scope = scope;
+	c.read_roles = roles;
+	c.write_roles = roles;
+	c.created_us = ac_now_us();
+	return store_collection_add(s, &c, err);
+}
+
+static ac_rc add_default_collections(struct store *s, struct ac_err *err)
+{
+	ac_rc rc = add_collection(s, "node", "This node's intelligence",
+				  "Objects recorded at this node",
+				  STORE_SCOPE_OWN, err);
+	if (!rc)
+		rc = add_collection(s, "inbox", "Inbox",
+				    "Objects written into this collection",
+				    STORE_SCOPE_INBOX, err);
 	return rc;
 }
 
@@ -173,6 +272,8 @@ static ac_rc seed_store(const char *dir, json_t *identity, struct ac_err *err)
 	}
 	if (ingest_finish(&in, rc ? NULL : err) && !rc)
 		rc = err->rc;
+	if (!rc)
+		rc = add_default_collections(s, err);
 out:
 	if (s)
 		store_close(s);
@@ -180,18 +281,29 @@ out:
 	return rc;
 }
 
-static ac_rc build_node(const char *tmp, const char *org, struct ac_err *err)
+static ac_rc build_node(const char *tmp, const char *org,
+			const struct node_init_opts *o, struct ac_err *err)
 {
-	char path[NODE_PATH_MAX];
+	char path[NODE_PATH_MAX], crt[NODE_PATH_MAX], key[NODE_PATH_MAX];
 	json_t *identity = make_identity(org);
 	char *text = NULL;
 	ac_rc rc;
 
 	if (!identity)
 		return ac_err_set(err, AC_ERR_NOMEM, "out of memory");
+	snprintf(crt, sizeof(crt), "%s", NODE_TLS_CERT);
+	snprintf(key, sizeof(key), "%s", NODE_TLS_KEY);
 	rc = write_keys(tmp, err);
+	if (!rc && o->tls_cert) {
+		rc = given_file(o->tls_cert, crt, err);
+		if (!rc)
+			rc = given_file(o->tls_key, key, err);
+	} else if (!rc) {
+		rc = write_tls(tmp, err);
+	}
 	if (!rc)
-		rc = write_config(tmp, org, stix_get_str(identity, "id"), err);
+		rc = write_config(tmp, org, stix_get_str(identity, "id"), crt,
+				  key, err);
 	if (!rc) {
 		text = json_dumps(identity, JSON_INDENT(2) | JSON_SORT_KEYS);
 		rc = text ? node_path(tmp, NODE_IDENTITY, path, err) :
@@ -222,10 +334,22 @@ static ac_rc check_org(const char *org, struct ac_err *err)
 
 ac_rc node_init(const char *dir, const char *org, struct ac_err *err)
 {
+	static const struct node_init_opts defaults;
+
+	return node_init_with(dir, org, &defaults, err);
+}
+
+ac_rc node_init_with(const char *dir, const char *org,
+		     const struct node_init_opts *opts, struct ac_err *err)
+{
 	char tmp[NODE_PATH_MAX];
 	bool exists;
 	ac_rc rc;
 
+	if (!opts->tls_cert != !opts->tls_key)
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "give both a TLS certificate and its key, or "
+				  "neither");
 	rc = check_org(org, err);
 	if (!rc)
 		rc = check_target(dir, &exists, err);
@@ -239,7 +363,7 @@ ac_rc node_init(const char *dir, const char *org, struct ac_err *err)
 	if (!mkdtemp(tmp))
 		return ac_err_set(err, AC_ERR_IO, "cannot create '%s': %s", tmp,
 				  strerror(errno));
-	rc = build_node(tmp, org, err);
+	rc = build_node(tmp, org, opts, err);
 	if (!rc && exists && rmdir(dir) != 0)
 		rc = ac_err_set(err, AC_ERR_IO, "cannot replace '%s': %s", dir,
 				strerror(errno));

@@ -50,9 +50,33 @@ static const char schema_v2[] =
     " last_used_us INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX tokens_user ON tokens(user, created_us);";
 
+/* TAXII: collections (a view over the store by scope), the objects written
+ * into inbox collections (by object id, so all versions belong), and the
+ * status resources of TAXII POSTs. */
+static const char schema_v3[] =
+    "CREATE TABLE collections ("
+    " id TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " title TEXT NOT NULL,"
+    " description TEXT NOT NULL DEFAULT '',"
+    " scope INTEGER NOT NULL CHECK (scope BETWEEN 0 AND 3),"
+    " read_roles INTEGER NOT NULL,"
+    " write_roles INTEGER NOT NULL,"
+    " created_us INTEGER NOT NULL);"
+    "CREATE TABLE collection_members ("
+    " collection_id TEXT NOT NULL REFERENCES collections(id),"
+    " object_id TEXT NOT NULL,"
+    " PRIMARY KEY (collection_id, object_id)) WITHOUT ROWID;"
+    "CREATE INDEX collection_members_object ON collection_members(object_id);"
+    "CREATE TABLE statuses ("
+    " id TEXT PRIMARY KEY,"
+    " json TEXT NOT NULL,"
+    " updated_us INTEGER NOT NULL);";
+
 static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
+    {3, schema_v3},
 };
 
 int store_schema_version(void)

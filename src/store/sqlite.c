@@ -552,6 +552,15 @@ static ac_rc build_query(struct ac_buf *sql, const struct store_query *q)
 		rc = add_in(sql, "o.type", q->ntypes);
 	if (!rc && q->nspec_versions)
 		rc = add_in(sql, "o.spec_version", q->nspec_versions);
+	if (!rc && q->source)
+		rc = ac_buf_adds(sql, " AND o.source = ?");
+	if (!rc && q->source_prefix)
+		rc = ac_buf_adds(sql, " AND instr(o.source, ?) = 1");
+	if (!rc && q->collection_id)
+		rc = ac_buf_adds(sql, " AND EXISTS (SELECT 1 FROM"
+				      " collection_members m WHERE"
+				      " m.collection_id = ? AND"
+				      " m.object_id = o.id)");
 	if (!rc && q->added_after_us)
 		rc = ac_buf_adds(sql, " AND o.date_added > ?");
 	if (!rc && q->added_before_us)
@@ -585,6 +594,14 @@ static void bind_query(sqlite3_stmt *st, const struct store_query *q,
 	bind_texts(st, &idx, q->ids, q->nids);
 	bind_texts(st, &idx, q->types, q->ntypes);
 	bind_texts(st, &idx, q->spec_versions, q->nspec_versions);
+	if (q->source)
+		sqlite3_bind_text(st, idx++, q->source, -1, SQLITE_STATIC);
+	if (q->source_prefix)
+		sqlite3_bind_text(st, idx++, q->source_prefix, -1,
+				  SQLITE_STATIC);
+	if (q->collection_id)
+		sqlite3_bind_text(st, idx++, q->collection_id, -1,
+				  SQLITE_STATIC);
 	if (q->added_after_us)
 		sqlite3_bind_int64(st, idx++, q->added_after_us);
 	if (q->added_before_us)
@@ -762,6 +779,7 @@ static const struct store_ops sqlite_ops = {
     .search = sq_search,
     .stats = sq_stats,
     STORE_SQLITE_ADMIN_OPS,
+    .taxii = &store_sqlite_taxii_ops,
 };
 
 sqlite3 *store_sqlite_db(struct store *s)

@@ -179,3 +179,102 @@ ac_rc store_token_list(struct store *s, const char *user, store_token_cb cb,
 				  "store token list needs a callback");
 	return s->ops->token_list(s, user, cb, ctx, err);
 }
+
+/* TAXII records: argument checks here, storage in the backend. */
+
+static ac_rc need_taxii(struct store *s, struct ac_err *err)
+{
+	if (!s->ops->taxii)
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "this store backend keeps no TAXII records");
+	return AC_OK;
+}
+
+ac_rc store_collection_add(struct store *s, const struct store_collection *c,
+			   struct ac_err *err)
+{
+	ac_rc rc = need(c, "collection", err);
+
+	if (!rc)
+		rc = need_taxii(s, err);
+	return rc ? rc : s->ops->taxii->collection_add(s, c, err);
+}
+
+ac_rc store_collection_get(struct store *s, const char *id_or_name,
+			   struct store_collection *out, struct ac_err *err)
+{
+	ac_rc rc = need(id_or_name, "collection id or name", err);
+
+	if (!rc)
+		rc = need(out, "result", err);
+	if (!rc)
+		rc = need_taxii(s, err);
+	return rc ? rc : s->ops->taxii->collection_get(s, id_or_name, out, err);
+}
+
+ac_rc store_collection_list(struct store *s, store_collection_cb cb, void *ctx,
+			    struct ac_err *err)
+{
+	ac_rc rc = cb ? AC_OK
+		      : ac_err_set(err, AC_ERR_USAGE,
+				   "store collection list needs a callback");
+
+	if (!rc)
+		rc = need_taxii(s, err);
+	return rc ? rc : s->ops->taxii->collection_list(s, cb, ctx, err);
+}
+
+ac_rc store_member_add(struct store *s, const char *collection_id,
+		       const char *object_id, struct ac_err *err)
+{
+	ac_rc rc = need(collection_id, "collection id", err);
+
+	if (!rc)
+		rc = need(object_id, "object id", err);
+	if (!rc)
+		rc = need_taxii(s, err);
+	return rc ? rc
+		  : s->ops->taxii->member_add(s, collection_id, object_id, err);
+}
+
+ac_rc store_status_put(struct store *s, const char *id, const char *json,
+		       size_t len, struct ac_err *err)
+{
+	ac_rc rc = need(id, "status id", err);
+
+	if (!rc)
+		rc = need(json, "status json", err);
+	if (!rc)
+		rc = need_taxii(s, err);
+	return rc ? rc : s->ops->taxii->status_put(s, id, json, len, err);
+}
+
+ac_rc store_status_get(struct store *s, const char *id, struct ac_buf *out,
+		       struct ac_err *err)
+{
+	ac_rc rc = need(id, "status id", err);
+
+	if (!rc)
+		rc = need(out, "result", err);
+	if (!rc)
+		rc = need_taxii(s, err);
+	return rc ? rc : s->ops->taxii->status_get(s, id, out, err);
+}
+
+ac_rc store_delete_versions(struct store *s, const struct store_query *q,
+			    store_text_fn text, uint64_t *deleted,
+			    struct ac_err *err)
+{
+	uint64_t ignored;
+	ac_rc rc = need(q, "query", err);
+
+	if (!rc && !text)
+		rc = ac_err_set(err, AC_ERR_USAGE,
+				"store: no text function given");
+	if (!rc)
+		rc = need_taxii(s, err);
+	return rc ? rc
+		  : s->ops->taxii->delete_versions(s, q, text,
+						   deleted ? deleted : &ignored,
+						   err);
+}

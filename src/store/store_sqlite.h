@@ -51,6 +51,10 @@ ac_rc store_sqlite_token_list(struct store *s, const char *user,
 			      store_token_cb cb, void *ctx,
 			      struct ac_err *err);
 
+/* TAXII record operations (sqlite_taxii.c), the `taxii` entry of
+ * sqlite_ops. */
+extern const struct store_taxii_ops store_sqlite_taxii_ops;
+
 #define STORE_SQLITE_ADMIN_OPS                                                 \
 	.user_add = store_sqlite_user_add,                                     \
 	.user_get = store_sqlite_user_get,                                     \

@@ -1,0 +1,234 @@
+/* accord serve: the TAXII 2.1 server in the foreground until SIGTERM or
+ * SIGINT. The signals are blocked in every thread and taken with sigwait
+ * in the main thread, which then stops the server gracefully. */
+#include "base/common.h"
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <pthread.h>
+
+#include "base/log.h"
+#include "http/http.h"
+#include "taxii/taxii.h"
+
+#define PEM_MAX (1u << 20)
+
+static const char help[] =
+    "usage: accord serve [--listen ADDR:PORT] [--insecure-http]\n\n"
+    "Serves the node over TAXII 2.1 (HTTPS with the node's certificate,\n"
+    "keys/tls.crt unless [server] tls_cert says otherwise) until SIGTERM\n"
+    "or Ctrl-C; requests in flight finish first. The URL is printed on\n"
+    "standard error; the access log follows there.\n"
+    "  --listen ADDR:PORT  address and port (default: the [server]\n"
+    "                      listen and port settings); port 0 picks a\n"
+    "                      free one. IPv6 as [::1]:PORT.\n"
+    "  --insecure-http     plain HTTP; refused on a non-loopback address\n"
+    "                      unless [server] allow_insecure_public = true\n"
+    "Endpoints: /taxii2/ (discovery), /taxii2/api1/..., /healthz, /metrics.\n";
+
+/* "ADDR:PORT", "[V6]:PORT" or "ADDR" into the server settings. */
+static bool parse_listen(const char *v, struct node_server *sv)
+{
+	const char *colon, *addr = v;
+	size_t alen;
+	char *end;
+	long port;
+
+	if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+		if (!close)
+			return false;
+		addr = v + 1;
+		alen = (size_t)(close - addr);
+		colon = close[1] == ':' ? close + 1 : NULL;
+		if (close[1] && !colon)
+			return false;
+	} else {
+		colon = strrchr(v, ':');
+		alen = colon ? (size_t)(colon - v) : strlen(v);
+	}
+	if (!alen || alen >= sizeof(sv->listen))
+		return false;
+	memcpy(sv->listen, addr, alen);
+	sv->listen[alen] = '\0';
+	if (!colon)
+		return true;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || port < 0 || port > 65535)
+		return false;
+	sv->port = (size_t)port;
+	return true;
+}
+
+static ac_rc read_pem(const char *dir, const char *rel, char **out,
+		      struct ac_err *err)
+{
+	char path[NODE_PATH_MAX];
+	struct ac_buf b = AC_BUF_INIT(PEM_MAX);
+	char chunk[4096];
+	size_t n;
+	FILE *f;
+	ac_rc rc = node_path(dir, rel, path, err);
+
+	if (rc)
+		return rc;
+	f = fopen(path, "r");
+	if (!f)
+		return ac_err_set(err, AC_ERR_IO, "cannot read '%s': %s", path,
+				  strerror(errno));
+	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = ac_buf_add(&b, chunk, n);
+	fclose(f);
+	if (!rc && !b.len)
+		rc = AC_ERR_PARSE;
+	if (rc) {
+		ac_buf_release(&b);
+		return ac_err_set(err, rc,
+				  "cannot use '%s': empty or too large", path);
+	}
+	*out = ac_buf_detach(&b, &n);
+	return *out ? AC_OK : ac_err_set(err, AC_ERR_NOMEM, "out of memory");
+}
+
+struct serve_opts {
+	const char *node;
+	const char *listen;
+	bool insecure;
+};
+
+static void print_url(const struct http_config *hc, uint16_t port)
+{
+	bool v6 = strchr(hc->addr, ':') != NULL;
+
+	fprintf(stderr, "accord: serving TAXII 2.1 at %s://%s%s%s:%u/taxii2/\n",
+		hc->tls ? "https" : "http", v6 ? "[" : "", hc->addr,
+		v6 ? "]" : "", port);
+	fflush(stderr);
+}
+
+/* Runs until SIGTERM or SIGINT, which must be blocked already. */
+static ac_rc serve(const char *dir, const struct node_config *cfg,
+		   const struct serve_opts *o, const sigset_t *sigs,
+		   struct ac_err *err)
+{
+	struct http_config hc = http_config_defaults();
+	struct taxii_config tc = {0};
+	char store[NODE_PATH_MAX];
+	char *cert = NULL, *key = NULL;
+	struct http_server *srv = NULL;
+	struct taxii *t = NULL;
+	int sig = 0;
+	ac_rc rc;
+
+	hc.addr = cfg->server.listen;
+	hc.port = (uint16_t)cfg->server.port;
+	hc.tls = !o->insecure;
+	hc.allow_plain_public = cfg->server.allow_insecure_public;
+	hc.threads = (unsigned)cfg->server.threads;
+	hc.conn_limit = (unsigned)cfg->server.max_connections;
+	hc.timeout_s = (unsigned)cfg->server.timeout_s;
+	hc.max_body = cfg->server.max_body_bytes;
+	rc = node_path(dir, cfg->store_path, store, err);
+	if (!rc && hc.tls)
+		rc = read_pem(dir, cfg->server.tls_cert, &cert, err);
+	if (!rc && hc.tls)
+		rc = read_pem(dir, cfg->server.tls_key, &key, err);
+	if (rc)
+		goto out;
+	hc.cert_pem = cert;
+	hc.key_pem = key;
+	tc.store_path = store;
+	tc.title = cfg->org;
+	tc.max_page_size = cfg->server.max_page_size;
+	tc.max_content_length = hc.max_body;
+	tc.batch_size = cfg->batch_size;
+	tc.limits = cfg->limits;
+	tc.tls = hc.tls;
+	rc = http_config_check(&hc, err);
+	if (!rc)
+		rc = taxii_new(&tc, &t, err);
+	if (!rc)
+		rc = taxii_serve(t, &hc, &srv, err);
+	if (rc)
+		goto out;
+	print_url(&hc, http_server_port(srv));
+	while (sigwait(sigs, &sig) != 0)
+		;
+	fprintf(stderr, "accord: signal %d: finishing requests in flight\n",
+		sig);
+	http_server_stop(srv);
+	fprintf(stderr, "accord: stopped\n");
+out:
+	taxii_free(t);
+	free(cert);
+	if (key) {
+		memset(key, 0, strlen(key));
+		free(key);
+	}
+	return rc;
+}
+
+static int run(const struct serve_opts *o)
+{
+	char dir[NODE_PATH_MAX];
+	struct node_config cfg;
+	struct ac_err err = {0};
+	sigset_t sigs;
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	/* before any thread starts, so all of them inherit the mask */
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (node_locate(o->node ? o->node : cli_global_node, dir, &err) ||
+	    node_config_load(dir, &cfg, &err))
+		return cli_fail(&err);
+	if (o->listen && !parse_listen(o->listen, &cfg.server)) {
+		cli_error("--listen '%s' is not ADDR:PORT", o->listen);
+		return cli_usage_hint("serve");
+	}
+	rc = serve(dir, &cfg, o, &sigs, &err);
+	if (rc == AC_ERR_PERM) {
+		cli_error("%s (set [server] allow_insecure_public = true)",
+			  err.msg);
+		return EXIT_FAIL;
+	}
+	return rc ? cli_fail(&err) : EXIT_OK;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"listen", required_argument, 0, 'l'},
+	    {"insecure-http", no_argument, 0, 'i'},
+	    {"node", required_argument, 0, 'N'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0}};
+	struct serve_opts o = {NULL, NULL, false};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "l:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(help, stdout);
+			return EXIT_OK;
+		} else if (c == 'l') {
+			o.listen = optarg;
+		} else if (c == 'i') {
+			o.insecure = true;
+		} else if (c == 'N') {
+			o.node = optarg;
+		} else {
+			return cli_usage_hint("serve");
+		}
+	}
+	if (optind != argc) {
+		cli_error("serve takes no arguments");
+		return cli_usage_hint("serve");
+	}
+	return run(&o);
+}

@@ -1,0 +1,54 @@
+/* accord's TAXII 2.1 server: discovery, one API root ("api1"), status,
+ * collections, objects (GET, POST), one object (GET, DELETE), manifest and
+ * versions, on the HTTP core of src/http. See docs/internals/taxii.md and
+ * docs/api.md.
+ *
+ * Every endpoint needs a user (HTTP Basic or an API token, src/auth);
+ * collection roles decide what a user sees and may write. Writes go through
+ * the ingest pipeline with source "local"; reads page on date_added.
+ *
+ * Threads: handlers run on the HTTP worker threads; each thread opens its
+ * own store handle on first use and closes it when the thread ends. */
+#ifndef AC_TAXII_H
+#define AC_TAXII_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "base/rc.h"
+#include "http/http.h"
+#include "stix/json.h"
+
+#define TAXII_MEDIA_TYPE "application/taxii+json;version=2.1"
+#define TAXII_STIX_MEDIA_TYPE "application/stix+json;version=2.1"
+#define TAXII_API_ROOT "api1"
+#define TAXII_DEFAULT_PAGE 1000
+
+struct taxii_config {
+	const char *store_path;	   /* the node's store (copied) */
+	const char *title;	   /* discovery title, e.g. the org (copied) */
+	size_t max_page_size;	   /* objects per page; 0 = 1000 */
+	size_t max_content_length; /* advertised; the HTTP body cap */
+	size_t batch_size;	   /* ingest batch; 0 = ingest's default */
+	struct stix_limits limits; /* per object, for POST */
+	bool tls;		   /* scheme of the URLs in discovery */
+};
+
+struct taxii;
+
+/* Makes the TAXII application object (the `app` of the routes). Free it
+ * with taxii_free after the server has stopped. AC_ERR_NOMEM, AC_ERR_USAGE
+ * for a missing store path. */
+ac_rc taxii_new(const struct taxii_config *cfg, struct taxii **out,
+		struct ac_err *err);
+void taxii_free(struct taxii *t);
+
+/* The TAXII route table (static; *n gets its length). */
+const struct http_route *taxii_routes(size_t *n);
+
+/* Starts an HTTP server with the TAXII routes and the accord_objects_stored
+ * gauge on /metrics (cfg->metrics is set here), and connects the server's
+ * failed-login throttle. Errors are http_server_start's. */
+ac_rc taxii_serve(struct taxii *t, const struct http_config *cfg,
+		  struct http_server **out, struct ac_err *err);
+
+#endif

@@ -1,0 +1,687 @@
+/* TAXII objects endpoints: get and add objects, get and delete one object,
+ * manifest and versions. Pages are cut on date_added: `next` is the
+ * date_added (microseconds) of the last row returned, and a page asks the
+ * store for date_added > cursor, limit + 1 rows, so `more` is exact and no
+ * row is skipped or repeated while writers add objects. */
+#include "base/common.h"
+#include "taxii/taxii.h"
+
+#include <inttypes.h>
+
+#include "base/log.h"
+#include "base/time.h"
+#include "base/uuid.h"
+#include "ingest/ingest.h"
+#include "stix/validate.h"
+#include "taxii/taxii_int.h"
+
+#define LIST_MAX 1000	       /* entries per match[...] list */
+#define PAGE_BYTES (32u << 20) /* objects per response, in bytes */
+
+/* The parsed query arguments of one request. */
+struct filters {
+	struct store_query q;
+	const char *ids[LIST_MAX];
+	const char *types[LIST_MAX];
+	const char *spec_versions[LIST_MAX];
+	const char *at_versions[LIST_MAX];
+	char *copies[4]; /* the split list values */
+	size_t ncopies;
+	size_t limit;
+	int64_t cursor;
+};
+
+static void filters_free(struct filters *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->ncopies; i++)
+		free(f->copies[i]);
+	free(f);
+}
+
+static bool bad_request(struct taxii_call *c, const char *fmt, const char *v)
+{
+	taxii_error(c->resp, 400, "Bad request", fmt, v);
+	return false;
+}
+
+/* Splits a comma-separated value into list (at most LIST_MAX items, none
+ * empty). */
+static bool split_list(struct taxii_call *c, struct filters *f, const char *key,
+		       const char *value, const char **list, size_t *n)
+{
+	char *copy, *p;
+
+	if (f->ncopies == AC_ARRAY_LEN(f->copies) || !(copy = strdup(value))) {
+		taxii_fail(c->resp, NULL);
+		return false;
+	}
+	f->copies[f->ncopies++] = copy;
+	for (p = copy;;) {
+		char *comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		if (!*p)
+			return bad_request(c, "empty item in %s", key);
+		if (*n == LIST_MAX)
+			return bad_request(c, "too many items in %s", key);
+		list[(*n)++] = p;
+		if (!comma)
+			return true;
+		p = comma + 1;
+	}
+}
+
+static bool parse_versions(struct taxii_call *c, struct filters *f,
+			   const char *value)
+{
+	const char *items[LIST_MAX];
+	size_t n = 0;
+	struct ac_ts ts;
+
+	if (!split_list(c, f, "match[version]", value, items, &n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(items[i], "last"))
+			f->q.versions |= STORE_VERSIONS_LAST;
+		else if (!strcmp(items[i], "first"))
+			f->q.versions |= STORE_VERSIONS_FIRST;
+		else if (!strcmp(items[i], "all"))
+			f->q.versions |= STORE_VERSIONS_ALL;
+		else if (ac_ts_parse(items[i], &ts))
+			f->at_versions[f->q.nat_versions++] = items[i];
+		else
+			return bad_request(c,
+					   "match[version] '%.64s' is not "
+					   "first, last, all or a timestamp",
+					   items[i]);
+	}
+	return true;
+}
+
+static bool parse_number(const char *v, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	if (!v[0] || strspn(v, "0123456789") != strlen(v) || strlen(v) > 19)
+		return false;
+	errno = 0;
+	*out = strtoull(v, &end, 10);
+	return !errno && *out <= max;
+}
+
+static bool parse_paging(struct taxii_call *c, struct filters *f)
+{
+	const char *limit = http_req_query(c->req, "limit");
+	const char *next = http_req_query(c->req, "next");
+	const char *after = http_req_query(c->req, "added_after");
+	uint64_t n;
+	struct ac_ts ts;
+
+	f->limit = c->t->max_page;
+	if (limit) {
+		if (!parse_number(limit, UINT64_MAX / 2, &n) || n == 0)
+			return bad_request(c,
+					   "limit '%.32s' is not a positive "
+					   "whole number",
+					   limit);
+		if (n < f->limit)
+			f->limit = (size_t)n;
+	}
+	if (after) {
+		if (!ac_ts_parse(after, &ts) || ts.sec < 0 ||
+		    ts.sec > INT64_MAX / 1000000 - 1)
+			return bad_request(c,
+					   "added_after '%.64s' is not a "
+					   "timestamp",
+					   after);
+		f->cursor = ts.sec * 1000000 + ts.nsec / 1000;
+	}
+	if (next) {
+		if (!parse_number(next, INT64_MAX, &n))
+			return bad_request(c, "next '%.64s' is not valid",
+					   next);
+		if ((int64_t)n > f->cursor)
+			f->cursor = (int64_t)n;
+	}
+	return true;
+}
+
+/* Which rows the collection shows. */
+static void apply_scope(const struct store_collection *k, struct store_query *q)
+{
+	switch (k->scope) {
+	case STORE_SCOPE_OWN:
+		q->source = "local";
+		break;
+	case STORE_SCOPE_PARTNERS:
+		q->source_prefix = "partner:";
+		break;
+	case STORE_SCOPE_INBOX:
+		q->collection_id = k->id;
+		break;
+	case STORE_SCOPE_ALL:
+		break;
+	}
+}
+
+enum filter_use {
+	F_IDS = 1 << 0,	    /* match[id], match[type] */
+	F_VERSION = 1 << 1, /* match[version] */
+	F_PAGING = 1 << 2,  /* limit, next, added_after */
+};
+
+/* Parses the query arguments `use` allows (others are ignored, as the
+ * specification lets a server do). NULL after an error response. */
+static struct filters *parse_filters(struct taxii_call *c, unsigned use)
+{
+	struct filters *f = calloc(1, sizeof(*f));
+	const char *v;
+
+	if (!f) {
+		taxii_fail(c->resp, NULL);
+		return NULL;
+	}
+	f->q.ids = f->ids;
+	f->q.types = f->types;
+	f->q.spec_versions = f->spec_versions;
+	f->q.at_versions = f->at_versions;
+	if ((use & F_IDS) && (v = http_req_query(c->req, "match[id]")) &&
+	    !split_list(c, f, "match[id]", v, f->ids, &f->q.nids))
+		goto fail;
+	if ((use & F_IDS) && (v = http_req_query(c->req, "match[type]")) &&
+	    !split_list(c, f, "match[type]", v, f->types, &f->q.ntypes))
+		goto fail;
+	if ((v = http_req_query(c->req, "match[spec_version]")) &&
+	    !split_list(c, f, "match[spec_version]", v, f->spec_versions,
+			&f->q.nspec_versions))
+		goto fail;
+	if ((use & F_VERSION) &&
+	    (v = http_req_query(c->req, "match[version]")) &&
+	    !parse_versions(c, f, v))
+		goto fail;
+	if ((use & F_PAGING) && !parse_paging(c, f))
+		goto fail;
+	if (!(use & F_PAGING))
+		f->limit = SIZE_MAX - 1;
+	apply_scope(&c->coll, &f->q);
+	return f;
+fail:
+	filters_free(f);
+	return NULL;
+}
+
+/* ---- pages ---- */
+
+enum page_kind { PAGE_OBJECTS, PAGE_MANIFEST, PAGE_VERSIONS };
+
+struct page {
+	enum page_kind kind;
+	struct ac_buf items;
+	size_t n, limit;
+	bool more;
+	int64_t first, last;
+	ac_rc rc;
+};
+
+/* A row's version for manifests and version lists: its modified/created,
+ * or its date_added for objects that have neither (SCOs). */
+static const char *row_version(const struct store_row *row,
+			       char buf[AC_TS_STRLEN])
+{
+	if (row->version[0])
+		return row->version;
+	ac_ts_format_us(row->date_added_us, buf);
+	return buf;
+}
+
+static ac_rc add_item(struct page *p, const struct store_row *row)
+{
+	char ver[AC_TS_STRLEN], added[AC_TS_STRLEN];
+	struct ac_buf *b = &p->items;
+	ac_rc rc = p->n ? ac_buf_addc(b, ',') : AC_OK;
+
+	if (rc)
+		return rc;
+	switch (p->kind) {
+	case PAGE_OBJECTS:
+		return ac_buf_add(b, row->json, row->json_len);
+	case PAGE_VERSIONS:
+		return taxii_buf_str(b, row_version(row, ver));
+	case PAGE_MANIFEST:
+		ac_ts_format_us(row->date_added_us, added);
+		rc = ac_buf_adds(b, "{\"id\":");
+		if (!rc)
+			rc = taxii_buf_str(b, row->id);
+		if (!rc)
+			rc = ac_buf_addf(
+			    b, ",\"date_added\":\"%s\",\"version\":", added);
+		if (!rc)
+			rc = taxii_buf_str(b, row_version(row, ver));
+		if (!rc)
+			rc = ac_buf_addf(b, ",\"media_type\":\"%s\"}",
+					 TAXII_STIX_MEDIA_TYPE);
+		return rc;
+	}
+	return AC_ERR_INTERNAL;
+}
+
+static int page_row(const struct store_row *row, void *ctx)
+{
+	struct page *p = ctx;
+	size_t mark = p->items.len;
+
+	if (p->n == p->limit) {
+		p->more = true;
+		return 1;
+	}
+	p->rc = add_item(p, row);
+	if (p->rc == AC_ERR_LIMIT && p->n) {
+		/* the response is full: end the page here */
+		p->items.len = mark;
+		p->items.data[mark] = '\0';
+		p->more = true;
+		p->rc = AC_OK;
+		return 1;
+	}
+	if (p->rc)
+		return 1;
+	if (!p->n)
+		p->first = row->date_added_us;
+	p->last = row->date_added_us;
+	p->n++;
+	return 0;
+}
+
+/* Runs the query for one page and writes the response. */
+static void send_page(struct taxii_call *c, struct filters *f,
+		      enum page_kind kind)
+{
+	static const char *const keys[] = {
+	    [PAGE_OBJECTS] = "objects",
+	    [PAGE_MANIFEST] = "objects",
+	    [PAGE_VERSIONS] = "versions",
+	};
+	struct page p = {.kind = kind, .limit = f->limit};
+	struct ac_buf *b = &c->resp->body;
+	struct ac_err err = {0};
+	char ts[AC_TS_STRLEN];
+	ac_rc rc;
+
+	ac_buf_init(&p.items, PAGE_BYTES);
+	f->q.added_after_us = f->cursor;
+	f->q.limit = f->limit + 1;
+	rc = store_query(c->store, &f->q, page_row, &p, &err);
+	if (!rc && p.rc)
+		rc = ac_err_set(&err, p.rc, "cannot build a page: %s",
+				ac_rc_name(p.rc));
+	if (rc == AC_ERR_LIMIT || rc == AC_ERR_PARSE) {
+		taxii_error(c->resp, 400, "Bad request", "%s", err.msg);
+		goto out;
+	}
+	if (!rc)
+		rc = ac_buf_addf(b, "{\"more\":%s", p.more ? "true" : "false");
+	if (!rc && p.more)
+		rc = ac_buf_addf(b, ",\"next\":\"%" PRId64 "\"", p.last);
+	if (!rc && p.n)
+		rc = ac_buf_addf(b, ",\"%s\":[", keys[kind]);
+	if (!rc && p.n)
+		rc = ac_buf_add(b, p.items.data, p.items.len);
+	if (!rc)
+		rc = ac_buf_adds(b, p.n ? "]}" : "}");
+	if (rc) {
+		taxii_fail(c->resp, &err);
+		goto out;
+	}
+	if (p.n) {
+		ac_ts_format_us(p.first, ts);
+		http_resp_header(c->resp, "X-TAXII-Date-Added-First", ts);
+		ac_ts_format_us(p.last, ts);
+		http_resp_header(c->resp, "X-TAXII-Date-Added-Last", ts);
+	}
+	taxii_ok(c->resp, 200);
+out:
+	ac_buf_release(&p.items);
+}
+
+static int found_row(const struct store_row *row, void *ctx)
+{
+	(void)row;
+	*(bool *)ctx = true;
+	return 1;
+}
+
+/* True when the collection shows any version of object oid. */
+static bool object_exists(struct taxii_call *c, const char *oid, bool *exists)
+{
+	const char *ids[1] = {oid};
+	struct store_query q = {0};
+	struct ac_err err = {0};
+
+	*exists = false;
+	q.ids = ids;
+	q.nids = 1;
+	q.versions = STORE_VERSIONS_ALL;
+	q.limit = 1;
+	apply_scope(&c->coll, &q);
+	if (store_query(c->store, &q, found_row, exists, &err)) {
+		taxii_fail(c->resp, &err);
+		return false;
+	}
+	if (!*exists)
+		taxii_error(c->resp, 404, "Not found", "no object '%.100s'",
+			    oid);
+	return *exists;
+}
+
+static bool readable(struct taxii_call *c)
+{
+	if (c->can_read)
+		return true;
+	taxii_error(c->resp, 403, "Forbidden",
+		    "your role may not read collection '%s'", c->coll.id);
+	return false;
+}
+
+void taxii_get_objects(void *app, struct http_req *req, struct http_resp *resp)
+{
+	struct taxii_call c;
+	struct filters *f;
+
+	if (!taxii_begin(app, req, resp, &c) || !taxii_collection(&c) ||
+	    !readable(&c))
+		return;
+	f = parse_filters(&c, F_IDS | F_VERSION | F_PAGING);
+	if (f)
+		send_page(&c, f, PAGE_OBJECTS);
+	filters_free(f);
+}
+
+void taxii_manifest(void *app, struct http_req *req, struct http_resp *resp)
+{
+	struct taxii_call c;
+	struct filters *f;
+
+	if (!taxii_begin(app, req, resp, &c) || !taxii_collection(&c) ||
+	    !readable(&c))
+		return;
+	f = parse_filters(&c, F_IDS | F_VERSION | F_PAGING);
+	if (f)
+		send_page(&c, f, PAGE_MANIFEST);
+	filters_free(f);
+}
+
+/* One object's versions (objects/{oid}/ and .../versions/). */
+static void one_object(struct http_req *req, struct http_resp *resp, void *app,
+		       enum page_kind kind)
+{
+	struct taxii_call c;
+	struct filters *f = NULL;
+	const char *oid = http_req_param(req, "oid");
+	bool exists;
+
+	if (!taxii_begin(app, req, resp, &c) || !taxii_collection(&c) ||
+	    !readable(&c) || !object_exists(&c, oid, &exists))
+		return;
+	f = parse_filters(&c,
+			  (kind == PAGE_OBJECTS ? F_VERSION : 0) | F_PAGING);
+	if (!f)
+		return;
+	f->ids[0] = oid;
+	f->q.nids = 1;
+	if (kind == PAGE_VERSIONS)
+		f->q.versions = STORE_VERSIONS_ALL;
+	send_page(&c, f, kind);
+	filters_free(f);
+}
+
+void taxii_get_object(void *app, struct http_req *req, struct http_resp *resp)
+{
+	one_object(req, resp, app, PAGE_OBJECTS);
+}
+
+void taxii_versions(void *app, struct http_req *req, struct http_resp *resp)
+{
+	one_object(req, resp, app, PAGE_VERSIONS);
+}
+
+void taxii_delete_object(void *app, struct http_req *req,
+			 struct http_resp *resp)
+{
+	const char *oid = http_req_param(req, "oid");
+	struct ac_err err = {0};
+	struct taxii_call c;
+	struct filters *f = NULL;
+	uint64_t deleted = 0;
+	bool exists;
+
+	if (!taxii_begin(app, req, resp, &c) || !taxii_collection(&c))
+		return;
+	if (!c.can_write || (c.who.role != AUTH_ROLE_SUPERVISOR &&
+			     c.who.role != AUTH_ROLE_ADMIN)) {
+		taxii_error(resp, 403, "Forbidden",
+			    "deleting needs write access to the collection "
+			    "and the supervisor or admin role");
+		return;
+	}
+	if (!object_exists(&c, oid, &exists))
+		return;
+	f = parse_filters(&c, F_VERSION);
+	if (!f)
+		return;
+	f->ids[0] = oid;
+	f->q.nids = 1;
+	if (!f->q.versions && !f->q.nat_versions)
+		f->q.versions = STORE_VERSIONS_ALL;
+	if (ingest_delete(c.store, &f->q, &deleted, &err)) {
+		if (err.rc == AC_ERR_LIMIT || err.rc == AC_ERR_PARSE)
+			taxii_error(resp, 400, "Bad request", "%s", err.msg);
+		else
+			taxii_fail(resp, &err);
+	} else {
+		ac_log(AC_LOG_INFO,
+		       "taxii: '%s' deleted %" PRIu64 " version(s) of '%s'",
+		       c.who.user, deleted, oid);
+		taxii_ok(resp, 200);
+	}
+	filters_free(f);
+}
+
+/* ---- add objects ---- */
+
+struct adding {
+	json_t *successes, *failures;
+	char why[AC_ERR_MSG_MAX];
+};
+
+static void on_reject(const char *objid, const struct stream_pos *pos,
+		      const char *reason, void *ctx)
+{
+	struct adding *a = ctx;
+
+	(void)objid;
+	(void)pos;
+	snprintf(a->why, sizeof(a->why), "%s", reason);
+}
+
+static void record(json_t *list, const json_t *obj, const char *message)
+{
+	const char *id = stix_get_str(obj, "id");
+	const char *version = json_is_object(obj) ? stix_version_of(obj) : NULL;
+	json_t *d = json_pack("{s:s, s:s}", "id", id ? id : "", "version",
+			      version ? version : "");
+
+	if (d && message)
+		json_object_set_new(d, "message", json_string(message));
+	json_array_append_new(list, d);
+}
+
+/* Checks one envelope entry against the per-object limits. */
+static bool within_limits(const struct taxii *t, const json_t *obj,
+			  struct adding *a)
+{
+	struct ac_err err = {0};
+	char *text;
+	size_t len;
+	bool ok;
+
+	if (!json_is_object(obj)) {
+		snprintf(a->why, sizeof(a->why), "not a JSON object");
+		return false;
+	}
+	text = json_dumps(obj, JSON_COMPACT);
+	if (!text) {
+		snprintf(a->why, sizeof(a->why), "cannot serialise the object");
+		return false;
+	}
+	len = strlen(text);
+	ok = len <= t->limits.max_object_bytes &&
+	     !stix_json_precheck(text, len, &t->limits, &err);
+	if (len > t->limits.max_object_bytes)
+		snprintf(a->why, sizeof(a->why),
+			 "object is larger than %zu bytes",
+			 t->limits.max_object_bytes);
+	else if (!ok)
+		snprintf(a->why, sizeof(a->why), "%s", err.msg);
+	free(text);
+	return ok;
+}
+
+/* Ingests every entry; store failures end it with an error. */
+static ac_rc ingest_envelope(struct taxii_call *c, const json_t *objects,
+			     struct adding *a, struct ac_err *err)
+{
+	struct ingest_opts o = ingest_opts_default();
+	enum ingest_outcome out;
+	struct ingest in;
+	const json_t *obj;
+	size_t i;
+	ac_rc rc = AC_OK, frc;
+
+	o.source = "local";
+	o.collection_id = c->coll.id;
+	o.limits = c->t->limits;
+	if (c->t->batch_size)
+		o.batch_size = c->t->batch_size;
+	ingest_init(&in, c->store, &o, on_reject, NULL, a);
+	json_array_foreach(objects, i, obj)
+	{
+		a->why[0] = '\0';
+		if (!within_limits(c->t, obj, a)) {
+			record(a->failures, obj, a->why);
+			continue;
+		}
+		rc = ingest_json(&in, obj, NULL, &out, err);
+		if (rc)
+			break;
+		if (out == INGEST_REJECTED)
+			record(a->failures, obj, a->why);
+		else
+			record(a->successes, obj, NULL);
+	}
+	frc = ingest_finish(&in, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static json_t *status_json(const char *id, int64_t started,
+			   const struct adding *a)
+{
+	char ts[AC_TS_STRLEN];
+	size_t ok = json_array_size(a->successes);
+	size_t bad = json_array_size(a->failures);
+
+	ac_ts_format_us(started, ts);
+	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:O, s:I, s:O, s:I, s:[]}",
+			 "id", id, "status", "complete", "request_timestamp",
+			 ts, "total_count", (json_int_t)(ok + bad),
+			 "success_count", (json_int_t)ok, "successes",
+			 a->successes, "failure_count", (json_int_t)bad,
+			 "failures", a->failures, "pending_count",
+			 (json_int_t)0, "pendings");
+}
+
+/* Parses the body as an envelope; on false the error response is set. */
+static json_t *parse_envelope(struct taxii_call *c)
+{
+	struct stix_limits lim = c->t->limits;
+	struct ac_err err = {0};
+	size_t len = 0;
+	const char *body = http_req_body(c->req, &len);
+	json_t *env = NULL;
+	ac_rc rc;
+
+	lim.max_object_bytes = len + 1;
+	lim.max_string_bytes = len + 1;
+	lim.max_depth = c->t->limits.max_depth + 2;
+	rc = stix_json_parse(body, len, &lim, &env, &err);
+	if (rc == AC_ERR_PARSE) {
+		taxii_error(c->resp, 400, "Bad request",
+			    "the body is not valid JSON: %s", err.msg);
+		return NULL;
+	}
+	if (rc) {
+		taxii_error(c->resp, 422, "Unprocessable entity", "%s",
+			    err.msg);
+		return NULL;
+	}
+	if (!json_is_object(env) ||
+	    !json_is_array(json_object_get(env, "objects"))) {
+		json_decref(env);
+		taxii_error(c->resp, 422, "Unprocessable entity",
+			    "the body must be a TAXII envelope: an object with "
+			    "an \"objects\" array");
+		return NULL;
+	}
+	return env;
+}
+
+void taxii_add_objects(void *app, struct http_req *req, struct http_resp *resp)
+{
+	struct adding a = {json_array(), json_array(), ""};
+	char sid[AC_UUID_STRLEN];
+	int64_t started = ac_now_us();
+	struct ac_err err = {0};
+	struct taxii_call c;
+	json_t *env = NULL, *st = NULL, *stored = NULL;
+	char *text = NULL;
+
+	if (!taxii_begin(app, req, resp, &c) || !taxii_collection(&c))
+		goto out;
+	if (!c.can_write) {
+		taxii_error(resp, 403, "Forbidden",
+			    "your role may not write to collection '%s'",
+			    c.coll.id);
+		goto out;
+	}
+	if (!taxii_content_type_ok(http_req_header(req, "Content-Type"))) {
+		taxii_error(resp, 415, "Unsupported media type", "send %s",
+			    TAXII_MEDIA_TYPE);
+		goto out;
+	}
+	if (!(env = parse_envelope(&c)))
+		goto out;
+	if (!a.successes || !a.failures ||
+	    ingest_envelope(&c, json_object_get(env, "objects"), &a, &err)) {
+		taxii_fail(resp, &err);
+		goto out;
+	}
+	ac_uuid_v4(sid);
+	st = status_json(sid, started, &a);
+	stored = st ? json_pack("{s:s, s:O}", "owner", c.who.user, "status", st)
+		    : NULL;
+	text = stored ? json_dumps(stored, JSON_COMPACT) : NULL;
+	if (!text || store_status_put(c.store, sid, text, strlen(text), &err) ||
+	    http_resp_json(resp, 202, st)) {
+		taxii_fail(resp, &err);
+		goto out;
+	}
+	taxii_ok(resp, 202);
+out:
+	free(text);
+	json_decref(stored);
+	json_decref(st);
+	json_decref(env);
+	json_decref(a.successes);
+	json_decref(a.failures);
+}

@@ -1,0 +1,69 @@
+/* TAXII helpers that need no server: media-type negotiation and JSON
+ * string escaping. The endpoints are tested end to end in
+ * tests/cli/test_taxii*.sh. */
+#include "base/common.h"
+#include "taxii/taxii_int.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+static void accept_header(void **state)
+{
+	(void)state;
+	assert_true(taxii_accept_ok(NULL));
+	assert_true(taxii_accept_ok(""));
+	assert_true(taxii_accept_ok("application/taxii+json;version=2.1"));
+	assert_true(taxii_accept_ok("application/taxii+json; version=2.1"));
+	assert_true(taxii_accept_ok("application/taxii+json"));
+	assert_true(taxii_accept_ok("*/*"));
+	assert_true(taxii_accept_ok("application/*"));
+	assert_true(taxii_accept_ok("text/html, application/taxii+json;q=0.5"));
+	assert_true(taxii_accept_ok("APPLICATION/TAXII+JSON;version=2.1"));
+	assert_false(taxii_accept_ok("application/xml"));
+	assert_false(taxii_accept_ok("application/json"));
+	assert_false(taxii_accept_ok("application/taxii+json;version=2.0"));
+	assert_false(taxii_accept_ok("application/taxii+json;version=2.10"));
+	assert_false(taxii_accept_ok("application/taxii+json;q=0"));
+	assert_false(taxii_accept_ok("text/*"));
+	assert_false(taxii_accept_ok(","));
+}
+
+static void content_type_header(void **state)
+{
+	(void)state;
+	assert_true(
+	    taxii_content_type_ok("application/taxii+json;version=2.1"));
+	assert_true(taxii_content_type_ok("application/taxii+json"));
+	assert_false(taxii_content_type_ok(NULL));
+	assert_false(taxii_content_type_ok("*/*"));
+	assert_false(taxii_content_type_ok("application/json"));
+	assert_false(
+	    taxii_content_type_ok("application/stix+json;version=2.1"));
+	assert_false(
+	    taxii_content_type_ok("application/taxii+json;version=2.0"));
+	assert_false(
+	    taxii_content_type_ok("application/taxii+json, application/json"));
+}
+
+static void json_strings(void **state)
+{
+	struct ac_buf b = AC_BUF_INIT(64);
+	struct ac_buf tiny = AC_BUF_INIT(4);
+	(void)state;
+
+	assert_int_equal(taxii_buf_str(&b, "a\"b\\c\n\x01"), AC_OK);
+	assert_string_equal(b.data, "\"a\\\"b\\\\c\\u000a\\u0001\"");
+	assert_int_equal(taxii_buf_str(&tiny, "too long"), AC_ERR_LIMIT);
+	ac_buf_release(&b);
+	ac_buf_release(&tiny);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(accept_header),
+	    cmocka_unit_test(content_type_header),
+	    cmocka_unit_test(json_strings),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
