@@ -72,6 +72,13 @@ struct http_route {
  * for GET /metrics. Runs on a worker thread. */
 typedef void (*http_metrics_fn)(void *app, struct ac_buf *out);
 
+/* Fills resp for an error the core answers itself (400 bad path, 404,
+ * 405, 413, 500) so an API can use its own error format; the core adds the
+ * Allow header of a 405 afterwards. */
+struct http_resp;
+typedef void (*http_error_fn)(void *app, struct http_resp *resp, int status,
+			      const char *title);
+
 struct http_config {
 	const char *addr;	  /* IPv4 or IPv6 literal */
 	uint16_t port;		  /* 0 = ephemeral, see http_server_port */
@@ -89,6 +96,7 @@ struct http_config {
 	unsigned stop_timeout_ms; /* how long stop waits for requests */
 	bool access_log;	  /* one info line per request */
 	http_metrics_fn metrics;  /* optional extra /metrics lines */
+	http_error_fn error_body; /* optional: formats the core's own errors */
 };
 
 /* Safe defaults: 127.0.0.1, port 0, no TLS, 4 threads, 256 connections,

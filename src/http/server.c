@@ -250,8 +250,13 @@ static enum MHD_Result send_error(struct http_req *req, int status,
 	json_t *j = json_pack("{ss}", "title", title);
 
 	resp_init(&resp, req->srv->cfg.max_response);
-	if (j && http_resp_json(&resp, status, j) == AC_OK && allow)
+	if (req->srv->cfg.error_body) {
+		req->srv->cfg.error_body(req->srv->app, &resp, status, title);
+		if (allow)
+			http_resp_header(&resp, "Allow", allow);
+	} else if (j && http_resp_json(&resp, status, j) == AC_OK && allow) {
 		http_resp_header(&resp, "Allow", allow);
+	}
 	json_decref(j);
 	ok = send_resp(req, &resp);
 	ac_buf_release(&resp.body);

@@ -556,6 +556,14 @@ static void metrics(void *app, struct ac_buf *out)
 			   (double)n);
 }
 
+/* The HTTP core's own errors (404, 405, 413...) as TAXII error messages. */
+static void core_error(void *app, struct http_resp *resp, int status,
+		       const char *title)
+{
+	(void)app;
+	taxii_error(resp, status, title, "%s", title);
+}
+
 ac_rc taxii_serve(struct taxii *t, const struct http_config *cfg,
 		  struct http_server **out, struct ac_err *err)
 {
@@ -565,6 +573,7 @@ ac_rc taxii_serve(struct taxii *t, const struct http_config *cfg,
 	ac_rc rc;
 
 	hc.metrics = metrics;
+	hc.error_body = core_error;
 	rc = http_server_start(&hc, r, n, t, out, err);
 	if (!rc)
 		__atomic_store_n(&t->srv, *out, __ATOMIC_RELEASE);
