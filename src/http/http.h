@@ -79,6 +79,14 @@ struct http_resp;
 typedef void (*http_error_fn)(void *app, struct http_resp *resp, int status,
 			      const char *title);
 
+/* Called once per request to an app route when the headers are in and
+ * before any body is read (e.g. to authenticate, so an unauthenticated
+ * client cannot make the server buffer a body). Return true to go on; on
+ * false, resp must hold the answer, which is sent at once. */
+struct http_req;
+typedef bool (*http_precheck_fn)(void *app, struct http_req *req,
+				 struct http_resp *resp);
+
 struct http_config {
 	const char *addr;	  /* IPv4 or IPv6 literal */
 	uint16_t port;		  /* 0 = ephemeral, see http_server_port */
@@ -97,6 +105,7 @@ struct http_config {
 	bool access_log;	  /* one info line per request */
 	http_metrics_fn metrics;  /* optional extra /metrics lines */
 	http_error_fn error_body; /* optional: formats the core's own errors */
+	http_precheck_fn precheck; /* optional: before the body, app routes */
 };
 
 /* Safe defaults: 127.0.0.1, port 0, no TLS, 4 threads, 256 connections,

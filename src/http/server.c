@@ -368,6 +368,20 @@ static void on_done(void *cls, struct MHD_Connection *con, void **con_cls,
 	atomic_fetch_sub(&srv->in_flight, 1);
 }
 
+/* The app's precheck; a refusal is answered before the body is read. */
+static enum MHD_Result run_precheck(struct http_req *req)
+{
+	struct http_server *srv = req->srv;
+	struct http_resp resp;
+	enum MHD_Result ok = MHD_YES;
+
+	resp_init(&resp, srv->cfg.max_response);
+	if (!srv->cfg.precheck(srv->app, req, &resp))
+		ok = send_resp(req, &resp);
+	ac_buf_release(&resp.body);
+	return ok;
+}
+
 /* First call: route the request and reject what can be rejected before
  * the body. Returns MHD_YES to go on reading (or after queueing an error,
  * which MHD then sends instead of reading the body). */
@@ -401,6 +415,8 @@ static enum MHD_Result first_call(struct http_req *req, const char *method)
 			return send_error(req, 413, "request body too large",
 					  NULL);
 	}
+	if (srv->cfg.precheck && !srv->routes[req->route].builtin)
+		return run_precheck(req);
 	return MHD_YES;
 }
 

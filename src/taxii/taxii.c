@@ -262,6 +262,36 @@ static bool authenticate(struct taxii_call *c)
 	return true;
 }
 
+/* Authenticates before the body is read (http precheck), so only callers
+ * with valid credentials can make the server buffer a request body. */
+static bool precheck(void *app, struct http_req *req, struct http_resp *resp)
+{
+	struct taxii_call c;
+	struct auth_subject *who;
+	struct ac_err err = {0};
+
+	memset(&c, 0, sizeof(c));
+	c.t = app;
+	c.req = req;
+	c.resp = resp;
+	c.store = thread_store(c.t, &err);
+	if (!c.store) {
+		taxii_fail(resp, &err);
+		return false;
+	}
+	if (!authenticate(&c))
+		return false;
+	who = malloc(sizeof(*who));
+	if (!who) {
+		ac_err_set(&err, AC_ERR_NOMEM, "out of memory");
+		taxii_fail(resp, &err);
+		return false;
+	}
+	*who = c.who;
+	http_req_set_auth(req, who, free);
+	return true;
+}
+
 bool taxii_begin(struct taxii *t, struct http_req *req, struct http_resp *resp,
 		 struct taxii_call *c)
 {
@@ -277,7 +307,9 @@ bool taxii_begin(struct taxii *t, struct http_req *req, struct http_resp *resp,
 		taxii_fail(resp, &err);
 		return false;
 	}
-	if (!authenticate(c))
+	if (http_req_auth(req))
+		c->who = *(const struct auth_subject *)http_req_auth(req);
+	else if (!authenticate(c))
 		return false;
 	if (!taxii_accept_ok(http_req_header(req, "Accept"))) {
 		taxii_error(resp, 406, "Not acceptable",
@@ -574,6 +606,7 @@ ac_rc taxii_serve(struct taxii *t, const struct http_config *cfg,
 
 	hc.metrics = metrics;
 	hc.error_body = core_error;
+	hc.precheck = precheck;
 	rc = http_server_start(&hc, r, n, t, out, err);
 	if (!rc)
 		__atomic_store_n(&t->srv, *out, __ATOMIC_RELEASE);

@@ -261,6 +261,13 @@ done
 grep -qi '^WWW-Authenticate: Basic' "$TMP/hdr" && ok || bad "401 without WWW-Authenticate"
 CODE=$(curl -s -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' "${URL}api1/")
 expect_code 401 "no credentials"
+# credentials are checked before the body is read: an anonymous POST
+# is refused with 401, not buffered first
+head -c 20000 /dev/zero | tr '\0' ' ' >"$TMP/blank.json"
+CODE=$(curl -s -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' -X POST \
+	-H "Content-Type: $MT" -H "Accept: $MT" --data-binary @"$TMP/blank.json" \
+	"${URL}api1/collections/$INBOX/objects/")
+expect_code 401 "anonymous POST refused before its body"
 grep -qF -- "${T_ALICE:21}" "$TMP/serve.log" && bad "a token secret in the log" || ok
 grep -qF -- "$PW" "$TMP/serve.log" && bad "a password in the log" || ok
 
