@@ -37,7 +37,7 @@ static double import(const char *input, const char *db, struct audit *a)
 				    .channel = "cli-import" };
 	struct ingest_opts opts = ingest_opts_default();
 	struct ac_err err = { 0 };
-	struct store *s, *w = NULL;
+	struct store *s = NULL, *w = NULL;
 	struct ingest in;
 	FILE *f = fopen(input, "rb");
 	int64_t t0;

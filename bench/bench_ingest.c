@@ -40,7 +40,7 @@ static ac_rc run_pipeline(const char *input, const char *db,
 {
 	struct ingest_opts opts = ingest_opts_default();
 	struct ac_err err = { 0 };
-	struct store *s;
+	struct store *s = NULL;
 	struct ingest in;
 	FILE *f = fopen(input, "rb");
 	int64_t t0;
@@ -97,7 +97,7 @@ static ac_rc run_baseline(const char *input, const char *db,
 			  struct phase_result *r)
 {
 	struct ac_err err = { 0 };
-	struct store *s;
+	struct store *s = NULL;
 	struct row *rows = NULL;
 	size_t n = 0, cap = 0, len = 0;
 	char *line = NULL;

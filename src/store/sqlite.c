@@ -49,8 +49,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		  " spec_version, revoked, source, hash, json, date_added)"
 		  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 		  " ON CONFLICT (id, version_ns) DO NOTHING",
-    [ST_FIND] = "SELECT hash, version FROM objects"
-		" WHERE id = ?1 AND version_ns = ?2",
+    [ST_FIND] = ("SELECT hash, version FROM objects"
+		 " WHERE id = ?1 AND version_ns = ?2"),
     [ST_FTS_INSERT] = "INSERT INTO objects_fts (rowid, text) VALUES (?1, ?2)",
 };
 

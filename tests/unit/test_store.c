@@ -681,8 +681,7 @@ static void search_is_safe_with_hostile_input(void **state)
 	    "(zeus",
 	    "zeus)",
 	    "{text}: zeus",
-	    "'; DROP "
-	    "TABLE objects; --",
+	    "'; DROP TABLE objects; --",
 	    "\xff\xfe\x80",
 	    "a\"b\" OR \"c",
 	    "+",
