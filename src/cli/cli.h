@@ -51,5 +51,7 @@ int cmd_gen(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_partner(int argc, char **argv);
+int cmd_agreement(int argc, char **argv);
 
 #endif

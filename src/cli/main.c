@@ -24,6 +24,8 @@ static const struct command commands[] = {
 	{ "user", cmd_user, "add, list, change or disable users" },
 	{ "token", cmd_token, "create, list or revoke API tokens" },
 	{ "audit", cmd_audit, "verify, export, show or prune the audit trail" },
+	{ "partner", cmd_partner, "add or list partner agencies" },
+	{ "agreement", cmd_agreement, "set or show sharing agreements" },
 };
 
 static void usage(FILE *out)
@@ -31,7 +33,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: accord [--node DIR] COMMAND [ARGS]\n\n"
 		     "commands:\n");
 	for (size_t i = 0; i < AC_ARRAY_LEN(commands); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name,
+		fprintf(out, "  %-9s %s\n", commands[i].name,
 			commands[i].summary);
 	fprintf(out,
 		"\nThe node is found with --node DIR, then $ACCORD_NODE, then "
