@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include "base/rc.h"
+#include "policy/markings.h"
 #include "stix/json.h"
 #include "store/store.h"
 
@@ -32,6 +33,7 @@ struct node_config {
 	size_t batch_size;
 	size_t audit_checkpoint_entries; /* [audit] checkpoint_entries */
 	size_t audit_checkpoint_seconds; /* [audit] checkpoint_seconds */
+	struct policy_defaults markings; /* [markings] (docs/policy.md) */
 };
 
 struct node {
