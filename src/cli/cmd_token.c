@@ -6,9 +6,11 @@
 
 #include "auth/auth.h"
 #include "base/time.h"
+#include "policy/partners.h"
 
 static const char help[] =
     "usage: accord token create USER [--expires WHEN] [--purpose TEXT]\n"
+    "       accord token create --partner NAME [--expires WHEN] [--purpose TEXT]\n"
     "       accord token list [USER]\n"
     "       accord token revoke ID\n"
     "(each also takes --node DIR and --help)\n\n"
@@ -19,6 +21,8 @@ static const char help[] =
     "          WHEN is 30d, 12h, 90m (from now), a time such as\n"
     "          2027-01-01T00:00:00Z, or never; the default is 90d.\n"
     "          TEXT is the default purpose of requests made with it.\n"
+    "          --partner makes a token for partner NAME (see 'accord\n"
+    "          partner'): requests made with it act as that partner.\n"
     "  list    id, user, created, expires, revoked, last used and\n"
     "          purpose of every token (or USER's); never the secret\n"
     "  revoke  stops the token with this id from working\n";
@@ -27,6 +31,7 @@ struct token_opts {
 	const char *node;
 	const char *expires;
 	const char *purpose;
+	const char *partner;
 };
 
 /* "2026-01-02T03:04:05Z", or `none` for 0. */
@@ -74,18 +79,40 @@ static ac_rc audit_token(const struct node *n, enum audit_action action,
 	return cli_audit_record(n, &e, err);
 }
 
+/* The user a partner's tokens belong to; the partner must exist. */
+static ac_rc partner_user(struct node *n, const char *partner,
+			  char user[POLICY_NAME_MAX + 1], struct ac_err *err)
+{
+	struct store_partner p;
+	ac_rc rc = store_partner_get(n->store, partner, &p, err);
+
+	if (rc == AC_ERR_NOTFOUND)
+		return ac_err_set(err, AC_ERR_NOTFOUND,
+				  "no partner '%.64s'; add it with 'accord "
+				  "partner add'",
+				  partner);
+	if (!rc)
+		policy_partner_user(partner, user);
+	return rc;
+}
+
 static ac_rc create(struct node *n, const char *user,
 		    const struct token_opts *o, struct ac_err *err)
 {
 	char token[AUTH_TOKEN_BUF], id[AUTH_TOKEN_ID_BUF];
-	char when[AC_TS_STRLEN];
+	char when[AC_TS_STRLEN], puser[POLICY_NAME_MAX + 1];
 	int64_t now = ac_now_us(), expires = AUTH_EXPIRES_DEFAULT;
 	ac_rc rc = AC_OK;
 
-	if (o->expires)
+	token[0] = '\0';
+	if (o->partner) {
+		rc = partner_user(n, o->partner, puser, err);
+		user = puser;
+	}
+	if (!rc && o->expires)
 		rc = auth_parse_expires(o->expires, now, &expires, err);
 	if (!rc)
-		rc = auth_token_create(n->store, user, expires, NULL,
+		rc = auth_token_create(n->store, user, expires, o->partner,
 				       o->purpose, token, id, err);
 	if (!rc && (rc = audit_token(n, AUDIT_TOKEN_CREATE, id, user,
 				     o->purpose, err))) {
@@ -149,10 +176,11 @@ int cmd_token(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"expires", required_argument, 0, 'e'},
 	    {"purpose", required_argument, 0, 'p'},
+	    {"partner", required_argument, 0, 'P'},
 	    {"node", required_argument, 0, 'N'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0}};
-	struct token_opts o = {NULL, NULL, NULL};
+	struct token_opts o = {NULL, NULL, NULL, NULL};
 	struct ac_err err = {0};
 	const char *sub;
 	int ch, nargs;
@@ -167,7 +195,7 @@ int cmd_token(int argc, char **argv)
 		cli_error("unknown token command '%s'", sub);
 		return cli_usage_hint("token");
 	}
-	while ((ch = getopt_long(argc - 1, argv + 1, "e:p:N:h", opts, NULL)) !=
+	while ((ch = getopt_long(argc - 1, argv + 1, "e:p:P:N:h", opts, NULL)) !=
 	       -1) {
 		if (ch == 'h') {
 			fputs(help, stdout);
@@ -176,6 +204,8 @@ int cmd_token(int argc, char **argv)
 			o.expires = optarg;
 		} else if (ch == 'p') {
 			o.purpose = optarg;
+		} else if (ch == 'P') {
+			o.partner = optarg;
 		} else if (ch == 'N') {
 			o.node = optarg;
 		} else {
@@ -183,7 +213,11 @@ int cmd_token(int argc, char **argv)
 		}
 	}
 	nargs = argc - 1 - optind;
-	if (!arg_count_ok(sub, nargs)) {
+	if (o.partner && (strcmp(sub, "create") || nargs != 0)) {
+		cli_error("--partner is for 'token create' without a USER");
+		return cli_usage_hint("token");
+	}
+	if (!o.partner && !arg_count_ok(sub, nargs)) {
 		cli_error("wrong number of arguments for 'token %s'", sub);
 		return cli_usage_hint("token");
 	}

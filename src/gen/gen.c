@@ -8,6 +8,7 @@
 #include "base/uuid.h"
 #include "gen/gen.h"
 #include "gen/names.h"
+#include "policy/markings.h"
 #include "stix/ext.h"
 #include "stix/ext_check.h"
 #include "stix/sco_id.h"
@@ -311,16 +312,64 @@ static json_t *start_object(struct gen *g, const char *type, bool sdo,
 	return o;
 }
 
-/* Adds the marking, and for accord's own types the extension reference. */
+/* accord's handling extension on about 40 % of objects: a handling code,
+ * an evaluation, one or two crime areas, and for RED objects the named
+ * recipients. */
+static json_t *handling_body(struct gen *g, const char *tlp_ref)
+{
+	static const char *const codes[] = {"H0", "H0", "H0", "H1", "H2",
+					    "H3"};
+	static const char *const areas[] = {
+	    "drug-trafficking", "organised-crime", "migrant-smuggling",
+	    "human-trafficking", "weapons", "money-laundering",
+	    "border-security", "terrorism-violent-extremism"};
+	static const char *const rel = "ABCX";
+	const char *code = codes[below(&g->r, AC_ARRAY_LEN(codes))];
+	char r[2] = {rel[below(&g->r, 4)], '\0'};
+	json_t *b = json_pack(
+	    "{s:s, s:s, s:s, s:i, s:[s]}", "extension_type",
+	    "property-extension", "handling_code", code, "source_reliability",
+	    r, "information_accuracy", (int)below(&g->r, 4) + 1, "areas",
+	    areas[below(&g->r, AC_ARRAY_LEN(areas))]);
+
+	if (b && chance(&g->r, 20))
+		json_array_append_new(json_object_get(b, "areas"),
+				      json_string("organised-crime"));
+	if (b && !strcmp(code, "H3"))
+		json_object_set_new(b, "h3_text",
+				    json_string("ask the provider before any "
+						"operational use"));
+	if (b && !strcmp(tlp_ref, policy_tlp_marking_id(POLICY_TLP_RED)))
+		json_object_set_new(b, "recipients",
+				    json_pack("{s:[s], s:[s]}", "users",
+					      "analyst1", "partners",
+					      "partner-a"));
+	return b;
+}
+
+/* Adds the marking, for accord's own types the extension reference, and
+ * on some objects the handling extension. */
 static bool finish_object(struct gen *g, json_t *o, const char *ext_id,
 			  const char *ext_type)
 {
-	json_t *ext;
-	if (!put(o, "object_marking_refs", json_pack("[s]", tlp_marking(g))))
+	const char *tlp = tlp_marking(g);
+	json_t *ext = json_object();
+
+	if (!ext || !put(o, "object_marking_refs", json_pack("[s]", tlp))) {
+		json_decref(ext);
 		return false;
-	if (!ext_id)
+	}
+	if (ext_id)
+		json_object_set_new(ext, ext_id,
+				    json_pack("{s:s}", "extension_type",
+					      ext_type));
+	if (chance(&g->r, 40))
+		json_object_set_new(ext, STIX_EXT_HANDLING,
+				    handling_body(g, tlp));
+	if (json_object_size(ext) == 0) {
+		json_decref(ext);
 		return true;
-	ext = json_pack("{s:{s:s}}", ext_id, "extension_type", ext_type);
+	}
 	return put(o, "extensions", ext);
 }
 
@@ -508,13 +557,17 @@ static json_t *gen_person(struct gen *g, char id[ID_MAX])
 		 pick(&g->r, (const char *const[]){
 				 "heroin", "cannabis", "synthetic drugs",
 				 "cigarettes", "firearms", "cash", NULL}));
-	exts = json_object();
 	if (!put_s(o, "name", name) || !put_s(o, "description", desc) ||
 	    !put_s(o, "identity_class", "individual") ||
-	    !finish_object(g, o, NULL, NULL) || !exts ||
-	    json_object_set_new(exts, STIX_EXT_PERSON,
-				person_body(g, &pn, cat)) != 0 ||
-	    !put(o, "extensions", exts)) {
+	    !finish_object(g, o, NULL, NULL)) {
+		json_decref(o);
+		return NULL;
+	}
+	exts = json_object_get(o, "extensions");
+	if (!exts && !put(o, "extensions", exts = json_object()))
+		exts = NULL;
+	if (!exts || json_object_set_new(exts, STIX_EXT_PERSON,
+					 person_body(g, &pn, cat)) != 0) {
 		json_decref(o);
 		return NULL;
 	}

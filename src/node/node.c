@@ -153,6 +153,38 @@ unknown:
 			  line, section, key);
 }
 
+/* [markings]: default_tlp, default_handling, default_area,
+ * retention_days. */
+static ac_rc markings_key(struct policy_defaults *d, const char *key,
+			  const char *value, int line, struct ac_err *err)
+{
+	size_t days;
+	bool ok;
+
+	if (!strcmp(key, "default_tlp"))
+		ok = policy_tlp_parse(value, &d->tlp);
+	else if (!strcmp(key, "default_handling"))
+		ok = policy_handling_parse(value, &d->handling);
+	else if (!strcmp(key, "default_area"))
+		ok = policy_areas_parse(value, &d->areas, NULL) == AC_OK;
+	else if (!strcmp(key, "retention_days")) {
+		ok = parse_size(value, 0, POLICY_RETENTION_DAYS_MAX, &days) ==
+		     AC_OK;
+		if (ok)
+			d->retention_days = (int)days;
+	} else
+		return ac_err_set(err, AC_ERR_PARSE,
+				  "%s line %d: unknown setting '[markings] "
+				  "%s'",
+				  NODE_CONF, line, key);
+	if (!ok)
+		return ac_err_set(err, AC_ERR_PARSE,
+				  "%s line %d: bad value '%.64s' for '%s' "
+				  "(docs/policy.md lists the values)",
+				  NODE_CONF, line, value, key);
+	return AC_OK;
+}
+
 struct conf_ctx {
 	struct node_config *cfg;
 	struct ac_err *err;
@@ -186,6 +218,8 @@ static ac_rc conf_key(const char *section, const char *key, const char *value,
 		return set_string(cfg->default_country,
 				  sizeof(cfg->default_country), value, line,
 				  key, c->err);
+	if (!strcmp(section, "markings"))
+		return markings_key(&cfg->markings, key, value, line, c->err);
 	if (!strcmp(section, "store") && !strcmp(key, "path"))
 		return set_string(cfg->store_path, sizeof(cfg->store_path),
 				  value, line, key, c->err);
@@ -201,6 +235,7 @@ static void config_defaults(struct node_config *cfg)
 	cfg->batch_size = 1000;
 	cfg->audit_checkpoint_entries = 1000;
 	cfg->audit_checkpoint_seconds = 60;
+	policy_defaults_init(&cfg->markings);
 	snprintf(cfg->store_path, sizeof(cfg->store_path), "%s", NODE_STORE);
 	snprintf(cfg->server.listen, sizeof(cfg->server.listen), "127.0.0.1");
 	cfg->server.port = NODE_DEFAULT_PORT;

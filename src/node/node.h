@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "base/rc.h"
+#include "policy/markings.h"
 #include "stix/json.h"
 #include "store/store.h"
 
@@ -54,6 +55,7 @@ struct node_config {
 	size_t audit_checkpoint_entries; /* [audit] checkpoint_entries */
 	size_t audit_checkpoint_seconds; /* [audit] checkpoint_seconds */
 	struct node_server server;
+	struct policy_defaults markings; /* [markings] (docs/policy.md) */
 };
 
 struct node {

@@ -5,6 +5,7 @@
 #include "base/uuid.h"
 #include "stix/ext.h"
 #include "stix/ext_check.h"
+#include "policy/markings.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -676,6 +677,131 @@ static void seizure_check(const struct ctx *c, const json_t *o)
 	check_refs(c, o, "object_refs");
 }
 
+/* ---------- handling markings (property-extension on any object) ---------- */
+
+static void check_handling_names(const struct ctx *c, const json_t *rcpt,
+				 const char *key)
+{
+	char base[PTR_MAX], p[PTR_MAX];
+	const json_t *list = get_list(c, rcpt, key, false);
+	size_t i;
+	const json_t *v;
+
+	if (!list)
+		return;
+	ptr_key(base, c->base, key);
+	if (json_array_size(list) > POLICY_RECIPIENTS_MAX)
+		stix_report_error(c->rep, c->objid, base,
+				  "at most %d recipients of each kind",
+				  POLICY_RECIPIENTS_MAX);
+	json_array_foreach(list, i, v)
+	{
+		const char *s = json_string_value(v);
+		size_t n = s ? strlen(s) : 0;
+		bool ok = n >= 1 && n <= POLICY_NAME_MAX;
+		for (size_t k = 0; ok && k < n; k++)
+			ok = islower((unsigned char)s[k]) ||
+			     isdigit((unsigned char)s[k]) || s[k] == '.' ||
+			     s[k] == '_' || s[k] == '-';
+		if (ok)
+			continue;
+		ptr_index(p, base, i);
+		stix_report_error(c->rep, c->objid, p,
+				  "a recipient is a user or partner name: 1 "
+				  "to 64 of a-z 0-9 . _ -");
+	}
+}
+
+static void check_handling_recipients(const struct ctx *c, const json_t *body)
+{
+	static const char *const known[] = {"users", "partners", NULL};
+	const json_t *rcpt = json_object_get(body, "recipients");
+	char p[PTR_MAX];
+	struct ctx inner = {c->objid, p, c->rep};
+
+	if (!rcpt)
+		return;
+	ptr_key(p, c->base, "recipients");
+	if (!json_is_object(rcpt)) {
+		stix_report_error(c->rep, c->objid, p,
+				  "'recipients' must be an object");
+		return;
+	}
+	check_handling_names(&inner, rcpt, "users");
+	check_handling_names(&inner, rcpt, "partners");
+	warn_unknown(&inner, rcpt, known);
+}
+
+static void check_handling_areas(const struct ctx *c, const json_t *body)
+{
+	char base[PTR_MAX], p[PTR_MAX];
+	const json_t *list = get_list(c, body, "areas", false);
+	enum policy_area a;
+	size_t i;
+	const json_t *v;
+
+	if (!list)
+		return;
+	ptr_key(base, c->base, "areas");
+	if (json_array_size(list) > POLICY_AREA_COUNT * 2)
+		stix_report_error(c->rep, c->objid, base, "too many areas");
+	json_array_foreach(list, i, v)
+	{
+		if (policy_area_parse(json_string_value(v), &a))
+			continue;
+		ptr_index(p, base, i);
+		stix_report_error(c->rep, c->objid, p,
+				  "not an area of the vocabulary "
+				  "(docs/policy.md)");
+	}
+}
+
+static void check_int_range(const struct ctx *c, const json_t *o,
+			    const char *key, long long lo, long long hi)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (v && (!json_is_integer(v) || json_integer_value(v) < lo ||
+		  json_integer_value(v) > hi))
+		err_at(c, key, "'%s' is not an integer in the allowed range",
+		       key);
+}
+
+static void handling_validate(const json_t *body, const char *objid,
+			      const char *path, struct stix_report *rep)
+{
+	static const char *const codes[] = {"H0", "H1", "H2", "H3", NULL};
+	static const char *const reliability[] = {"A", "B", "C", "X", NULL};
+	static const char *const known[] = {
+	    "extension_type",	  "handling_code",	  "h3_text",
+	    "source_reliability", "information_accuracy", "areas",
+	    "recipients",	  "retention_days",	  NULL};
+	struct ctx c = {objid, path, rep};
+	const char *code;
+
+	if (!body_is_object(body, objid, path, rep))
+		return;
+	check_extension_type(&c, body, "property-extension");
+	check_enum(&c, body, "handling_code", false, codes);
+	get_str(&c, body, "h3_text", false, EXT_TEXT_MAX);
+	code = json_string_value(json_object_get(body, "handling_code"));
+	if (code && strcmp(code, "H3") == 0 &&
+	    !json_object_get(body, "h3_text"))
+		err_at(&c, "h3_text", "'%s' is required with handling code H3",
+		       "h3_text");
+	if ((!code || strcmp(code, "H3") != 0) &&
+	    json_object_get(body, "h3_text"))
+		err_at(&c, "h3_text", "'%s' goes only with handling code H3",
+		       "h3_text");
+	check_enum(&c, body, "source_reliability", false, reliability);
+	check_int_range(&c, body, "information_accuracy", 1, 4);
+	check_int_range(&c, body, "retention_days", 1,
+			POLICY_RETENTION_DAYS_MAX);
+	check_handling_areas(&c, body);
+	check_handling_recipients(&c, body);
+	warn_unknown(&c, body, known);
+}
+
 /* ---------- the table ---------- */
 
 struct ext_entry {
@@ -733,6 +859,15 @@ static const struct ext_entry EXTS[] = {
      "A seizure of goods (drugs, cigarettes, firearms, cash) by a "
      "law-enforcement agency.",
      seizure_check},
+    {{STIX_EXT_HANDLING, "handling", handling_validate},
+     NULL,
+     "property-extension",
+     "accord handling markings",
+     "handling",
+     "Handling code (H0-H3), evaluation (source reliability and "
+     "information accuracy), crime areas, named recipients of TLP:RED "
+     "data and retention of any object.",
+     NULL},
 };
 
 const struct stix_ext_def *stix_ext_find(const char *ext_id)

@@ -18,6 +18,9 @@
 #define STIX_EXT_DOCUMENT "extension-definition--fe7252bb-9bf9-4e0d-9051-f25ef3939d8c"
 #define STIX_EXT_ACCOUNT "extension-definition--65835236-d3bb-4c11-adbc-11407e26af05"
 #define STIX_EXT_SEIZURE "extension-definition--494bf011-5e07-454e-9e6d-524c0704d539"
+/* Handling markings on any object: handling code, evaluation, crime areas,
+ * RED recipients, retention (src/policy/markings.h). */
+#define STIX_EXT_HANDLING "extension-definition--05ea4847-bb88-4c1a-af65-7e077cbbdd26"
 
 struct stix_ext_def {
 	const char *id;   /* extension-definition--<uuid> */

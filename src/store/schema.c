@@ -73,10 +73,30 @@ static const char schema_v3[] =
     " json TEXT NOT NULL,"
     " updated_us INTEGER NOT NULL);";
 
+/* Partner agencies and the sharing agreement with each (src/policy).
+ * areas is a comma-separated list of the area vocabulary; times are
+ * microseconds. */
+static const char schema_v4[] =
+    "CREATE TABLE partners ("
+    " name TEXT PRIMARY KEY,"
+    " identity_id TEXT NOT NULL,"
+    " title TEXT NULL,"
+    " created_us INTEGER NOT NULL);"
+    "CREATE TABLE agreements ("
+    " partner TEXT PRIMARY KEY REFERENCES partners(name),"
+    " areas TEXT NOT NULL,"
+    " max_tlp TEXT NOT NULL,"
+    " retention_days INTEGER NOT NULL DEFAULT 0,"
+    " valid_from_us INTEGER NOT NULL,"
+    " valid_until_us INTEGER NOT NULL,"
+    " onward_sharing TEXT NOT NULL CHECK (onward_sharing IN ('none', 'green')),"
+    " updated_us INTEGER NOT NULL);";
+
 static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
+    {4, schema_v4},
 };
 
 int store_schema_version(void)

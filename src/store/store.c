@@ -278,3 +278,80 @@ ac_rc store_delete_versions(struct store *s, const struct store_query *q,
 						   deleted ? deleted : &ignored,
 						   err);
 }
+
+/* Partners and agreements: argument checks here, storage in the backend.
+ * A store without these records (a wrapper) answers AC_ERR_USAGE. */
+
+static ac_rc unsupported(bool missing, struct ac_err *err)
+{
+	if (missing)
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "this store keeps no partner records");
+	return AC_OK;
+}
+
+ac_rc store_partner_add(struct store *s, const struct store_partner *p,
+			struct ac_err *err)
+{
+	ac_rc rc = need(p, "partner", err);
+
+	if (!rc)
+		rc = unsupported(!s->ops->partner_add, err);
+	return rc ? rc : s->ops->partner_add(s, p, err);
+}
+
+ac_rc store_partner_get(struct store *s, const char *name,
+			struct store_partner *out, struct ac_err *err)
+{
+	ac_rc rc = need(name, "partner name", err);
+
+	if (!rc)
+		rc = need(out, "result", err);
+	if (!rc)
+		rc = unsupported(!s->ops->partner_get, err);
+	return rc ? rc : s->ops->partner_get(s, name, out, err);
+}
+
+ac_rc store_partner_list(struct store *s, store_partner_cb cb, void *ctx,
+			 struct ac_err *err)
+{
+	ac_rc rc = cb ? AC_OK
+		      : ac_err_set(err, AC_ERR_USAGE, "store: no callback given");
+
+	if (!rc)
+		rc = unsupported(!s->ops->partner_list, err);
+	return rc ? rc : s->ops->partner_list(s, cb, ctx, err);
+}
+
+ac_rc store_agreement_set(struct store *s, const struct store_agreement *a,
+			  struct ac_err *err)
+{
+	ac_rc rc = need(a, "agreement", err);
+
+	if (!rc)
+		rc = unsupported(!s->ops->agreement_set, err);
+	return rc ? rc : s->ops->agreement_set(s, a, err);
+}
+
+ac_rc store_agreement_get(struct store *s, const char *partner,
+			  struct store_agreement *out, struct ac_err *err)
+{
+	ac_rc rc = need(partner, "partner name", err);
+
+	if (!rc)
+		rc = need(out, "result", err);
+	if (!rc)
+		rc = unsupported(!s->ops->agreement_get, err);
+	return rc ? rc : s->ops->agreement_get(s, partner, out, err);
+}
+
+ac_rc store_agreement_list(struct store *s, store_agreement_cb cb, void *ctx,
+			   struct ac_err *err)
+{
+	ac_rc rc = cb ? AC_OK
+		      : ac_err_set(err, AC_ERR_USAGE, "store: no callback given");
+
+	if (!rc)
+		rc = unsupported(!s->ops->agreement_list, err);
+	return rc ? rc : s->ops->agreement_list(s, cb, ctx, err);
+}

@@ -102,6 +102,11 @@ struct store_user;
 struct store_token;
 typedef int (*store_user_cb)(const struct store_user *u, void *ctx);
 typedef int (*store_token_cb)(const struct store_token *t, void *ctx);
+/* Partners and agreements are declared further down. */
+struct store_partner;
+struct store_agreement;
+typedef int (*store_partner_cb)(const struct store_partner *p, void *ctx);
+typedef int (*store_agreement_cb)(const struct store_agreement *a, void *ctx);
 
 struct store_ops {
 	void (*close)(struct store *s);
@@ -137,6 +142,21 @@ struct store_ops {
 			     struct ac_err *err);
 	ac_rc (*token_list)(struct store *s, const char *user,
 			    store_token_cb cb, void *ctx, struct ac_err *err);
+	/* Partners and agreements: see their section below. */
+	ac_rc (*partner_add)(struct store *s, const struct store_partner *p,
+			     struct ac_err *err);
+	ac_rc (*partner_get)(struct store *s, const char *name,
+			     struct store_partner *out, struct ac_err *err);
+	ac_rc (*partner_list)(struct store *s, store_partner_cb cb, void *ctx,
+			      struct ac_err *err);
+	ac_rc (*agreement_set)(struct store *s,
+			       const struct store_agreement *a,
+			       struct ac_err *err);
+	ac_rc (*agreement_get)(struct store *s, const char *partner,
+			       struct store_agreement *out,
+			       struct ac_err *err);
+	ac_rc (*agreement_list)(struct store *s, store_agreement_cb cb,
+				void *ctx, struct ac_err *err);
 	/* TAXII records: see the section at the end of this file. */
 	const struct store_taxii_ops *taxii;
 };
@@ -257,6 +277,61 @@ ac_rc store_token_touch(struct store *s, const char *id, int64_t used_us,
  * the record is valid only during the call. */
 ac_rc store_token_list(struct store *s, const char *user, store_token_cb cb,
 		       void *ctx, struct ac_err *err);
+
+
+/* ---------------------------------------------------------------------
+ * Partners and agreements (schema version 4).
+ *
+ * As for users: the store keeps what src/policy hands it and checks only
+ * uniqueness and references (an agreement needs its partner). Names,
+ * identity ids, the area list, TLP and onward-sharing words are checked by
+ * src/policy (policy/partners.h). Times are microseconds since the epoch.
+ * Text longer than a field is AC_ERR_LIMIT.
+ * --------------------------------------------------------------------- */
+
+#define STORE_IDENTITY_ID_MAX 128
+#define STORE_PARTNER_TITLE_MAX 256
+#define STORE_AREAS_MAX 256 /* "drug-trafficking,weapons,..." */
+#define STORE_WORD_MAX 16   /* "amber+strict", "green", "none" */
+
+struct store_partner {
+	char name[STORE_NAME_MAX + 1];
+	char identity_id[STORE_IDENTITY_ID_MAX + 1]; /* identity--<uuid> */
+	char title[STORE_PARTNER_TITLE_MAX + 1];     /* "" = none */
+	int64_t created_us;
+};
+
+/* The agreement with one partner; at most one per partner. */
+struct store_agreement {
+	char partner[STORE_NAME_MAX + 1];
+	char areas[STORE_AREAS_MAX + 1];
+	char max_tlp[STORE_WORD_MAX + 1];
+	int32_t retention_days; /* 0 = no limit */
+	int64_t valid_from_us;
+	int64_t valid_until_us;
+	char onward_sharing[STORE_WORD_MAX + 1]; /* "none" or "green" */
+	int64_t updated_us;
+};
+
+/* Adds a partner. AC_ERR_EXISTS if the name is taken. */
+ac_rc store_partner_add(struct store *s, const struct store_partner *p,
+			struct ac_err *err);
+/* Reads one partner. AC_ERR_NOTFOUND if there is none. */
+ac_rc store_partner_get(struct store *s, const char *name,
+			struct store_partner *out, struct ac_err *err);
+/* Calls cb for each partner in name order. */
+ac_rc store_partner_list(struct store *s, store_partner_cb cb, void *ctx,
+			 struct ac_err *err);
+/* Creates or replaces the agreement with a->partner. AC_ERR_NOTFOUND if
+ * there is no such partner. */
+ac_rc store_agreement_set(struct store *s, const struct store_agreement *a,
+			  struct ac_err *err);
+/* Reads the agreement with partner. AC_ERR_NOTFOUND if there is none. */
+ac_rc store_agreement_get(struct store *s, const char *partner,
+			  struct store_agreement *out, struct ac_err *err);
+/* Calls cb for each agreement in partner name order. */
+ac_rc store_agreement_list(struct store *s, store_agreement_cb cb, void *ctx,
+			   struct ac_err *err);
 
 
 /* ---------------------------------------------------------------------

@@ -54,6 +54,21 @@ ac_rc store_sqlite_token_list(struct store *s, const char *user,
 /* TAXII record operations (sqlite_taxii.c), the `taxii` entry of
  * sqlite_ops. */
 extern const struct store_taxii_ops store_sqlite_taxii_ops;
+/* Partner and agreement operations (sqlite_partner.c). */
+ac_rc store_sqlite_partner_add(struct store *s, const struct store_partner *p,
+			       struct ac_err *err);
+ac_rc store_sqlite_partner_get(struct store *s, const char *name,
+			       struct store_partner *out, struct ac_err *err);
+ac_rc store_sqlite_partner_list(struct store *s, store_partner_cb cb,
+				void *ctx, struct ac_err *err);
+ac_rc store_sqlite_agreement_set(struct store *s,
+				 const struct store_agreement *a,
+				 struct ac_err *err);
+ac_rc store_sqlite_agreement_get(struct store *s, const char *partner,
+				 struct store_agreement *out,
+				 struct ac_err *err);
+ac_rc store_sqlite_agreement_list(struct store *s, store_agreement_cb cb,
+				  void *ctx, struct ac_err *err);
 
 #define STORE_SQLITE_ADMIN_OPS                                                 \
 	.user_add = store_sqlite_user_add,                                     \
@@ -65,6 +80,12 @@ extern const struct store_taxii_ops store_sqlite_taxii_ops;
 	.token_get = store_sqlite_token_get,                                   \
 	.token_revoke = store_sqlite_token_revoke,                             \
 	.token_touch = store_sqlite_token_touch,                               \
-	.token_list = store_sqlite_token_list
+	.token_list = store_sqlite_token_list,                                 \
+	.partner_add = store_sqlite_partner_add,                               \
+	.partner_get = store_sqlite_partner_get,                               \
+	.partner_list = store_sqlite_partner_list,                             \
+	.agreement_set = store_sqlite_agreement_set,                           \
+	.agreement_get = store_sqlite_agreement_get,                           \
+	.agreement_list = store_sqlite_agreement_list
 
 #endif
