@@ -2,7 +2,7 @@
 # Installs the Debian packages accord needs to build, test and lint.
 # Idempotent: exits quickly when everything is already installed.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config clang clang-tidy clang-format cppcheck
+pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev clang-tidy clang-format cppcheck
       libjansson-dev libsqlite3-dev libsodium-dev libgnutls28-dev libcmocka-dev
       libmicrohttpd-dev libcurl4-gnutls-dev libicu-dev sqlite3 jq ca-certificates)
 missing=()
