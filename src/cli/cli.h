@@ -53,5 +53,7 @@ int cmd_token(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_collection(int argc, char **argv);
+int cmd_correlations(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
 
 #endif
