@@ -151,7 +151,7 @@ static ac_rc run(struct store *s, sqlite3_stmt *st, const char *what,
 static ac_rc ix_ident_add(struct store *s, const struct store_ident *id,
 			  int64_t now_us, bool *inserted, struct ac_err *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s, IX_IDENT_ADD, &st, err);
 
 	if (rc)
@@ -198,7 +198,7 @@ static ac_rc ix_ident_match(struct store *s, const char *kind,
 			    const char *value, size_t limit, store_ident_cb cb,
 			    void *ctx, struct ac_err *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s, IX_IDENT_MATCH, &st, err);
 
 	if (rc)
@@ -216,7 +216,7 @@ static ac_rc ix_ident_range(struct store *s, const char *kind,
 			    size_t limit, store_ident_cb cb, void *ctx,
 			    struct ac_err *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s, IX_IDENT_RANGE, &st, err);
 
 	if (rc)
@@ -234,7 +234,7 @@ static ac_rc ix_ident_kind(struct store *s, const char *kind,
 			   store_ident_cb cb, void *ctx, struct ac_err *err)
 {
 	struct store_ident id = {.kind = kind};
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s, IX_IDENT_KIND, &st, err);
 	int src;
 
@@ -256,7 +256,7 @@ static ac_rc ix_ident_kind(struct store *s, const char *kind,
 static ac_rc add_alert(struct store *s, sqlite3_int64 corr_id, int64_t now,
 		       struct ac_err *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s, IX_ALERT_ADD, &st, err);
 
 	if (rc)
@@ -274,7 +274,7 @@ static ac_rc ix_correlation_add(struct store *s,
 {
 	sqlite3 *db = store_sqlite_db(s);
 	int64_t now = ac_now_us();
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s, IX_CORR_ADD, &st, err);
 
 	*inserted = false;
@@ -319,7 +319,7 @@ static ac_rc ix_correlation_list(struct store *s, const char *object_id,
 				 struct ac_err *err)
 {
 	struct store_correlation c;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s, IX_CORR_LIST, &st, err);
 	int src;
 
@@ -343,7 +343,7 @@ static ac_rc ix_alert_list(struct store *s, int64_t since_us, bool all,
 			   struct ac_err *err)
 {
 	struct store_alert a;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s, IX_ALERT_LIST, &st, err);
 	int src;
 
@@ -371,7 +371,7 @@ static ac_rc ix_alert_list(struct store *s, int64_t since_us, bool all,
 static ac_rc ix_alert_ack(struct store *s, int64_t id, const char *by,
 			  int64_t now_us, struct ac_err *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s, IX_ALERT_ACK, &st, err);
 	int src;
 
@@ -404,7 +404,7 @@ static ac_rc ix_common_bump(struct store *s, const char *kind,
 			    const char *value, bool *listed,
 			    struct ac_err *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s, IX_COMMON_BUMP, &st, err);
 
 	*listed = false;
@@ -422,7 +422,7 @@ static ac_rc ix_common_add(struct store *s, const char *kind,
 			   const char *value, uint64_t count, int64_t now_us,
 			   struct ac_err *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s, IX_COMMON_ADD, &st, err);
 
 	if (rc)
@@ -440,7 +440,7 @@ static ac_rc ix_common_list(struct store *s, store_common_cb cb, void *ctx,
 			    struct ac_err *err)
 {
 	struct store_common c;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s, IX_COMMON_LIST, &st, err);
 	int src;
 
