@@ -74,14 +74,14 @@ static const char schema_v3[] =
     " updated_us INTEGER NOT NULL);";
 
 /* Identifier index and correlations (src/index). identifiers: one row per
- * (kind, value, object, source); ord is the address of IP kinds, for block
+ * (kind, value, object, source), one B-tree (WITHOUT ROWID) so that each
+ * new identifier dirties as few pages as possible; ord is the address of IP kinds, for block
  * containment. correlations: one row per match between two (object,
  * source) pairs; score 1 for exact, below 1 for weaker matches. alerts:
  * one per correlation across sources. common_values: values that stopped
  * correlating because they occur too often. */
 static const char schema_v5[] =
     "CREATE TABLE identifiers ("
-    " rowid INTEGER PRIMARY KEY,"
     " kind TEXT NOT NULL,"
     " value TEXT NOT NULL,"
     " object_id TEXT NOT NULL,"
@@ -89,10 +89,9 @@ static const char schema_v5[] =
     " valid INTEGER NOT NULL CHECK (valid IN (0, 1)),"
     " ord BLOB NULL,"
     " created_us INTEGER NOT NULL,"
-    " UNIQUE (kind, value, object_id, source));"
+    " PRIMARY KEY (kind, value, object_id, source)) WITHOUT ROWID;"
     "CREATE INDEX identifiers_ord ON identifiers(kind, ord)"
     " WHERE ord IS NOT NULL;"
-    "CREATE INDEX identifiers_object ON identifiers(object_id);"
     "CREATE TABLE correlations ("
     " id INTEGER PRIMARY KEY,"
     " kind TEXT NOT NULL,"

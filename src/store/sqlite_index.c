@@ -33,8 +33,7 @@ static const char *const ix_sql[IX_COUNT] = {
 	" created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 	" ON CONFLICT (kind, value, object_id, source) DO NOTHING",
     [IX_IDENT_MATCH] = "SELECT object_id, source, valid FROM identifiers"
-		       " WHERE kind = ?1 AND value = ?2 ORDER BY rowid"
-		       " LIMIT ?3",
+		       " WHERE kind = ?1 AND value = ?2 LIMIT ?3",
     [IX_IDENT_RANGE] = "SELECT object_id, source, valid, value FROM identifiers"
 		       " WHERE kind = ?1 AND ord BETWEEN ?2 AND ?3"
 		       " AND ord IS NOT NULL ORDER BY ord LIMIT ?4",

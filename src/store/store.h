@@ -439,7 +439,7 @@ struct store_index_ops {
  * *inserted is false when that row already existed. */
 ac_rc store_ident_add(struct store *s, const struct store_ident *id,
 		      int64_t now_us, bool *inserted, struct ac_err *err);
-/* Calls cb for up to limit rows holding (kind, value), oldest first. */
+/* Calls cb for up to limit rows holding (kind, value) (in key order). */
 ac_rc store_ident_match(struct store *s, const char *kind, const char *value,
 			size_t limit, store_ident_cb cb, void *ctx,
 			struct ac_err *err);
