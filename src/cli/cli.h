@@ -55,5 +55,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_collection(int argc, char **argv);
 int cmd_partner(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);
+int cmd_correlations(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
 
 #endif

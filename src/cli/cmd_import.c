@@ -85,6 +85,11 @@ static void print_text(const struct ingest_stats *st,
 	       (unsigned long long)st->rejected);
 	if (st->warnings)
 		printf("warnings:   %llu\n", (unsigned long long)st->warnings);
+	if (st->correlations)
+		printf("correlations: %llu (alerts: %llu; see 'accord "
+		       "alerts')\n",
+		       (unsigned long long)st->correlations,
+		       (unsigned long long)st->alerts);
 	if (c->shown > SHOW_REJECTIONS)
 		fprintf(stderr, "(%llu more rejections not shown; use --json)\n",
 			(unsigned long long)(c->shown - SHOW_REJECTIONS));
@@ -103,6 +108,12 @@ static void print_json(const struct ingest_stats *st, struct import_ctx *c,
 			      "seconds", secs, "rejections", c->rejections,
 			      "rejections_truncated",
 			      st->rejected > json_array_size(c->rejections));
+	if (o) {
+		json_object_set_new(o, "correlations",
+				    json_integer((json_int_t)st->correlations));
+		json_object_set_new(o, "alerts",
+				    json_integer((json_int_t)st->alerts));
+	}
 	if (o && err->rc)
 		json_object_set_new(o, "error", json_string(err->msg));
 	if (o)
@@ -148,6 +159,13 @@ static ac_rc run_import(struct node *n, FILE *f, const char *path, bool strict,
 	opts.strict = strict;
 	opts.limits = n->cfg.limits;
 	opts.batch_size = n->cfg.batch_size;
+	opts.corr.enabled = n->cfg.corr_enabled;
+	opts.corr.max_occurrences = n->cfg.corr_max_occurrences;
+	memcpy(opts.corr.default_country, n->cfg.default_country,
+	       sizeof(opts.corr.default_country));
+	/* the index rows go through the same connection as the objects,
+	 * past the audit wrapper (which keeps no index) */
+	opts.corr.store = n->store;
 	ingest_init(&in, audited, &opts, on_reject, on_progress, c);
 	rc = ingest_stream(&in, f, fmt, err);
 	frc = ingest_finish(&in, rc ? NULL : err);

@@ -19,6 +19,9 @@ static const struct command commands[] = {
 	{ "export", cmd_export, "write stored objects as a STIX bundle" },
 	{ "get", cmd_get, "print one object (or all its versions)" },
 	{ "search", cmd_search, "full-text search" },
+	{ "correlations", cmd_correlations,
+	  "what an object's identifiers matched; common values" },
+	{ "alerts", cmd_alerts, "list or acknowledge correlation alerts" },
 	{ "stats", cmd_stats, "what the node holds" },
 	{ "gen", cmd_gen, "generate synthetic sample data" },
 	{ "user", cmd_user, "add, list, change or disable users" },
@@ -35,7 +38,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: accord [--node DIR] COMMAND [ARGS]\n\n"
 		     "commands:\n");
 	for (size_t i = 0; i < AC_ARRAY_LEN(commands); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name,
+		fprintf(out, "  %-12s %s\n", commands[i].name,
 			commands[i].summary);
 	fprintf(out,
 		"\nThe node is found with --node DIR, then $ACCORD_NODE, then "

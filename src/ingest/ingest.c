@@ -183,6 +183,8 @@ static ac_rc commit_batch(struct ingest *in, struct ac_err *err)
 	}
 	in->stats.accepted += in->pending.accepted;
 	in->stats.duplicates += in->pending.duplicates;
+	in->stats.correlations += in->pending.correlations;
+	in->stats.alerts += in->pending.alerts;
 	memset(&in->pending, 0, sizeof(in->pending));
 	return AC_OK;
 }
@@ -205,8 +207,43 @@ static const char *report_text(const struct stix_report *rep, char *buf,
 	return buf;
 }
 
-/* Counts and reports what a store_put did with the object. */
+static struct ident_ctx ident_ctx_of(const struct ingest *in)
+{
+	struct ident_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	memcpy(ctx.default_country, in->opts.corr.default_country,
+	       sizeof(ctx.default_country));
+	ctx.default_country[sizeof(ctx.default_country) - 1] = '\0';
+	return ctx;
+}
+
+/* Indexes and correlates the identifiers of a stored object in the open
+ * transaction (opening the correlator on first use). */
+static ac_rc correlate(struct ingest *in, const char *id,
+		       const struct ident *ids, size_t n, struct ac_err *err)
+{
+	struct corr_opts co = {.max_occurrences =
+				   in->opts.corr.max_occurrences};
+	struct corr_stats cs = {0};
+	ac_rc rc = AC_OK;
+
+	if (!in->corr)
+		rc = corr_open(in->opts.corr.store ? in->opts.corr.store
+						   : in->store,
+			       &co, &in->corr, err);
+	if (!rc && n)
+		rc = corr_object(in->corr, id, in->opts.source, ids, n, &cs,
+				 err);
+	in->pending.correlations += cs.correlations;
+	in->pending.alerts += cs.alerts;
+	return rc;
+}
+
+/* Counts and reports what a store_put did with the object, and (with
+ * correlation on) indexes its identifiers in the same transaction. */
 static ac_rc store_one(struct ingest *in, const struct store_obj *so,
+		       const struct ident *ids, size_t nids,
 		       const struct stream_pos *pos,
 		       enum ingest_outcome *outcome, struct ac_err *err)
 {
@@ -226,6 +263,13 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 		in->failed = true;
 		return ac_err_set(err, rc, "%s", perr.msg);
 	} else {
+		if (in->opts.corr.enabled) {
+			rc = correlate(in, so->id, ids, nids, err);
+			if (rc) {
+				in->failed = true;
+				return rc;
+			}
+		}
 		if (in->opts.collection_id) {
 			rc = store_member_add(in->store, in->opts.collection_id,
 					      so->id, err);
@@ -309,7 +353,17 @@ ac_rc ingest_json(struct ingest *in, const json_t *obj,
 	so.json_len = in->canon.len;
 	so.text = in->text.data ? in->text.data : "";
 	ac_hash(in->canon.data, in->canon.len, so.hash);
-	return store_one(in, &so, pos, outcome, err);
+	if (!in->opts.corr.enabled)
+		return store_one(in, &so, NULL, 0, pos, outcome, err);
+	if (!in->idents && !(in->idents = malloc(sizeof(*in->idents)))) {
+		in->failed = true;
+		return ac_err_set(err, AC_ERR_NOMEM,
+				  "cannot index '%s': out of memory", so.id);
+	}
+	struct ident_ctx ictx = ident_ctx_of(in);
+	ident_extract(obj, &ictx, in->idents);
+	return store_one(in, &so, in->idents->items, in->idents->n, pos,
+			 outcome, err);
 }
 
 ac_rc ingest_text(struct ingest *in, const char *data, size_t len,
@@ -376,7 +430,19 @@ static ac_rc consume_item(struct ingest *in, const struct pipe_batch *b,
 	so.json_len = it->json_len;
 	so.text = pipe_str(b, it->text);
 	memcpy(so.hash, it->hash, sizeof(so.hash));
-	return store_one(in, &so, &it->pos, NULL, err);
+	if (!in->opts.corr.enabled || !it->nidents)
+		return store_one(in, &so, NULL, 0, &it->pos, NULL, err);
+	if (!in->idents && !(in->idents = malloc(sizeof(*in->idents)))) {
+		in->failed = true;
+		return ac_err_set(err, AC_ERR_NOMEM,
+				  "cannot index '%s': out of memory", so.id);
+	}
+	/* the records sit unaligned in the batch's text buffer */
+	memcpy(in->idents->items, b->out.data + it->idents,
+	       it->nidents * sizeof(in->idents->items[0]));
+	in->idents->n = it->nidents;
+	return store_one(in, &so, in->idents->items, in->idents->n, &it->pos,
+			 NULL, err);
 }
 
 /* Takes finished batches back in input order (waiting for all when flush)
@@ -454,7 +520,11 @@ ac_rc ingest_stream(struct ingest *in, FILE *f, enum stream_format fmt,
 	struct ac_err perr = { 0 };
 	ac_rc rc;
 
-	if (!ingest_pipe_start(&in->opts.limits, &in->pipe, &perr)) {
+	struct ident_ctx ictx = ident_ctx_of(in);
+
+	if (!ingest_pipe_start(&in->opts.limits,
+			       in->opts.corr.enabled ? &ictx : NULL, &in->pipe,
+			       &perr)) {
 		rc = stream_piped(in, f, fmt, err);
 	} else {
 		in->stream_err = err;
@@ -481,5 +551,9 @@ ac_rc ingest_finish(struct ingest *in, struct ac_err *err)
 	}
 	ac_buf_release(&in->canon);
 	ac_buf_release(&in->text);
+	corr_close(in->corr);
+	in->corr = NULL;
+	free(in->idents);
+	in->idents = NULL;
 	return rc;
 }

@@ -15,9 +15,24 @@
 #include <stdio.h>
 #include "base/buf.h"
 #include "base/rc.h"
+#include "index/correlate.h"
+#include "index/ident.h"
 #include "ingest/stream.h"
 #include "stix/json.h"
 #include "store/store.h"
+
+/* Identifier indexing and correlation at ingest ([correlation] in the node
+ * config). Off unless enabled. */
+struct ingest_corr {
+	bool enabled;
+	size_t max_occurrences;  /* 0 = CORR_MAX_OCCURRENCES_DEFAULT */
+	char default_country[3]; /* for national phone numbers; "" = none */
+	struct store *store;     /* where the index is written; NULL = the
+				  * ingest store. Must be the same connection
+				  * (e.g. the store an audit wrapper wraps) so
+				  * that the index rows commit with the
+				  * objects. */
+};
 
 struct ingest_opts {
 	const char *source;      /* "local" or "partner:<name>" */
@@ -27,6 +42,7 @@ struct ingest_opts {
 				    * accepted or duplicate object is
 				    * recorded in (store_member_add) */
 	struct stix_limits limits;
+	struct ingest_corr corr;
 };
 
 struct ingest_stats {
@@ -34,6 +50,8 @@ struct ingest_stats {
 	uint64_t duplicates; /* identical versions already present */
 	uint64_t rejected;   /* invalid, conflicting or malformed */
 	uint64_t warnings;   /* SHOULD-level findings on accepted objects */
+	uint64_t correlations; /* new correlations (corr.enabled) */
+	uint64_t alerts;       /* of which across sources */
 };
 
 enum ingest_outcome {
@@ -64,6 +82,8 @@ struct ingest {
 	struct ac_buf text;  /* reused: its full-text search words */
 	struct ac_err *stream_err; /* where ingest_stream's callbacks report */
 	struct ingest_pipe *pipe;  /* ingest_stream's workers, while it runs */
+	struct corr *corr;         /* opened at the first store, if enabled */
+	struct ident_set *idents;  /* reused: the current object's */
 };
 
 /* Prepares an ingest into store. Nothing is written until the first object.

@@ -31,6 +31,8 @@ struct ingest_pipe {
 	size_t nworkers;
 	bool quit;
 	struct stix_limits lim;
+	bool extract; /* identifiers too, with ictx */
+	struct ident_ctx ictx;
 	size_t raw_max, out_max, canon_max;
 	struct pipe_batch *todo_head, *todo_tail; /* queued, not yet taken */
 	struct pipe_batch *ring[PIPE_INFLIGHT];	  /* handed over, input order */
@@ -57,6 +59,17 @@ static ac_rc add_str(struct ac_buf *out, const char *s, size_t *off)
 	return ac_buf_add(out, s, strlen(s) + 1);
 }
 
+/* Appends the object's identifiers as raw struct ident records. */
+static ac_rc keep_idents(struct pipe_batch *b, struct pipe_item *it,
+			 const json_t *obj, const struct ident_ctx *ictx,
+			 struct ident_set *ids)
+{
+	ident_extract(obj, ictx, ids);
+	it->idents = b->out.len;
+	it->nidents = ids->n;
+	return ac_buf_add(&b->out, ids->items, ids->n * sizeof(ids->items[0]));
+}
+
 static ac_rc keep_result(struct pipe_batch *b, struct pipe_item *it,
 			 const json_t *obj, const struct ac_buf *canon,
 			 const struct ac_buf *text)
@@ -81,8 +94,9 @@ static ac_rc keep_result(struct pipe_batch *b, struct pipe_item *it,
 }
 
 /* Worker side for one object: everything but the store write. */
-static void prepare_item(struct pipe_batch *b, struct pipe_item *it,
-			 struct ac_buf *canon, struct ac_buf *text)
+static void prepare_item(const struct ingest_pipe *p, struct pipe_batch *b,
+			 struct pipe_item *it, struct ac_buf *canon,
+			 struct ac_buf *text, struct ident_set *ids)
 {
 	char why[STIX_ISSUE_LEN + 64];
 	struct ac_err perr = {0};
@@ -111,6 +125,8 @@ static void prepare_item(struct pipe_batch *b, struct pipe_item *it,
 			keep = add_str(&b->out, why, &it->why);
 	} else if (!keep) {
 		keep = keep_result(b, it, obj, canon, text);
+		if (!keep && p->extract)
+			keep = keep_idents(b, it, obj, &p->ictx, ids);
 	}
 out:
 	if (keep) {
@@ -124,6 +140,7 @@ out:
 static void *worker_main(void *arg)
 {
 	struct ingest_pipe *p = arg;
+	struct ident_set *ids = p->extract ? malloc(sizeof(*ids)) : NULL;
 	struct ac_buf canon, text;
 	struct pipe_batch *b;
 
@@ -142,8 +159,14 @@ static void *worker_main(void *arg)
 		if (!p->todo_head)
 			p->todo_tail = NULL;
 		pthread_mutex_unlock(&p->mu);
-		for (size_t i = 0; i < b->n; i++)
-			prepare_item(b, &b->items[i], &canon, &text);
+		for (size_t i = 0; i < b->n; i++) {
+			if (p->extract && !ids) {
+				b->items[i].rc = AC_ERR_NOMEM;
+				b->items[i].fatal = true;
+				continue;
+			}
+			prepare_item(p, b, &b->items[i], &canon, &text, ids);
+		}
 		pthread_mutex_lock(&p->mu);
 		b->done = true;
 		pthread_cond_signal(&p->done_cv);
@@ -151,6 +174,7 @@ static void *worker_main(void *arg)
 	}
 	ac_buf_release(&canon);
 	ac_buf_release(&text);
+	free(ids);
 	ac_json_arena_release();
 	return NULL;
 }
@@ -164,7 +188,8 @@ static size_t worker_count(void)
 	return n > PIPE_MAX_WORKERS ? PIPE_MAX_WORKERS : (size_t)n;
 }
 
-ac_rc ingest_pipe_start(const struct stix_limits *lim, struct ingest_pipe **out,
+ac_rc ingest_pipe_start(const struct stix_limits *lim,
+			const struct ident_ctx *ictx, struct ingest_pipe **out,
 			struct ac_err *err)
 {
 	struct ingest_pipe *p = calloc(1, sizeof(*p));
@@ -175,12 +200,17 @@ ac_rc ingest_pipe_start(const struct stix_limits *lim, struct ingest_pipe **out,
 		return ac_err_set(err, AC_ERR_NOMEM,
 				  "cannot start ingest workers: out of memory");
 	p->lim = *lim;
+	if (ictx) {
+		p->extract = true;
+		p->ictx = *ictx;
+	}
 	p->canon_max = lim->max_object_bytes * 2 + 1024;
 	p->raw_max = PIPE_BATCH_BYTES + lim->max_object_bytes + 1;
 	/* each object's results are bounded by its canonical form, its text
 	 * and a few short strings */
 	p->out_max =
-	    PIPE_BATCH_OBJECTS * (p->canon_max + INGEST_TEXT_MAX + 8192);
+	    PIPE_BATCH_OBJECTS * (p->canon_max + INGEST_TEXT_MAX + 8192 +
+				  sizeof(struct ident_set));
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->work_cv, NULL);
 	pthread_cond_init(&p->done_cv, NULL);
@@ -263,6 +293,7 @@ ac_rc ingest_pipe_add(struct ingest_pipe *p, const char *data, size_t len,
 	it->pos = *pos;
 	it->id = it->type = it->version = it->spec_version = PIPE_NO_STR;
 	it->why = it->text = PIPE_NO_STR;
+	it->nidents = 0;
 	if (bad) {
 		it->rc = bad->rc;
 		rc = add_str(&p->fill->out, bad->msg, &it->why);

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include "base/buf.h"
+#include "index/ident.h"
 #include "ingest/stream.h"
 #include "stix/json.h"
 #include "store/store.h"
@@ -29,6 +30,7 @@ struct pipe_item {
 	size_t warnings;
 	size_t id, type, version, spec_version, why, text;
 	size_t json, json_len;
+	size_t idents, nidents; /* struct ident records (unaligned) in `out` */
 	uint8_t hash[STORE_HASH_LEN];
 };
 
@@ -43,8 +45,10 @@ struct pipe_batch {
 
 struct ingest_pipe;
 
-/* Starts the workers. *out must be stopped with ingest_pipe_stop. */
-ac_rc ingest_pipe_start(const struct stix_limits *lim, struct ingest_pipe **out,
+/* Starts the workers. With ictx (copied) they also extract each object's
+ * identifiers. *out must be stopped with ingest_pipe_stop. */
+ac_rc ingest_pipe_start(const struct stix_limits *lim,
+			const struct ident_ctx *ictx, struct ingest_pipe **out,
 			struct ac_err *err);
 
 /* Queues one object's bytes, or (bad != NULL) a line the splitter refused,

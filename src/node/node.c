@@ -84,6 +84,8 @@ static const struct conf_key size_keys[] = {
 	  offsetof(struct node_config, audit_checkpoint_entries) },
 	{ "audit", "checkpoint_seconds", 1, 86400,
 	  offsetof(struct node_config, audit_checkpoint_seconds) },
+	{ "correlation", "max_occurrences", 1, 100000,
+	  offsetof(struct node_config, corr_max_occurrences) },
 	{ "server", "port", 0, 65535, offsetof(struct node_config, server.port) },
 	{ "server", "threads", 1, 256,
 	  offsetof(struct node_config, server.threads) },
@@ -220,6 +222,14 @@ static ac_rc conf_key(const char *section, const char *key, const char *value,
 				  key, c->err);
 	if (!strcmp(section, "markings"))
 		return markings_key(&cfg->markings, key, value, line, c->err);
+	if (!strcmp(section, "correlation") && !strcmp(key, "enabled")) {
+		if (parse_bool(value, &cfg->corr_enabled))
+			return ac_err_set(c->err, AC_ERR_PARSE,
+					  "%s line %d: '%s' must be true or "
+					  "false",
+					  NODE_CONF, line, key);
+		return AC_OK;
+	}
 	if (!strcmp(section, "store") && !strcmp(key, "path"))
 		return set_string(cfg->store_path, sizeof(cfg->store_path),
 				  value, line, key, c->err);
@@ -236,6 +246,8 @@ static void config_defaults(struct node_config *cfg)
 	cfg->audit_checkpoint_entries = 1000;
 	cfg->audit_checkpoint_seconds = 60;
 	policy_defaults_init(&cfg->markings);
+	cfg->corr_enabled = true;
+	cfg->corr_max_occurrences = 50;
 	snprintf(cfg->store_path, sizeof(cfg->store_path), "%s", NODE_STORE);
 	snprintf(cfg->server.listen, sizeof(cfg->server.listen), "127.0.0.1");
 	cfg->server.port = NODE_DEFAULT_PORT;

@@ -54,6 +54,8 @@ struct node_config {
 	size_t batch_size;
 	size_t audit_checkpoint_entries; /* [audit] checkpoint_entries */
 	size_t audit_checkpoint_seconds; /* [audit] checkpoint_seconds */
+	bool corr_enabled;		 /* [correlation] enabled; default on */
+	size_t corr_max_occurrences;	 /* [correlation] max_occurrences */
 	struct node_server server;
 	struct policy_defaults markings; /* [markings] (docs/policy.md) */
 };

@@ -92,11 +92,58 @@ static const char schema_v4[] =
     " onward_sharing TEXT NOT NULL CHECK (onward_sharing IN ('none', 'green')),"
     " updated_us INTEGER NOT NULL);";
 
+/* Identifier index and correlations (src/index). identifiers: one row per
+ * (kind, value, object, source), one B-tree (WITHOUT ROWID) so that each
+ * new identifier dirties as few pages as possible; ord is the address of IP kinds, for block
+ * containment. correlations: one row per match between two (object,
+ * source) pairs; score 1 for exact, below 1 for weaker matches. alerts:
+ * one per correlation across sources. common_values: values that stopped
+ * correlating because they occur too often. */
+static const char schema_v5[] =
+    "CREATE TABLE identifiers ("
+    " kind TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " object_id TEXT NOT NULL,"
+    " source TEXT NOT NULL,"
+    " valid INTEGER NOT NULL CHECK (valid IN (0, 1)),"
+    " ord BLOB NULL,"
+    " created_us INTEGER NOT NULL,"
+    " PRIMARY KEY (kind, value, object_id, source)) WITHOUT ROWID;"
+    "CREATE INDEX identifiers_ord ON identifiers(kind, ord)"
+    " WHERE ord IS NOT NULL;"
+    "CREATE TABLE correlations ("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " object_a TEXT NOT NULL,"
+    " source_a TEXT NOT NULL,"
+    " object_b TEXT NOT NULL,"
+    " source_b TEXT NOT NULL,"
+    " created_us INTEGER NOT NULL,"
+    " score REAL NOT NULL CHECK (score > 0 AND score <= 1),"
+    " UNIQUE (kind, value, object_a, source_a, object_b, source_b));"
+    "CREATE INDEX correlations_a ON correlations(object_a);"
+    "CREATE INDEX correlations_b ON correlations(object_b);"
+    "CREATE TABLE alerts ("
+    " id INTEGER PRIMARY KEY,"
+    " correlation_id INTEGER NOT NULL UNIQUE REFERENCES correlations(id),"
+    " created_us INTEGER NOT NULL,"
+    " acked_us INTEGER NOT NULL DEFAULT 0,"
+    " acked_by TEXT NULL);"
+    "CREATE INDEX alerts_created ON alerts(created_us);"
+    "CREATE TABLE common_values ("
+    " kind TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " count INTEGER NOT NULL,"
+    " listed_us INTEGER NOT NULL,"
+    " PRIMARY KEY (kind, value)) WITHOUT ROWID;";
+
 static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
     {4, schema_v4},
+    {5, schema_v5},
 };
 
 int store_schema_version(void)

@@ -63,6 +63,7 @@ struct sq_store {
 	bool tx_failed; /* an error rolled it back; only rollback is allowed */
 	bool have_last; /* last_added is valid for the open transaction */
 	int64_t last_added;
+	struct sq_index *index; /* sqlite_index.c's statements, lazily */
 };
 
 static struct sq_store *sq(struct store *s)
@@ -763,6 +764,7 @@ static void sq_close(struct store *base)
 		return;
 	for (size_t i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	store_sqlite_index_free(s->index);
 	/* An open transaction is rolled back by closing. */
 	sqlite3_close_v2(s->db);
 	free(s->path);
@@ -780,11 +782,17 @@ static const struct store_ops sqlite_ops = {
     .stats = sq_stats,
     STORE_SQLITE_ADMIN_OPS,
     .taxii = &store_sqlite_taxii_ops,
+    .index = &store_sqlite_index_ops,
 };
 
 sqlite3 *store_sqlite_db(struct store *s)
 {
 	return sq(s)->db;
+}
+
+struct sq_index **store_sqlite_index_slot(struct store *s)
+{
+	return &sq(s)->index;
 }
 
 static ac_rc check_exists(const char *path, struct ac_err *err)

@@ -23,6 +23,7 @@
 
 struct store;
 struct store_taxii_ops;
+struct store_index_ops;
 
 /* An object version to write. All strings are borrowed for the call. */
 struct store_obj {
@@ -159,6 +160,8 @@ struct store_ops {
 				void *ctx, struct ac_err *err);
 	/* TAXII records: see the section at the end of this file. */
 	const struct store_taxii_ops *taxii;
+	/* Identifier index and correlations (may be NULL). */
+	const struct store_index_ops *index;
 };
 
 struct store {
@@ -414,5 +417,146 @@ ac_rc store_status_get(struct store *s, const char *id, struct ac_buf *out,
 ac_rc store_delete_versions(struct store *s, const struct store_query *q,
 			    store_text_fn text, uint64_t *deleted,
 			    struct ac_err *err);
+
+/* ---------------------------------------------------------------------
+ * Identifier index and correlations (schema version 5). src/index decides
+ * what to write; the store keeps it. Strings in rows handed to callbacks
+ * are valid only during the call. Times are microseconds since the epoch.
+ * --------------------------------------------------------------------- */
+
+/* One identifier of one object from one source. */
+struct store_ident {
+	const char *kind;      /* "phone", "ipv4-net", "name", ... */
+	const char *value;     /* normalised */
+	const char *object_id;
+	const char *source;    /* "local" or "partner:<name>" */
+	bool valid;            /* false: kept for review, never correlates */
+	const uint8_t *ord;    /* IP kinds: address bytes (sort key), else NULL */
+	size_t ord_len;
+};
+
+typedef int (*store_ident_cb)(const struct store_ident *id, void *ctx);
+
+/* A match between two objects. object_a/source_a held the value first;
+ * object_b/source_b is the object whose ingest found it. score is 1 for an
+ * exact match, below 1 for a weaker one (address inside a block, similar
+ * names). */
+struct store_correlation {
+	int64_t id;
+	const char *kind;
+	const char *value;
+	const char *object_a, *source_a;
+	const char *object_b, *source_b;
+	int64_t created_us;
+	double score;
+};
+
+typedef int (*store_correlation_cb)(const struct store_correlation *c,
+				    void *ctx);
+
+struct store_alert {
+	int64_t id;
+	int64_t created_us;
+	int64_t acked_us;     /* 0 = not acknowledged */
+	const char *acked_by; /* "" when not acknowledged */
+	struct store_correlation corr;
+};
+
+typedef int (*store_alert_cb)(const struct store_alert *a, void *ctx);
+
+/* A value that occurs too often to correlate. */
+struct store_common {
+	const char *kind;
+	const char *value;
+	uint64_t count;
+	int64_t listed_us;
+};
+
+typedef int (*store_common_cb)(const struct store_common *c, void *ctx);
+
+struct store_index_ops {
+	ac_rc (*ident_add)(struct store *s, const struct store_ident *id,
+			   int64_t now_us, bool *inserted, struct ac_err *err);
+	ac_rc (*ident_match)(struct store *s, const char *kind,
+			     const char *value, size_t limit,
+			     store_ident_cb cb, void *ctx, struct ac_err *err);
+	ac_rc (*ident_range)(struct store *s, const char *kind,
+			     const uint8_t *lo, const uint8_t *hi, size_t len,
+			     size_t limit, store_ident_cb cb, void *ctx,
+			     struct ac_err *err);
+	ac_rc (*ident_kind)(struct store *s, const char *kind,
+			    store_ident_cb cb, void *ctx, struct ac_err *err);
+	ac_rc (*correlation_add)(struct store *s,
+				 const struct store_correlation *c, bool alert,
+				 bool *inserted, struct ac_err *err);
+	ac_rc (*correlation_list)(struct store *s, const char *object_id,
+				  store_correlation_cb cb, void *ctx,
+				  struct ac_err *err);
+	ac_rc (*alert_list)(struct store *s, int64_t since_us, bool all,
+			    size_t limit, store_alert_cb cb, void *ctx,
+			    struct ac_err *err);
+	ac_rc (*alert_ack)(struct store *s, int64_t id, const char *by,
+			   int64_t now_us, struct ac_err *err);
+	ac_rc (*common_bump)(struct store *s, const char *kind,
+			     const char *value, bool *listed,
+			     struct ac_err *err);
+	ac_rc (*common_add)(struct store *s, const char *kind,
+			    const char *value, uint64_t count, int64_t now_us,
+			    struct ac_err *err);
+	ac_rc (*common_list)(struct store *s, store_common_cb cb, void *ctx,
+			     struct ac_err *err);
+};
+
+/* All functions below fail with AC_ERR_USAGE when the backend (or a
+ * wrapper such as the audit store) keeps no index. */
+
+/* Records an identifier, once per (kind, value, object_id, source):
+ * *inserted is false when that row already existed. */
+ac_rc store_ident_add(struct store *s, const struct store_ident *id,
+		      int64_t now_us, bool *inserted, struct ac_err *err);
+/* Calls cb for up to limit rows holding (kind, value) (in key order). */
+ac_rc store_ident_match(struct store *s, const char *kind, const char *value,
+			size_t limit, store_ident_cb cb, void *ctx,
+			struct ac_err *err);
+/* Calls cb for up to limit rows of kind whose ord (len bytes) lies in
+ * [lo, hi]: the addresses and blocks inside a block. */
+ac_rc store_ident_range(struct store *s, const char *kind, const uint8_t *lo,
+			const uint8_t *hi, size_t len, size_t limit,
+			store_ident_cb cb, void *ctx, struct ac_err *err);
+/* Calls cb for each distinct value of kind (object and source NULL). Meant
+ * for rare kinds (IP blocks). */
+ac_rc store_ident_kind(struct store *s, const char *kind, store_ident_cb cb,
+		       void *ctx, struct ac_err *err);
+/* Records a correlation (c->id and c->created_us are ignored; now is the
+ * store's clock) and, if alert, an alert for it, once per (kind, value,
+ * object_a, source_a, object_b, source_b): *inserted is false when it was
+ * already there (then no alert is added either). */
+ac_rc store_correlation_add(struct store *s, const struct store_correlation *c,
+			    bool alert, bool *inserted, struct ac_err *err);
+/* Calls cb for each correlation with object_id on either side, oldest
+ * first. */
+ac_rc store_correlation_list(struct store *s, const char *object_id,
+			     store_correlation_cb cb, void *ctx,
+			     struct ac_err *err);
+/* Calls cb for alerts created after since_us (0 = all), oldest first, at
+ * most limit (0 = no limit); unacknowledged ones only unless all. */
+ac_rc store_alert_list(struct store *s, int64_t since_us, bool all,
+		       size_t limit, store_alert_cb cb, void *ctx,
+		       struct ac_err *err);
+/* Acknowledges an alert (the first acknowledgement is kept).
+ * AC_ERR_NOTFOUND if there is no such alert. */
+ac_rc store_alert_ack(struct store *s, int64_t id, const char *by,
+		      int64_t now_us, struct ac_err *err);
+/* If (kind, value) is on the common-values list, counts one more
+ * occurrence and sets *listed. */
+ac_rc store_common_bump(struct store *s, const char *kind, const char *value,
+			bool *listed, struct ac_err *err);
+/* Puts (kind, value) on the common-values list with count occurrences
+ * (idempotent). */
+ac_rc store_common_add(struct store *s, const char *kind, const char *value,
+		       uint64_t count, int64_t now_us, struct ac_err *err);
+/* Calls cb for each common value, most frequent first. */
+ac_rc store_common_list(struct store *s, store_common_cb cb, void *ctx,
+			struct ac_err *err);
 
 #endif

@@ -70,6 +70,14 @@ ac_rc store_sqlite_agreement_get(struct store *s, const char *partner,
 ac_rc store_sqlite_agreement_list(struct store *s, store_agreement_cb cb,
 				  void *ctx, struct ac_err *err);
 
+/* Identifier index operations (sqlite_index.c), the `index` entry of
+ * sqlite_ops. Their cached statements hang off the store in the slot below
+ * and are freed with store_sqlite_index_free when the store closes. */
+struct sq_index;
+extern const struct store_index_ops store_sqlite_index_ops;
+struct sq_index **store_sqlite_index_slot(struct store *s);
+void store_sqlite_index_free(struct sq_index *ix);
+
 #define STORE_SQLITE_ADMIN_OPS                                                 \
 	.user_add = store_sqlite_user_add,                                     \
 	.user_get = store_sqlite_user_get,                                     \

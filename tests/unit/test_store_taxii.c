@@ -147,6 +147,7 @@ static void schema_is_at_least_version_3(void **state)
 	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL),
 	    SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	/* later migrations (5: identifier index) build on version 3 */
 	assert_true(sqlite3_column_int(st, 0) >= 3);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
