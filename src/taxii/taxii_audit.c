@@ -179,7 +179,8 @@ void taxii_audit_login(struct taxii_call *c, bool ok, const char *user,
 		 token_id ? "token " : "password", token_id ? token_id : "",
 		 reason ? "; " : "", reason ? reason : "");
 	e->actor_kind = AUDIT_ACTOR_USER;
-	e->actor = user;
+	snprintf(c->login_user, sizeof(c->login_user), "%s", user);
+	e->actor = c->login_user;
 	e->action = ok ? AUDIT_LOGIN_OK : AUDIT_LOGIN_FAIL;
 	e->channel = "taxii";
 	e->outcome = ok ? AUDIT_OK : AUDIT_DENIED;

@@ -41,6 +41,7 @@ struct taxii_call {
 	char case_ref[TAXII_CASE_MAX + 1];
 	char who_detail[160];	      /* "token ID" / "password", partner user */
 	char login_detail[256];	      /* client address, token id, reason */
+	char login_user[AUTH_USER_MAX + 1];
 	char query[TAXII_AUDIT_QUERY_MAX + 1];
 	char detail[AUDIT_FIELD_MAX + 1]; /* the action's own detail */
 	struct audit_entry pending[TAXII_AUDIT_PENDING];
