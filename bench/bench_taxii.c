@@ -516,7 +516,7 @@ int main(int argc, char **argv)
 	printf("TAXII POST envelopes of %d: %" PRIu64
 	       " in %.3f s = %.0f objects/s\n",
 	       PAGE, np, t_post, np / t_post);
-	hc.threads = READERS;
+	hc.threads = 4 * READERS;
 	audit_compare(&tc, &hc, dir, cid, token);
 	if (ns != nb)
 		fprintf(stderr,
