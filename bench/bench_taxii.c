@@ -5,6 +5,13 @@
  * the store with store_query. Then it POSTs new objects through TAXII in
  * envelopes of 1000 and reports objects/s.
  *
+ * Audit cost, same run: the server is started without and with auditing
+ * (the group-commit writer on NODE/audit.db, as `accord serve` runs it);
+ * each time READERS client threads page through every object at once
+ * (with X-Accord-Purpose) and POSTERS client threads POST envelopes of
+ * new objects. Prints the on/off ratios (targets: reads >= 0.8, imports
+ * >= 0.7).
+ *
  *   bench_taxii [N] [WORKDIR]     (default N = 100000, WORKDIR = /tmp)
  */
 #include "base/common.h"
@@ -14,6 +21,9 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
+#include "audit/audit.h"
 #include "auth/auth.h"
 #include "base/log.h"
 #include "base/time.h"
@@ -27,6 +37,9 @@
 
 #define PAGE 1000
 #define POST_MAX 20000
+#define READERS 4
+#define POSTERS 2
+#define AUDIT_POST 10000 /* objects POSTed per poster and setting */
 
 static void die(const char *what, const struct ac_err *err)
 {
@@ -188,6 +201,7 @@ static CURL *client(struct curl_slist **hdrs, const char *token,
 				  "Accept: application/taxii+json;version=2.1");
 	*hdrs = curl_slist_append(
 	    *hdrs, "Content-Type: application/taxii+json;version=2.1");
+	*hdrs = curl_slist_append(*hdrs, "X-Accord-Purpose: benchmark");
 	if (!c || !*hdrs)
 		die("curl", NULL);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hdrs);
@@ -302,6 +316,135 @@ static void make_token(struct store *s, char token[AUTH_TOKEN_BUF])
 		die("token", &err);
 }
 
+/* ---- audit on/off with concurrent clients ---- */
+
+struct client_job {
+	const char *token;
+	const char *base;
+	const char *post_file; /* NULL: read every page */
+	uint64_t objects;
+	double secs;
+};
+
+static void *client_main(void *p)
+{
+	struct client_job *j = p;
+	struct reply r = {AC_BUF_INIT(256u << 20)};
+	struct curl_slist *hdrs = NULL;
+	CURL *c = client(&hdrs, j->token, &r);
+
+	if (j->post_file)
+		j->objects = post_all(c, &r, j->base, j->post_file, &j->secs);
+	else
+		j->objects = served(c, &r, j->base, &j->secs);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(hdrs);
+	ac_buf_release(&r.body);
+	return NULL;
+}
+
+/* Runs n clients at once; returns objects per second over the wall time. */
+static double run_clients(struct client_job *jobs, size_t n)
+{
+	pthread_t th[READERS > POSTERS ? READERS : POSTERS];
+	uint64_t total = 0;
+	int64_t t0 = ac_mono_ns();
+
+	for (size_t i = 0; i < n; i++)
+		if (pthread_create(&th[i], NULL, client_main, &jobs[i]))
+			die("thread", NULL);
+	for (size_t i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		total += jobs[i].objects;
+	}
+	return (double)total / secs_since(t0);
+}
+
+struct audit_run {
+	double reads, imports; /* objects/s */
+};
+
+/* Serves the store (with the writer w, or unaudited when NULL) and
+ * measures concurrent reads, then concurrent POSTs of post[0..POSTERS). */
+static void audit_round(const struct taxii_config *tc0,
+			const struct http_config *hc, const char *cid,
+			const char *token, struct audit_writer *w,
+			char post[POSTERS][600], struct audit_run *out)
+{
+	struct taxii_config tc = *tc0;
+	struct client_job jobs[READERS > POSTERS ? READERS : POSTERS];
+	struct http_server *srv = NULL;
+	struct ac_err err = {0};
+	struct taxii *t = NULL;
+	char base[256];
+
+	tc.audit = w;
+	if (taxii_new(&tc, &t, &err) || taxii_serve(t, hc, &srv, &err))
+		die("serve", &err);
+	snprintf(base, sizeof(base),
+		 "http://127.0.0.1:%u/taxii2/api1/collections/%s/",
+		 http_server_port(srv), cid);
+	for (size_t i = 0; i < READERS; i++)
+		jobs[i] = (struct client_job){token, base, NULL, 0, 0};
+	out->reads = run_clients(jobs, READERS);
+	for (size_t i = 0; post && i < POSTERS; i++)
+		jobs[i] = (struct client_job){token, base, post[i], 0, 0};
+	out->imports = post ? run_clients(jobs, POSTERS) : 0;
+	http_server_stop(srv);
+	taxii_free(t);
+}
+
+static void audit_compare(const struct taxii_config *tc,
+			  const struct http_config *hc, const char *dir,
+			  const char *cid, const char *token)
+{
+	char log[600], post[2][POSTERS][600];
+	struct audit_run off, on, off2, on2;
+	struct audit_writer *w = NULL;
+	struct ac_keys keys;
+	struct audit *a = NULL;
+	struct ac_err err = {0};
+
+	snprintf(log, sizeof(log), "%s/audit.db", dir);
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < POSTERS; i++) {
+			snprintf(post[k][i], sizeof(post[k][i]),
+				 "%s/audit-post-%zu-%zu.jsonl", dir, k, i);
+			generate(post[k][i], 9000 + 10 * k + i, AUDIT_POST);
+		}
+	if (ac_keys_generate(&keys, &err) ||
+	    audit_open(log, NULL, keys.sign_sk, &a, &err) ||
+	    audit_writer_start(a, 0, &w, &err))
+		die("audit", &err);
+	/* off, on, then the reads once more in the other order */
+	audit_round(tc, hc, cid, token, NULL, post[0], &off);
+	audit_round(tc, hc, cid, token, w, post[1], &on);
+	audit_round(tc, hc, cid, token, w, NULL, &on2);
+	audit_round(tc, hc, cid, token, NULL, NULL, &off2);
+	printf("audit off/on, %d readers paging every object, %d posters "
+	       "(%d objects each, envelopes of %d):\n",
+	       READERS, POSTERS, AUDIT_POST, PAGE);
+	printf("  reads    off %8.0f obj/s  on %8.0f obj/s  ratio %.2f "
+	       "(target >= 0.80)\n",
+	       (off.reads + off2.reads) / 2, (on.reads + on2.reads) / 2,
+	       (on.reads + on2.reads) / (off.reads + off2.reads));
+	printf("  imports  off %8.0f obj/s  on %8.0f obj/s  ratio %.2f "
+	       "(target >= 0.70)\n",
+	       off.imports, on.imports, on.imports / off.imports);
+	if (audit_writer_stop(w, &err))
+		die("audit stop", &err);
+	audit_close(a);
+	ac_keys_wipe(&keys);
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < POSTERS; i++)
+			unlink(post[k][i]);
+	unlink(log);
+	snprintf(log, sizeof(log), "%s/audit.db-wal", dir);
+	unlink(log);
+	snprintf(log, sizeof(log), "%s/audit.db-shm", dir);
+	unlink(log);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 100000;
@@ -373,6 +516,8 @@ int main(int argc, char **argv)
 	printf("TAXII POST envelopes of %d: %" PRIu64
 	       " in %.3f s = %.0f objects/s\n",
 	       PAGE, np, t_post, np / t_post);
+	hc.threads = 4 * READERS;
+	audit_compare(&tc, &hc, dir, cid, token);
 	if (ns != nb)
 		fprintf(stderr,
 			"bench_taxii: served %" PRIu64 " but the store "

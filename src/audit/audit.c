@@ -9,6 +9,7 @@
 #include "crypto/hash.h"
 #include "crypto/keys.h"
 #include "node/node.h"
+#include "stix/jcs.h"
 
 #define BUSY_TIMEOUT_MS 10000
 
@@ -156,17 +157,26 @@ static ac_rc read_tail(struct audit *a, uint64_t *seq,
 
 /* ---- building an entry ---- */
 
-/* Length of the UTF-8 character at s (n bytes left), or 0 if invalid. */
+/* Length of the UTF-8 character at s (n bytes left), or 0 if invalid
+ * (overlong forms, surrogates and code points past U+10FFFF included,
+ * as JSON parsers reject them). */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
+	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
 	size_t len = s[0] < 0x80 ? 1 : (s[0] >> 5) == 6 ? 2
 		   : (s[0] >> 4) == 14 ? 3 : (s[0] >> 3) == 30 ? 4 : 0;
+	uint32_t cp;
 
 	if (len == 0 || len > n)
 		return 0;
-	for (size_t k = 1; k < len; k++)
+	cp = len == 1 ? s[0] : s[0] & (0x7fu >> len);
+	for (size_t k = 1; k < len; k++) {
 		if ((s[k] >> 6) != 2)
 			return 0;
+		cp = cp << 6 | (s[k] & 0x3fu);
+	}
+	if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
 	return len;
 }
 
@@ -200,18 +210,20 @@ static char *clean_text(const char *s, size_t cap)
 	return out;
 }
 
+/* The entry is written straight in its canonical form (RFC 8785: keys
+ * sorted, strings escaped as JSON.stringify does, numbers as ECMAScript
+ * prints them), the same bytes stix_jcs gives for the JSON that verify
+ * rebuilds from the row. The object_ids column is the array's slice of it,
+ * so the ids are escaped and hashed once. */
 struct built {
-	json_t *json; /* without "hash" */
-	char *ids_text;
 	int64_t time_us;
 	uint64_t count;
+	size_t ids_off, ids_len; /* the object_ids array inside canon */
 	char *actor, *channel, *purpose, *case_ref, *query, *detail;
 };
 
 static void built_release(struct built *b)
 {
-	json_decref(b->json);
-	free(b->ids_text);
 	free(b->actor);
 	free(b->channel);
 	free(b->purpose);
@@ -221,29 +233,101 @@ static void built_release(struct built *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* Appends s (len bytes) as a JCS string. */
+static ac_rc jcs_str(struct ac_buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+	ac_rc rc = ac_buf_addc(b, '"');
+
+	for (size_t i = 0; i < len && !rc; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6] = {'\\', 0, '0', '0', 0, 0};
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		rc = ac_buf_add(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\r': esc[1] = 'r'; break;
+		default:
+			esc[1] = 'u';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		if (!rc)
+			rc = ac_buf_add(b, esc, n);
+	}
+	if (!rc)
+		rc = ac_buf_add(b, s + run, len - run);
+	return rc ? rc : ac_buf_addc(b, '"');
+}
+
+/* ,"key": then the string (or the key alone when s is NULL). */
+static ac_rc member(struct ac_buf *b, const char *key, const char *s)
+{
+	ac_rc rc = ac_buf_addf(b, ",\"%s\":", key);
+
+	return rc || !s ? rc : jcs_str(b, s, strlen(s));
+}
+
+static ac_rc number(struct ac_buf *b, uint64_t v)
+{
+	char s[32];
+	ac_rc rc = stix_jcs_number((double)v, s);
+
+	return rc ? rc : ac_buf_adds(b, s);
+}
+
+static bool utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (size_t i = 0, len; i < n; i += len)
+		if (!(len = u[i] < 0x80 ? 1 : utf8_len(u + i, n - i)))
+			return false;
+	return true;
+}
+
+/* An id as it is when it is clean (the usual case: no copy), else
+ * through clean_text. */
+static ac_rc add_id(struct ac_buf *b, const char *id)
+{
+	size_t n = strlen(id ? id : "");
+	char *clean;
+	ac_rc rc;
+
+	if (n <= AUDIT_FIELD_MAX && utf8_valid(id, n))
+		return jcs_str(b, id, n);
+	clean = clean_text(id, AUDIT_FIELD_MAX);
+	if (!clean)
+		return AC_ERR_NOMEM;
+	rc = jcs_str(b, clean, strlen(clean));
+	free(clean);
+	return rc;
+}
+
 static ac_rc build_entry(const struct audit_entry *e, uint64_t seq,
-			 const char *prev, struct built *b)
+			 const char *prev, struct built *b,
+			 struct ac_buf *canon)
 {
 	size_t nids = e->nobject_ids < AUDIT_IDS_MAX ? e->nobject_ids
 						     : AUDIT_IDS_MAX;
-	json_t *ids = json_array();
-	char when[40], *clean;
+	char when[40];
+	ac_rc rc;
 
 	if ((unsigned)e->action >= AUDIT_ACTION_COUNT ||
 	    (unsigned)e->actor_kind >= AUDIT_ACTOR_COUNT ||
-	    (unsigned)e->outcome >= AUDIT_OUTCOME_COUNT) {
-		json_decref(ids);
+	    (unsigned)e->outcome >= AUDIT_OUTCOME_COUNT)
 		return AC_ERR_USAGE;
-	}
-	for (size_t i = 0; ids && i < nids; i++) {
-		clean = clean_text(e->object_ids[i], AUDIT_FIELD_MAX);
-		if (!clean || json_array_append_new(ids, json_string(clean))) {
-			free(clean);
-			json_decref(ids);
-			return AC_ERR_NOMEM;
-		}
-		free(clean);
-	}
 	b->time_us = e->time_us ? e->time_us : ac_now_us();
 	b->count = e->object_count > e->nobject_ids ? e->object_count
 						    : e->nobject_ids;
@@ -253,24 +337,83 @@ static ac_rc build_entry(const struct audit_entry *e, uint64_t seq,
 	b->case_ref = clean_text(e->case_ref, AUDIT_FIELD_MAX);
 	b->query = clean_text(e->query, AUDIT_TEXT_MAX);
 	b->detail = clean_text(e->detail, AUDIT_FIELD_MAX);
-	b->ids_text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
 	if (!b->actor || !b->channel || !b->purpose || !b->case_ref ||
-	    !b->query || !b->detail || !b->ids_text) {
-		json_decref(ids);
+	    !b->query || !b->detail)
 		return AC_ERR_NOMEM;
-	}
 	audit_time_format(b->time_us, when);
-	b->json = json_pack(
-		"{s:I, s:s, s:{s:s, s:s}, s:s, s:o, s:I, s:s, s:s, s:s, s:s,"
-		" s:s, s:s, s:s}",
-		"seq", (json_int_t)seq, "time", when, "actor", "kind",
-		audit_actor_kind_name(e->actor_kind), "name", b->actor,
-		"action", audit_action_name(e->action), "object_ids", ids,
-		"object_count", (json_int_t)b->count, "channel", b->channel,
-		"purpose", b->purpose, "case", b->case_ref, "query", b->query,
-		"outcome", audit_outcome_name(e->outcome), "detail", b->detail,
-		"prev_hash", prev);
-	return b->json ? AC_OK : AC_ERR_NOMEM;
+	ac_buf_reset(canon);
+	rc = ac_buf_adds(canon, "{\"action\":\"");
+	if (!rc)
+		rc = ac_buf_adds(canon, audit_action_name(e->action));
+	if (!rc)
+		rc = ac_buf_adds(canon, "\",\"actor\":{\"kind\":\"");
+	if (!rc)
+		rc = ac_buf_adds(canon, audit_actor_kind_name(e->actor_kind));
+	if (!rc)
+		rc = ac_buf_adds(canon, "\",\"name\":");
+	if (!rc)
+		rc = jcs_str(canon, b->actor, strlen(b->actor));
+	if (!rc)
+		rc = ac_buf_addc(canon, '}');
+	if (!rc)
+		rc = member(canon, "case", b->case_ref);
+	if (!rc)
+		rc = member(canon, "channel", b->channel);
+	if (!rc)
+		rc = member(canon, "detail", b->detail);
+	if (!rc)
+		rc = member(canon, "object_count", NULL);
+	if (!rc)
+		rc = number(canon, b->count);
+	if (!rc)
+		rc = member(canon, "object_ids", NULL);
+	b->ids_off = canon->len;
+	if (!rc)
+		rc = ac_buf_addc(canon, '[');
+	for (size_t i = 0; i < nids && !rc; i++) {
+		if (i)
+			rc = ac_buf_addc(canon, ',');
+		if (!rc)
+			rc = add_id(canon, e->object_ids[i]);
+	}
+	if (!rc)
+		rc = ac_buf_addc(canon, ']');
+	b->ids_len = canon->len - b->ids_off;
+	if (!rc)
+		rc = member(canon, "outcome", audit_outcome_name(e->outcome));
+	if (!rc)
+		rc = member(canon, "prev_hash", prev);
+	if (!rc)
+		rc = member(canon, "purpose", b->purpose);
+	if (!rc)
+		rc = member(canon, "query", b->query);
+	if (!rc)
+		rc = member(canon, "seq", NULL);
+	if (!rc)
+		rc = number(canon, seq);
+	if (!rc)
+		rc = member(canon, "time", when);
+	return rc ? rc : ac_buf_addc(canon, '}');
+}
+
+/* hash = BLAKE2b-256(prev as 32 raw bytes || canonical entry). */
+static ac_rc chain_hash(const char *prev_hex, const struct ac_buf *canon,
+			uint8_t out[AUDIT_HASH_LEN])
+{
+	crypto_generichash_state h;
+	uint8_t prev[AUDIT_HASH_LEN];
+	size_t n = 0;
+
+	if (sodium_hex2bin(prev, sizeof(prev), prev_hex, AUDIT_HEX_LEN, NULL,
+			   &n, NULL) ||
+	    n != sizeof(prev))
+		return AC_ERR_PARSE;
+	crypto_generichash_init(&h, NULL, 0, AUDIT_HASH_LEN);
+	crypto_generichash_update(&h, prev, sizeof(prev));
+	crypto_generichash_update(&h, (const unsigned char *)canon->data,
+				  canon->len);
+	crypto_generichash_final(&h, out, AUDIT_HASH_LEN);
+	return AC_OK;
 }
 
 static const char insert_sql[] =
@@ -286,7 +429,7 @@ static ac_rc insert_entry(struct audit *a, sqlite3_stmt *st,
 	uint8_t h[AUDIT_HASH_LEN];
 	char hex[AUDIT_HEX_LEN + 1];
 	int src;
-	ac_rc rc = build_entry(e, seq, prev, &b);
+	ac_rc rc = build_entry(e, seq, prev, &b, scratch);
 
 	if (rc == AC_ERR_USAGE) {
 		rc = ac_err_set(err, rc, "audit entry has a bad action, actor "
@@ -294,7 +437,7 @@ static ac_rc insert_entry(struct audit *a, sqlite3_stmt *st,
 		goto out;
 	}
 	if (!rc)
-		rc = audit_entry_hash(b.json, h, scratch);
+		rc = chain_hash(prev, scratch, h);
 	if (rc) {
 		rc = ac_err_set(err, rc, "cannot form audit entry %llu",
 				(unsigned long long)seq);
@@ -309,7 +452,8 @@ static ac_rc insert_entry(struct audit *a, sqlite3_stmt *st,
 	sqlite3_bind_text(st, 4, b.actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, audit_action_name(e->action), -1,
 			  SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, b.ids_text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, scratch->data + b.ids_off, (int)b.ids_len,
+			  SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)b.count);
 	sqlite3_bind_text(st, 8, b.channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, b.purpose, -1, SQLITE_STATIC);

@@ -242,4 +242,41 @@ ac_rc audit_store_wrap(struct store *inner, struct audit *a,
 		       const struct audit_entry *tmpl, struct store **out,
 		       struct ac_err *err);
 
+/* ---- group commit (one writer thread per process) ---- */
+
+/* A writer thread that owns one struct audit and appends the batches that
+ * other threads hand it. All batches waiting when it wakes go into one
+ * transaction (one fsync); each submitter returns once the transaction
+ * holding its batch has committed, so durability is that of
+ * audit_append_batch. The thread also calls audit_checkpoint_if_due every
+ * tick. */
+struct audit_writer;
+
+#define AUDIT_WRITER_TICK_US_DEFAULT (10LL * 1000000)
+
+/* Starts the writer on a (which only the writer thread uses from now on,
+ * until audit_writer_stop; the caller still closes it afterwards).
+ * tick_us: the checkpoint timer, 0 = 10 s. AC_ERR_NOMEM, AC_ERR_IO if the
+ * thread cannot start. */
+ac_rc audit_writer_start(struct audit *a, int64_t tick_us,
+			 struct audit_writer **out, struct ac_err *err);
+
+/* Appends n entries (1..AUDIT_BATCH_MAX) as one all-or-nothing batch and
+ * waits until they are committed. The entries (and their strings) are
+ * borrowed until it returns. Thread-safe. AC_ERR_INVALID after stop began;
+ * otherwise audit_append_batch's errors for this batch alone. */
+ac_rc audit_writer_append(struct audit_writer *w, const struct audit_entry *e,
+			  size_t n, struct ac_err *err);
+
+/* Commits what is queued, signs a final checkpoint of the tail (when the
+ * log has the key and entries are not yet signed), ends the thread and
+ * frees w. NULL is a no-op. The checkpoint's error, if any, goes to err. */
+ac_rc audit_writer_stop(struct audit_writer *w, struct ac_err *err);
+
+/* audit_store_wrap with the entries appended through a writer (for
+ * threads that share one). */
+ac_rc audit_store_wrap_writer(struct store *inner, struct audit_writer *w,
+			      const struct audit_entry *tmpl,
+			      struct store **out, struct ac_err *err);
+
 #endif

@@ -13,7 +13,8 @@
 struct wrap {
 	struct store base; /* first, so a struct store * converts back */
 	struct store *inner;
-	struct audit *audit;
+	struct audit *audit;	     /* one of these two */
+	struct audit_writer *writer;
 	struct audit_entry tmpl;
 	char **ids;
 	size_t n, cap;
@@ -80,7 +81,8 @@ static ac_rc flush_ids(struct wrap *w, struct ac_err *err)
 		e[i].object_count = i + 1 == nent ? w->count - off
 						  : e[i].nobject_ids;
 	}
-	rc = audit_append_batch(w->audit, e, nent, NULL, err);
+	rc = w->writer ? audit_writer_append(w->writer, e, nent, err)
+		       : audit_append_batch(w->audit, e, nent, NULL, err);
 	free(e);
 	ids_clear(w);
 	return rc;
@@ -172,6 +174,63 @@ static ac_rc wrap_stats(struct store *s, store_stats_cb cb, void *ctx,
 	return store_stats(wr(s)->inner, cb, ctx, err);
 }
 
+/* TAXII records go straight to the inner store (ingest adds inbox
+ * members; the rest is forwarded so the wrapper is a complete store). */
+static ac_rc wrap_collection_add(struct store *s,
+				 const struct store_collection *c,
+				 struct ac_err *err)
+{
+	return store_collection_add(wr(s)->inner, c, err);
+}
+
+static ac_rc wrap_collection_get(struct store *s, const char *id_or_name,
+				 struct store_collection *out,
+				 struct ac_err *err)
+{
+	return store_collection_get(wr(s)->inner, id_or_name, out, err);
+}
+
+static ac_rc wrap_collection_list(struct store *s, store_collection_cb cb,
+				  void *ctx, struct ac_err *err)
+{
+	return store_collection_list(wr(s)->inner, cb, ctx, err);
+}
+
+static ac_rc wrap_member_add(struct store *s, const char *collection_id,
+			     const char *object_id, struct ac_err *err)
+{
+	return store_member_add(wr(s)->inner, collection_id, object_id, err);
+}
+
+static ac_rc wrap_status_put(struct store *s, const char *id, const char *json,
+			     size_t len, struct ac_err *err)
+{
+	return store_status_put(wr(s)->inner, id, json, len, err);
+}
+
+static ac_rc wrap_status_get(struct store *s, const char *id,
+			     struct ac_buf *out, struct ac_err *err)
+{
+	return store_status_get(wr(s)->inner, id, out, err);
+}
+
+static ac_rc wrap_delete_versions(struct store *s, const struct store_query *q,
+				  store_text_fn text, uint64_t *deleted,
+				  struct ac_err *err)
+{
+	return store_delete_versions(wr(s)->inner, q, text, deleted, err);
+}
+
+static const struct store_taxii_ops wrap_taxii_ops = {
+	.collection_add = wrap_collection_add,
+	.collection_get = wrap_collection_get,
+	.collection_list = wrap_collection_list,
+	.member_add = wrap_member_add,
+	.status_put = wrap_status_put,
+	.status_get = wrap_status_get,
+	.delete_versions = wrap_delete_versions,
+};
+
 static const struct store_ops wrap_ops = {
 	.close = wrap_close,
 	.begin = wrap_begin,
@@ -181,6 +240,7 @@ static const struct store_ops wrap_ops = {
 	.query = wrap_query,
 	.search = wrap_search,
 	.stats = wrap_stats,
+	.taxii = &wrap_taxii_ops,
 };
 
 ac_rc audit_store_wrap(struct store *inner, struct audit *a,
@@ -197,4 +257,15 @@ ac_rc audit_store_wrap(struct store *inner, struct audit *a,
 	w->tmpl = *tmpl;
 	*out = &w->base;
 	return AC_OK;
+}
+
+ac_rc audit_store_wrap_writer(struct store *inner, struct audit_writer *aw,
+			      const struct audit_entry *tmpl,
+			      struct store **out, struct ac_err *err)
+{
+	ac_rc rc = audit_store_wrap(inner, NULL, tmpl, out, err);
+
+	if (!rc)
+		wr(*out)->writer = aw;
+	return rc;
 }

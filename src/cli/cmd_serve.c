@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <pthread.h>
 
+#include "audit/audit.h"
 #include "base/log.h"
 #include "http/http.h"
 #include "taxii/taxii.h"
@@ -15,7 +16,7 @@
 #define PEM_MAX (1u << 20)
 
 static const char help[] =
-    "usage: accord serve [--listen ADDR:PORT] [--insecure-http]\n\n"
+    "usage: accord serve [--listen ADDR:PORT] [--insecure-http] [--no-audit]\n\n"
     "Serves the node over TAXII 2.1 (HTTPS with the node's certificate,\n"
     "keys/tls.crt unless [server] tls_cert says otherwise) until SIGTERM\n"
     "or Ctrl-C; requests in flight finish first. The URL is printed on\n"
@@ -25,6 +26,12 @@ static const char help[] =
     "                      free one. IPv6 as [::1]:PORT.\n"
     "  --insecure-http     plain HTTP; refused on a non-loopback address\n"
     "                      unless [server] allow_insecure_public = true\n"
+    "  --no-audit          serve without writing the audit trail: for\n"
+    "                      benchmarks only; the start is itself recorded\n"
+    "                      (admin_change) and a warning is printed\n"
+    "Every request that touches objects, and every failed login, is\n"
+    "recorded in NODE/audit.db before the response is sent; checkpoints\n"
+    "are signed on a timer and at shutdown.\n"
     "Endpoints: /taxii2/ (discovery), /taxii2/api1/..., /healthz, /metrics.\n";
 
 /* "ADDR:PORT", "[V6]:PORT" or "ADDR" into the server settings. */
@@ -96,7 +103,42 @@ struct serve_opts {
 	const char *node;
 	const char *listen;
 	bool insecure;
+	bool no_audit;
 };
+
+/* Opens the audit log and starts its group-commit writer; with --no-audit
+ * only records that the server runs unaudited. */
+static ac_rc audit_start(const char *dir, const struct node_config *cfg,
+			 const struct serve_opts *o, struct audit **a,
+			 struct audit_writer **w, struct ac_err *err)
+{
+	struct audit_entry e = {0};
+	bool have_key = false;
+	ac_rc rc = audit_open_node(dir, cfg->audit_checkpoint_entries,
+				   (int64_t)cfg->audit_checkpoint_seconds *
+				       1000000,
+				   a, &have_key, err);
+
+	if (rc)
+		return rc;
+	if (!have_key)
+		ac_log(AC_LOG_WARN, "serve: the node's secret key is not "
+				    "readable: audit checkpoints are not "
+				    "signed");
+	if (!o->no_audit)
+		return audit_writer_start(*a, AUDIT_WRITER_TICK_US_DEFAULT,
+					  w, err);
+	e.actor_kind = AUDIT_ACTOR_CLI;
+	e.actor = cli_os_user();
+	e.action = AUDIT_ADMIN_CHANGE;
+	e.channel = "cli";
+	e.query = "serve --no-audit";
+	e.detail = "the TAXII server runs without an audit trail "
+		   "(benchmarks only)";
+	fprintf(stderr, "accord: warning: --no-audit: requests are not "
+			"recorded in the audit trail\n");
+	return audit_append(*a, &e, err);
+}
 
 static void print_url(const struct http_config *hc, uint16_t port)
 {
@@ -118,7 +160,10 @@ static ac_rc serve(const char *dir, const struct node_config *cfg,
 	char store[NODE_PATH_MAX];
 	char *cert = NULL, *key = NULL;
 	struct http_server *srv = NULL;
+	struct audit_writer *aw = NULL;
+	struct audit *audit = NULL;
 	struct taxii *t = NULL;
+	struct ac_err aerr = {0};
 	int sig = 0;
 	ac_rc rc;
 
@@ -148,6 +193,9 @@ static ac_rc serve(const char *dir, const struct node_config *cfg,
 	tc.tls = hc.tls;
 	rc = http_config_check(&hc, err);
 	if (!rc)
+		rc = audit_start(dir, cfg, o, &audit, &aw, err);
+	tc.audit = aw;
+	if (!rc)
 		rc = taxii_new(&tc, &t, err);
 	if (!rc)
 		rc = taxii_serve(t, &hc, &srv, err);
@@ -161,6 +209,10 @@ static ac_rc serve(const char *dir, const struct node_config *cfg,
 	http_server_stop(srv);
 	fprintf(stderr, "accord: stopped\n");
 out:
+	/* requests have finished: commit the rest and sign the tail */
+	if (audit_writer_stop(aw, &aerr))
+		fprintf(stderr, "accord: %s\n", aerr.msg);
+	audit_close(audit);
 	taxii_free(t);
 	free(cert);
 	if (key) {
@@ -206,10 +258,11 @@ int cmd_serve(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"listen", required_argument, 0, 'l'},
 	    {"insecure-http", no_argument, 0, 'i'},
+	    {"no-audit", no_argument, 0, 'A'},
 	    {"node", required_argument, 0, 'N'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0}};
-	struct serve_opts o = {NULL, NULL, false};
+	struct serve_opts o = {NULL, NULL, false, false};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "l:h", opts, NULL)) != -1) {
@@ -220,6 +273,8 @@ int cmd_serve(int argc, char **argv)
 			o.listen = optarg;
 		} else if (c == 'i') {
 			o.insecure = true;
+		} else if (c == 'A') {
+			o.no_audit = true;
 		} else if (c == 'N') {
 			o.node = optarg;
 		} else {

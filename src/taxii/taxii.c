@@ -42,6 +42,7 @@ ac_rc taxii_new(const struct taxii_config *cfg, struct taxii **out,
 	t->batch_size = cfg->batch_size;
 	t->limits = cfg->limits;
 	t->tls = cfg->tls;
+	t->audit = cfg->audit;
 	*out = t;
 	return AC_OK;
 }
@@ -224,6 +225,45 @@ static void unauthorized(struct taxii_call *c, bool count)
 			 "Basic realm=\"accord\", Bearer realm=\"accord\"");
 }
 
+/* The id part of "acc_<16 hex>_<secret>", when the text has that shape;
+ * never the secret. */
+static void token_id_of(const char *token, char out[AUTH_TOKEN_ID_BUF])
+{
+	out[0] = '\0';
+	if (strncmp(token, "acc_", 4) ||
+	    strspn(token + 4, "0123456789abcdef") != AUTH_TOKEN_ID_LEN ||
+	    token[4 + AUTH_TOKEN_ID_LEN] != '_')
+		return;
+	memcpy(out, token + 4, AUTH_TOKEN_ID_LEN);
+	out[AUTH_TOKEN_ID_LEN] = '\0';
+}
+
+/* Queues the login entry: failures always (with what the client claimed
+ * to be, never the secret), successes for passwords only (a token's use
+ * is in the actor of the request's own entry). */
+static void audit_login(struct taxii_call *c, ac_rc rc,
+			const struct auth_credentials *cred)
+{
+	char tid[AUTH_TOKEN_ID_BUF] = "";
+	bool bearer = !rc || rc == AC_ERR_PERM
+			      ? cred->scheme == AUTH_SCHEME_BEARER
+			      : false;
+	const char *user = "";
+
+	if (!rc && bearer)
+		return;
+	if (bearer)
+		token_id_of(cred->token, tid);
+	else if (rc == AC_OK || rc == AC_ERR_PERM)
+		user = auth_user_name_valid(cred->user) ? cred->user
+							: "(invalid name)";
+	taxii_audit_login(c, rc == AC_OK, rc ? user : c->who.user,
+			  bearer ? tid : NULL,
+			  rc == AC_ERR_PERM ? auth_reason_name(c->who.reason)
+			  : rc		    ? "malformed credentials"
+					    : NULL);
+}
+
 static bool authenticate(struct taxii_call *c)
 {
 	const char *h = http_req_header(c->req, "Authorization");
@@ -236,12 +276,16 @@ static bool authenticate(struct taxii_call *c)
 		unauthorized(c, false);
 		return false;
 	}
+	memset(&cred, 0, sizeof(cred));
 	rc = auth_parse_authorization(h, &cred, &err);
 	if (!rc && cred.scheme == AUTH_SCHEME_BEARER)
 		rc = auth_check_bearer(c->store, cred.token, &c->who, &err);
 	else if (!rc)
 		rc = auth_check_basic(c->store, cred.user, cred.password,
 				      &c->who, &err);
+	if (rc == AC_OK || rc == AC_ERR_PARSE || rc == AC_ERR_LIMIT ||
+	    rc == AC_ERR_PERM)
+		audit_login(c, rc, &cred);
 	auth_credentials_wipe(&cred);
 	if (rc == AC_ERR_PARSE || rc == AC_ERR_LIMIT || rc == AC_ERR_PERM) {
 		ac_log(AC_LOG_INFO, "taxii: authentication failed from %s: %s",
@@ -255,6 +299,7 @@ static bool authenticate(struct taxii_call *c)
 		taxii_fail(c->resp, &err);
 		return false;
 	}
+	c->authenticated = true;
 	srv = server_of(c->t);
 	if (srv)
 		http_throttle_ok(http_server_throttle(srv),
@@ -266,39 +311,50 @@ static bool authenticate(struct taxii_call *c)
  * with valid credentials can make the server buffer a request body. */
 static bool precheck(void *app, struct http_req *req, struct http_resp *resp)
 {
-	struct taxii_call c;
-	struct auth_subject *who;
+	struct taxii_call *c = calloc(1, sizeof(*c));
+	struct auth_subject *who = NULL;
 	struct ac_err err = {0};
+	bool ok = false;
 
-	memset(&c, 0, sizeof(c));
-	c.t = app;
-	c.req = req;
-	c.resp = resp;
-	c.store = thread_store(c.t, &err);
-	if (!c.store) {
-		taxii_fail(resp, &err);
+	if (!c) {
+		taxii_fail(resp, NULL);
 		return false;
 	}
-	if (!authenticate(&c))
-		return false;
-	who = malloc(sizeof(*who));
-	if (!who) {
-		ac_err_set(&err, AC_ERR_NOMEM, "out of memory");
+	audit_ids_init(&c->ids);
+	c->t = app;
+	c->req = req;
+	c->resp = resp;
+	c->store = thread_store(c->t, &err);
+	if (!c->store)
 		taxii_fail(resp, &err);
-		return false;
+	else
+		ok = authenticate(c);
+	if (!taxii_audit_flush(c, &err)) { /* the login entries */
+		taxii_fail(resp, &err);
+		ok = false;
 	}
-	*who = c.who;
-	http_req_set_auth(req, who, free);
-	return true;
+	if (ok && !(who = malloc(sizeof(*who)))) {
+		taxii_fail(resp, NULL);
+		ok = false;
+	}
+	if (ok) {
+		*who = c->who;
+		http_req_set_auth(req, who, free);
+	}
+	audit_ids_release(&c->ids);
+	free(c);
+	return ok;
 }
 
 bool taxii_begin(struct taxii *t, struct http_req *req, struct http_resp *resp,
 		 struct taxii_call *c)
 {
+	const struct auth_subject *pre = http_req_auth(req);
 	const char *root = http_req_param(req, "root");
 	struct ac_err err = {0};
 
 	memset(c, 0, sizeof(*c));
+	audit_ids_init(&c->ids);
 	c->t = t;
 	c->req = req;
 	c->resp = resp;
@@ -307,9 +363,11 @@ bool taxii_begin(struct taxii *t, struct http_req *req, struct http_resp *resp,
 		taxii_fail(resp, &err);
 		return false;
 	}
-	if (http_req_auth(req))
-		c->who = *(const struct auth_subject *)http_req_auth(req);
-	else if (!authenticate(c))
+	if (pre) {
+		c->who = *pre;
+		c->authenticated = true;
+	}
+	if ((!pre && !authenticate(c)) || !taxii_audit_headers(c))
 		return false;
 	if (!taxii_accept_ok(http_req_header(req, "Accept"))) {
 		taxii_error(resp, 406, "Not acceptable",
@@ -322,6 +380,25 @@ bool taxii_begin(struct taxii *t, struct http_req *req, struct http_resp *resp,
 		return false;
 	}
 	return true;
+}
+
+void taxii_run(struct taxii *t, struct http_req *req, struct http_resp *resp,
+	       taxii_body body)
+{
+	struct ac_err err = {0};
+	struct taxii_call *c = malloc(sizeof(*c));
+
+	if (!c) {
+		taxii_fail(resp, NULL);
+		return;
+	}
+	audit_ids_init(&c->ids);
+	if (taxii_begin(t, req, resp, c))
+		body(c);
+	if (!taxii_audit_flush(c, &err))
+		taxii_fail(resp, &err);
+	audit_ids_release(&c->ids);
+	free(c);
 }
 
 static void rights(const struct taxii_call *c, const struct store_collection *k,
@@ -369,17 +446,15 @@ static const char *safe_host(struct http_req *req)
 	return h;
 }
 
-static void discovery(void *app, struct http_req *req, struct http_resp *resp)
+static void discovery(struct taxii_call *c)
 {
-	struct taxii_call c;
+	struct http_resp *resp = c->resp;
 	struct ac_buf *b = &resp->body;
 	char root[HOST_MAX + 64];
 	const char *host;
-	struct taxii *t = app;
+	struct taxii *t = c->t;
 
-	if (!taxii_begin(t, req, resp, &c))
-		return;
-	host = safe_host(req);
+	host = safe_host(c->req);
 	if (host)
 		snprintf(root, sizeof(root), "%s://%s/taxii2/%s/",
 			 t->tls ? "https" : "http", host, TAXII_API_ROOT);
@@ -396,13 +471,11 @@ static void discovery(void *app, struct http_req *req, struct http_resp *resp)
 	taxii_ok(resp, 200);
 }
 
-static void api_root(void *app, struct http_req *req, struct http_resp *resp)
+static void api_root(struct taxii_call *c)
 {
-	struct taxii_call c;
-	struct taxii *t = app;
+	struct http_resp *resp = c->resp;
+	struct taxii *t = c->t;
 
-	if (!taxii_begin(t, req, resp, &c))
-		return;
 	if (ac_buf_adds(&resp->body, "{\"title\":") ||
 	    taxii_buf_str(&resp->body, t->title) ||
 	    ac_buf_addf(&resp->body,
@@ -466,18 +539,16 @@ static int list_one(const struct store_collection *k, void *vctx)
 	return l->rc != AC_OK;
 }
 
-static void collections(void *app, struct http_req *req, struct http_resp *resp)
+static void collections(struct taxii_call *c)
 {
-	struct taxii_call c;
-	struct list_ctx l = {&c, 0, AC_OK};
+	struct http_resp *resp = c->resp;
+	struct list_ctx l = {c, 0, AC_OK};
 	struct ac_err err = {0};
 	ac_rc rc;
 
-	if (!taxii_begin(app, req, resp, &c))
-		return;
 	rc = ac_buf_addc(&resp->body, '{');
 	if (!rc)
-		rc = store_collection_list(c.store, list_one, &l, &err);
+		rc = store_collection_list(c->store, list_one, &l, &err);
 	if (!rc)
 		rc = l.rc;
 	if (!rc)
@@ -489,35 +560,32 @@ static void collections(void *app, struct http_req *req, struct http_resp *resp)
 	taxii_ok(resp, 200);
 }
 
-static void collection(void *app, struct http_req *req, struct http_resp *resp)
+static void collection(struct taxii_call *c)
 {
-	struct taxii_call c;
-
-	if (!taxii_begin(app, req, resp, &c) || !taxii_collection(&c))
+	if (!taxii_collection(c))
 		return;
-	if (collection_json(&resp->body, &c.coll, c.can_read, c.can_write)) {
-		taxii_fail(resp, NULL);
+	if (collection_json(&c->resp->body, &c->coll, c->can_read,
+			    c->can_write)) {
+		taxii_fail(c->resp, NULL);
 		return;
 	}
-	taxii_ok(resp, 200);
+	taxii_ok(c->resp, 200);
 }
 
 /* Statuses are stored as {"owner":USER,"status":{...}}; only the owner
  * and admins see one. */
-static void status(void *app, struct http_req *req, struct http_resp *resp)
+static void status(struct taxii_call *c)
 {
 	struct ac_buf raw = AC_BUF_INIT(64u << 20);
-	const char *sid = http_req_param(req, "sid");
+	struct http_resp *resp = c->resp;
+	const char *sid = http_req_param(c->req, "sid");
 	struct ac_err err = {0};
-	struct taxii_call c;
 	json_t *j = NULL;
 	const char *owner;
 	char *text = NULL;
 	ac_rc rc;
 
-	if (!taxii_begin(app, req, resp, &c))
-		goto out;
-	rc = store_status_get(c.store, sid, &raw, &err);
+	rc = store_status_get(c->store, sid, &raw, &err);
 	if (!rc && !(j = json_loadb(raw.data, raw.len, 0, NULL)))
 		rc = ac_err_set(&err, AC_ERR_STORE,
 				"status '%.40s' is not "
@@ -529,7 +597,7 @@ static void status(void *app, struct http_req *req, struct http_resp *resp)
 	}
 	owner = j ? json_string_value(json_object_get(j, "owner")) : NULL;
 	if (!j || !owner ||
-	    (strcmp(owner, c.who.user) && c.who.role != AUTH_ROLE_ADMIN)) {
+	    (strcmp(owner, c->who.user) && c->who.role != AUTH_ROLE_ADMIN)) {
 		taxii_error(resp, 404, "Not found", "no status '%.64s'", sid);
 		goto out;
 	}
@@ -545,21 +613,41 @@ out:
 	ac_buf_release(&raw);
 }
 
+/* The route functions: each runs its body through taxii_run. */
+#define ROUTE_FN(name, body)                                            \
+	static void name(void *app, struct http_req *req,               \
+			 struct http_resp *resp)                        \
+	{                                                               \
+		taxii_run(app, req, resp, body);                        \
+	}
+
+ROUTE_FN(r_discovery, discovery)
+ROUTE_FN(r_api_root, api_root)
+ROUTE_FN(r_status, status)
+ROUTE_FN(r_collections, collections)
+ROUTE_FN(r_collection, collection)
+ROUTE_FN(r_get_objects, taxii_get_objects)
+ROUTE_FN(r_add_objects, taxii_add_objects)
+ROUTE_FN(r_get_object, taxii_get_object)
+ROUTE_FN(r_delete_object, taxii_delete_object)
+ROUTE_FN(r_versions, taxii_versions)
+ROUTE_FN(r_manifest, taxii_manifest)
+
 #define ROOT "/taxii2/{root}/"
 #define COLL ROOT "collections/{cid}/"
 
 static const struct http_route routes[] = {
-    {"GET", "/taxii2/", discovery, "discovery"},
-    {"GET", ROOT, api_root, "api_root"},
-    {"GET", ROOT "status/{sid}/", status, "status"},
-    {"GET", ROOT "collections/", collections, "collections"},
-    {"GET", COLL, collection, "collection"},
-    {"GET", COLL "objects/", taxii_get_objects, "objects"},
-    {"POST", COLL "objects/", taxii_add_objects, "objects"},
-    {"GET", COLL "objects/{oid}/", taxii_get_object, "object"},
-    {"DELETE", COLL "objects/{oid}/", taxii_delete_object, "object"},
-    {"GET", COLL "objects/{oid}/versions/", taxii_versions, "versions"},
-    {"GET", COLL "manifest/", taxii_manifest, "manifest"},
+    {"GET", "/taxii2/", r_discovery, "discovery"},
+    {"GET", ROOT, r_api_root, "api_root"},
+    {"GET", ROOT "status/{sid}/", r_status, "status"},
+    {"GET", ROOT "collections/", r_collections, "collections"},
+    {"GET", COLL, r_collection, "collection"},
+    {"GET", COLL "objects/", r_get_objects, "objects"},
+    {"POST", COLL "objects/", r_add_objects, "objects"},
+    {"GET", COLL "objects/{oid}/", r_get_object, "object"},
+    {"DELETE", COLL "objects/{oid}/", r_delete_object, "object"},
+    {"GET", COLL "objects/{oid}/versions/", r_versions, "versions"},
+    {"GET", COLL "manifest/", r_manifest, "manifest"},
 };
 
 const struct http_route *taxii_routes(size_t *n)

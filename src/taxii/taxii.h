@@ -7,6 +7,11 @@
  * collection roles decide what a user sees and may write. Writes go through
  * the ingest pipeline with source "local"; reads page on date_added.
  *
+ * Audit: every request that touches objects writes its entries (one batch,
+ * through the group-commit writer) before the response is sent; failed
+ * logins and password logins are recorded too. Reads that may return
+ * person data need a purpose (X-Accord-Purpose or the token's default).
+ *
  * Threads: handlers run on the HTTP worker threads; each thread opens its
  * own store handle on first use and closes it when the thread ends. */
 #ifndef AC_TAXII_H
@@ -14,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "audit/audit.h"
 #include "base/rc.h"
 #include "http/http.h"
 #include "stix/json.h"
@@ -31,6 +37,8 @@ struct taxii_config {
 	size_t batch_size;	   /* ingest batch; 0 = ingest's default */
 	struct stix_limits limits; /* per object, for POST */
 	bool tls;		   /* scheme of the URLs in discovery */
+	struct audit_writer *audit; /* entries go here; NULL = no audit
+				     * (benchmarks only). Not owned. */
 };
 
 struct taxii;

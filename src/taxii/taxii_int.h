@@ -4,6 +4,7 @@
 #define AC_TAXII_INT_H
 
 #include <pthread.h>
+#include "audit/audit.h"
 #include "auth/auth.h"
 #include "store/store.h"
 #include "taxii/taxii.h"
@@ -18,7 +19,12 @@ struct taxii {
 	bool tls;
 	pthread_key_t store_key; /* this thread's struct store * */
 	struct http_server *srv; /* set once started; atomic access */
+	struct audit_writer *audit; /* NULL: auditing off (benchmarks only) */
 };
+
+#define TAXII_CASE_MAX 128	   /* X-Accord-Case, bytes */
+#define TAXII_AUDIT_PENDING 4	   /* entries one request can hold */
+#define TAXII_AUDIT_QUERY_MAX 1024 /* the filters text of an entry */
 
 /* One request after the common checks passed. */
 struct taxii_call {
@@ -29,7 +35,28 @@ struct taxii_call {
 	struct auth_subject who;
 	struct store_collection coll; /* after taxii_collection */
 	bool can_read, can_write;
+	bool authenticated;
+	/* the audit batch of this request, committed before the response */
+	char purpose[AUTH_PURPOSE_MAX + 1]; /* header, else token default */
+	char case_ref[TAXII_CASE_MAX + 1];
+	char who_detail[160];	      /* "token ID" / "password", partner user */
+	char login_detail[256];	      /* client address, token id, reason */
+	char login_user[AUTH_USER_MAX + 1];
+	char query[TAXII_AUDIT_QUERY_MAX + 1];
+	char detail[AUDIT_FIELD_MAX + 1]; /* the action's own detail */
+	struct audit_entry pending[TAXII_AUDIT_PENDING];
+	size_t npending;
+	struct audit_ids ids; /* object ids the response names */
 };
+
+/* A handler body: runs after taxii_begin succeeded. */
+typedef void (*taxii_body)(struct taxii_call *c);
+
+/* Runs one request: taxii_begin, then body, then commits the request's
+ * audit batch; if that fails the response becomes a 500, so nothing is
+ * acknowledged without its entry. */
+void taxii_run(struct taxii *t, struct http_req *req, struct http_resp *resp,
+	       taxii_body body);
 
 /* Common start of every handler: this thread's store, the caller
  * (401 on failure), the Accept header (406) and the API root (404). On
@@ -61,12 +88,34 @@ bool taxii_content_type_ok(const char *ctype);
 bool taxii_accept_ok(const char *accept);
 
 /* Objects endpoints (taxii_objects.c), listed in taxii.c's route table. */
-void taxii_get_objects(void *app, struct http_req *req, struct http_resp *resp);
-void taxii_add_objects(void *app, struct http_req *req, struct http_resp *resp);
-void taxii_get_object(void *app, struct http_req *req, struct http_resp *resp);
-void taxii_delete_object(void *app, struct http_req *req,
-			 struct http_resp *resp);
-void taxii_versions(void *app, struct http_req *req, struct http_resp *resp);
-void taxii_manifest(void *app, struct http_req *req, struct http_resp *resp);
+void taxii_get_objects(struct taxii_call *c);
+void taxii_add_objects(struct taxii_call *c);
+void taxii_get_object(struct taxii_call *c);
+void taxii_delete_object(struct taxii_call *c);
+void taxii_versions(struct taxii_call *c);
+void taxii_manifest(struct taxii_call *c);
+
+/* ---- audit (taxii_audit.c) ---- */
+
+/* Reads X-Accord-Purpose (else the token's default) and X-Accord-Case into
+ * c, and the caller's description. On false a 400 is filled. */
+bool taxii_audit_headers(struct taxii_call *c);
+/* Queues an entry with the caller as actor, c's purpose, case, query and
+ * ids (the strings must live until the batch is committed). */
+void taxii_audit_add(struct taxii_call *c, enum audit_action action,
+		     const char *channel, enum audit_outcome outcome,
+		     const char *detail);
+/* Queues a login entry (login_ok / login_fail) for this request. */
+void taxii_audit_login(struct taxii_call *c, bool ok, const char *user,
+		       const char *token_id, const char *reason);
+/* Commits the queued entries now (one batch). False on failure (logged). */
+bool taxii_audit_flush(struct taxii_call *c, struct ac_err *err);
+/* True when a read of these types needs a purpose: every read unless
+ * each type is one that cannot hold person data (none given = all). */
+bool taxii_types_need_purpose(const char *const *types, size_t n);
+/* Refuses a read that needs a purpose and has none: 403 "Purpose
+ * required" and a denied entry. True when the read may go on. */
+bool taxii_purpose_check(struct taxii_call *c, const char *const *types,
+			 size_t ntypes, const char *channel);
 
 #endif

@@ -16,6 +16,7 @@
 #include "taxii/taxii_int.h"
 
 #define LIST_MAX 1000	       /* entries per match[...] list */
+#define TYPE_MAX 250	       /* a STIX type name, bytes */
 #define PAGE_BYTES (32u << 20) /* objects per response, in bytes */
 
 /* The parsed query arguments of one request. */
@@ -218,6 +219,7 @@ enum page_kind { PAGE_OBJECTS, PAGE_MANIFEST, PAGE_VERSIONS };
 
 struct page {
 	enum page_kind kind;
+	struct audit_ids *ids; /* the ids returned, for the audit entry */
 	struct ac_buf items;
 	size_t n, limit;
 	bool more;
@@ -287,6 +289,11 @@ static int page_row(const struct store_row *row, void *ctx)
 	}
 	if (p->rc)
 		return 1;
+	if (p->ids && p->kind != PAGE_VERSIONS &&
+	    audit_ids_add(p->ids, row->id)) {
+		p->rc = AC_ERR_NOMEM;
+		return 1;
+	}
 	if (!p->n)
 		p->first = row->date_added_us;
 	p->last = row->date_added_us;
@@ -294,8 +301,9 @@ static int page_row(const struct store_row *row, void *ctx)
 	return 0;
 }
 
-/* Runs the query for one page and writes the response. */
-static void send_page(struct taxii_call *c, struct filters *f,
+/* Runs the query for one page and writes the response. True when it
+ * was sent (200). */
+static bool send_page(struct taxii_call *c, struct filters *f,
 		      enum page_kind kind)
 {
 	static const char *const keys[] = {
@@ -303,7 +311,8 @@ static void send_page(struct taxii_call *c, struct filters *f,
 	    [PAGE_MANIFEST] = "objects",
 	    [PAGE_VERSIONS] = "versions",
 	};
-	struct page p = {.kind = kind, .limit = f->limit};
+	struct page p = {.kind = kind, .ids = &c->ids, .limit = f->limit};
+	bool sent = false;
 	struct ac_buf *b = &c->resp->body;
 	struct ac_err err = {0};
 	char ts[AC_TS_STRLEN];
@@ -341,8 +350,10 @@ static void send_page(struct taxii_call *c, struct filters *f,
 		http_resp_header(c->resp, "X-TAXII-Date-Added-Last", ts);
 	}
 	taxii_ok(c->resp, 200);
+	sent = true;
 out:
 	ac_buf_release(&p.items);
+	return sent;
 }
 
 static int found_row(const struct store_row *row, void *ctx)
@@ -375,115 +386,188 @@ static bool object_exists(struct taxii_call *c, const char *oid, bool *exists)
 	return *exists;
 }
 
-static bool readable(struct taxii_call *c)
+static bool readable(struct taxii_call *c, const char *channel)
 {
 	if (c->can_read)
 		return true;
 	taxii_error(c->resp, 403, "Forbidden",
 		    "your role may not read collection '%s'", c->coll.id);
+	taxii_audit_add(c, AUDIT_CONSULT, channel, AUDIT_DENIED,
+			"role may not read the collection");
 	return false;
 }
 
-void taxii_get_objects(void *app, struct http_req *req, struct http_resp *resp)
+/* A page of objects or of the manifest; the consult entry names the ids
+ * returned. */
+static void list_page(struct taxii_call *c, enum page_kind kind,
+		      const char *channel)
 {
-	struct taxii_call c;
 	struct filters *f;
 
-	if (!taxii_begin(app, req, resp, &c) || !taxii_collection(&c) ||
-	    !readable(&c))
+	if (!taxii_collection(c) || !readable(c, channel))
 		return;
-	f = parse_filters(&c, F_IDS | F_VERSION | F_PAGING);
-	if (f)
-		send_page(&c, f, PAGE_OBJECTS);
+	f = parse_filters(c, F_IDS | F_VERSION | F_PAGING);
+	if (f && (kind != PAGE_OBJECTS ||
+		  taxii_purpose_check(c, f->types, f->q.ntypes, channel)) &&
+	    send_page(c, f, kind))
+		taxii_audit_add(c, AUDIT_CONSULT, channel, AUDIT_OK, NULL);
 	filters_free(f);
 }
 
-void taxii_manifest(void *app, struct http_req *req, struct http_resp *resp)
+void taxii_get_objects(struct taxii_call *c)
 {
-	struct taxii_call c;
-	struct filters *f;
+	list_page(c, PAGE_OBJECTS, "taxii-page");
+}
 
-	if (!taxii_begin(app, req, resp, &c) || !taxii_collection(&c) ||
-	    !readable(&c))
-		return;
-	f = parse_filters(&c, F_IDS | F_VERSION | F_PAGING);
-	if (f)
-		send_page(&c, f, PAGE_MANIFEST);
-	filters_free(f);
+void taxii_manifest(struct taxii_call *c)
+{
+	list_page(c, PAGE_MANIFEST, "taxii-manifest");
+}
+
+/* The type part of an object id ("indicator" of "indicator--..."), cut
+ * to fit out. */
+static void type_of(const char *oid, char *out, size_t cap)
+{
+	const char *dashes = strstr(oid, "--");
+	size_t n = dashes ? (size_t)(dashes - oid) : strlen(oid);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, oid, n);
+	out[n] = '\0';
 }
 
 /* One object's versions (objects/{oid}/ and .../versions/). */
-static void one_object(struct http_req *req, struct http_resp *resp, void *app,
-		       enum page_kind kind)
+static void one_object(struct taxii_call *c, enum page_kind kind)
 {
-	struct taxii_call c;
 	struct filters *f = NULL;
-	const char *oid = http_req_param(req, "oid");
+	const char *oid = http_req_param(c->req, "oid");
+	char type[TYPE_MAX + 1];
+	const char *types[1] = {type};
 	bool exists;
 
-	if (!taxii_begin(app, req, resp, &c) || !taxii_collection(&c) ||
-	    !readable(&c) || !object_exists(&c, oid, &exists))
+	type_of(oid, type, sizeof(type));
+	if (!taxii_collection(c) || !readable(c, "taxii-get") ||
+	    (kind == PAGE_OBJECTS &&
+	     !taxii_purpose_check(c, types, 1, "taxii-get")) ||
+	    !object_exists(c, oid, &exists))
 		return;
-	f = parse_filters(&c,
-			  (kind == PAGE_OBJECTS ? F_VERSION : 0) | F_PAGING);
+	f = parse_filters(c, (kind == PAGE_OBJECTS ? F_VERSION : 0) | F_PAGING);
 	if (!f)
 		return;
 	f->ids[0] = oid;
 	f->q.nids = 1;
 	if (kind == PAGE_VERSIONS)
 		f->q.versions = STORE_VERSIONS_ALL;
-	send_page(&c, f, kind);
+	if (send_page(c, f, kind)) {
+		if (kind == PAGE_VERSIONS && audit_ids_add(&c->ids, oid))
+			taxii_fail(c->resp, NULL);
+		else
+			taxii_audit_add(c, AUDIT_CONSULT, "taxii-get",
+					AUDIT_OK,
+					kind == PAGE_VERSIONS
+					    ? "versions"
+					    : NULL);
+	}
 	filters_free(f);
 }
 
-void taxii_get_object(void *app, struct http_req *req, struct http_resp *resp)
+void taxii_get_object(struct taxii_call *c)
 {
-	one_object(req, resp, app, PAGE_OBJECTS);
+	one_object(c, PAGE_OBJECTS);
 }
 
-void taxii_versions(void *app, struct http_req *req, struct http_resp *resp)
+void taxii_versions(struct taxii_call *c)
 {
-	one_object(req, resp, app, PAGE_VERSIONS);
+	one_object(c, PAGE_VERSIONS);
 }
 
-void taxii_delete_object(void *app, struct http_req *req,
-			 struct http_resp *resp)
+/* Collects "v1, v2, ..." of the versions a delete will remove. */
+static int list_version(const struct store_row *row, void *ctx)
 {
-	const char *oid = http_req_param(req, "oid");
+	struct ac_buf *b = ctx;
+	char ver[AC_TS_STRLEN];
+
+	if (ac_buf_addf(b, "%s%s", b->len ? ", " : "versions ",
+			row_version(row, ver)))
+		return 1; /* the detail is full: the count says the rest */
+	return 0;
+}
+
+/* Deletes inside a transaction whose erase entry commits first: the
+ * record of the erasure never lags the erasure. */
+static ac_rc erase(struct taxii_call *c, struct filters *f, const char *oid,
+		   uint64_t *deleted, struct ac_err *err)
+{
+	struct ac_buf vers = AC_BUF_INIT(AUDIT_FIELD_MAX - 128);
+	ac_rc rc;
+
+	rc = store_query(c->store, &f->q, list_version, &vers, err);
+	if (!rc)
+		rc = store_begin(c->store, err);
+	if (rc)
+		goto out;
+	rc = ingest_delete(c->store, &f->q, deleted, err);
+	if (!rc && *deleted) {
+		snprintf(c->detail, sizeof(c->detail), "%s; deleted %" PRIu64
+			 " version(s); %s", vers.data ? vers.data : "",
+			 *deleted, c->who_detail);
+		if (audit_ids_add(&c->ids, oid))
+			rc = ac_err_set(err, AC_ERR_NOMEM, "out of memory");
+		else
+			taxii_audit_add(c, AUDIT_ERASE, "taxii-delete",
+					AUDIT_OK, c->detail);
+		if (!rc && !taxii_audit_flush(c, err))
+			rc = err->rc ? err->rc : AC_ERR_IO;
+	}
+	if (!rc)
+		rc = store_commit(c->store, err);
+	if (rc) {
+		struct ac_err rerr = {0};
+		store_rollback(c->store, &rerr);
+	}
+out:
+	ac_buf_release(&vers);
+	return rc;
+}
+
+void taxii_delete_object(struct taxii_call *c)
+{
+	const char *oid = http_req_param(c->req, "oid");
 	struct ac_err err = {0};
-	struct taxii_call c;
 	struct filters *f = NULL;
 	uint64_t deleted = 0;
 	bool exists;
 
-	if (!taxii_begin(app, req, resp, &c) || !taxii_collection(&c))
+	if (!taxii_collection(c))
 		return;
-	if (!c.can_write || (c.who.role != AUTH_ROLE_SUPERVISOR &&
-			     c.who.role != AUTH_ROLE_ADMIN)) {
-		taxii_error(resp, 403, "Forbidden",
+	if (!c->can_write || (c->who.role != AUTH_ROLE_SUPERVISOR &&
+			      c->who.role != AUTH_ROLE_ADMIN)) {
+		taxii_error(c->resp, 403, "Forbidden",
 			    "deleting needs write access to the collection "
 			    "and the supervisor or admin role");
 		return;
 	}
-	if (!object_exists(&c, oid, &exists))
+	if (!object_exists(c, oid, &exists))
 		return;
-	f = parse_filters(&c, F_VERSION);
+	f = parse_filters(c, F_VERSION);
 	if (!f)
 		return;
 	f->ids[0] = oid;
 	f->q.nids = 1;
 	if (!f->q.versions && !f->q.nat_versions)
 		f->q.versions = STORE_VERSIONS_ALL;
-	if (ingest_delete(c.store, &f->q, &deleted, &err)) {
+	if (erase(c, f, oid, &deleted, &err)) {
 		if (err.rc == AC_ERR_LIMIT || err.rc == AC_ERR_PARSE)
-			taxii_error(resp, 400, "Bad request", "%s", err.msg);
+			taxii_error(c->resp, 400, "Bad request", "%s",
+				    err.msg);
 		else
-			taxii_fail(resp, &err);
+			taxii_fail(c->resp, &err);
 	} else {
 		ac_log(AC_LOG_INFO,
 		       "taxii: '%s' deleted %" PRIu64 " version(s) of '%s'",
-		       c.who.user, deleted, oid);
-		taxii_ok(resp, 200);
+		       c->who.user, deleted, oid);
+		taxii_ok(c->resp, 200);
 	}
 	filters_free(f);
 }
@@ -548,9 +632,11 @@ static bool within_limits(const struct taxii *t, const json_t *obj,
 	return ok;
 }
 
-/* Ingests every entry; store failures end it with an error. */
-static ac_rc ingest_envelope(struct taxii_call *c, const json_t *objects,
-			     struct adding *a, struct ac_err *err)
+/* Ingests every entry into s; store failures end it with an error.
+ * *stored gets the number of new versions committed. */
+static ac_rc ingest_envelope(struct taxii_call *c, struct store *s,
+			     const json_t *objects, struct adding *a,
+			     uint64_t *stored, struct ac_err *err)
 {
 	struct ingest_opts o = ingest_opts_default();
 	enum ingest_outcome out;
@@ -564,7 +650,7 @@ static ac_rc ingest_envelope(struct taxii_call *c, const json_t *objects,
 	o.limits = c->t->limits;
 	if (c->t->batch_size)
 		o.batch_size = c->t->batch_size;
-	ingest_init(&in, c->store, &o, on_reject, NULL, a);
+	ingest_init(&in, s, &o, on_reject, NULL, a);
 	json_array_foreach(objects, i, obj)
 	{
 		a->why[0] = '\0';
@@ -581,6 +667,7 @@ static ac_rc ingest_envelope(struct taxii_call *c, const json_t *objects,
 			record(a->successes, obj, NULL);
 	}
 	frc = ingest_finish(&in, rc ? NULL : err);
+	*stored = in.stats.accepted;
 	return rc ? rc : frc;
 }
 
@@ -636,42 +723,74 @@ static json_t *parse_envelope(struct taxii_call *c)
 	return env;
 }
 
-void taxii_add_objects(void *app, struct http_req *req, struct http_resp *resp)
+/* Ingests the envelope through a store that writes the ingest entries
+ * (committed before each data batch commits) when auditing is on. */
+static ac_rc ingest_audited(struct taxii_call *c, const json_t *objects,
+			    struct adding *a, const char *sid,
+			    struct ac_err *err)
+{
+	struct audit_entry tmpl = {0};
+	struct store *w = NULL;
+	uint64_t stored = 0;
+	ac_rc rc;
+
+	if (!c->t->audit)
+		return ingest_envelope(c, c->store, objects, a, &stored, err);
+	snprintf(c->detail, sizeof(c->detail), "status %s; collection %s; %s",
+		 sid, c->coll.id, c->who_detail);
+	if (c->npending == TAXII_AUDIT_PENDING)
+		return ac_err_set(err, AC_ERR_INTERNAL, "audit batch full");
+	taxii_audit_add(c, AUDIT_INGEST, "taxii-post", AUDIT_OK, c->detail);
+	tmpl = c->pending[--c->npending]; /* the template, not an entry */
+	rc = audit_store_wrap_writer(c->store, c->t->audit, &tmpl, &w, err);
+	if (!rc)
+		rc = ingest_envelope(c, w, objects, a, &stored, err);
+	store_close(w);
+	if (!rc && stored == 0) /* nothing new: still record the request */
+		taxii_audit_add(c, AUDIT_INGEST, "taxii-post", AUDIT_OK,
+				c->detail);
+	return rc;
+}
+
+void taxii_add_objects(struct taxii_call *c)
 {
 	struct adding a = {json_array(), json_array(), ""};
+	struct http_resp *resp = c->resp;
 	char sid[AC_UUID_STRLEN];
 	int64_t started = ac_now_us();
 	struct ac_err err = {0};
-	struct taxii_call c;
 	json_t *env = NULL, *st = NULL, *stored = NULL;
 	char *text = NULL;
 
-	if (!taxii_begin(app, req, resp, &c) || !taxii_collection(&c))
+	if (!taxii_collection(c))
 		goto out;
-	if (!c.can_write) {
+	if (!c->can_write) {
 		taxii_error(resp, 403, "Forbidden",
 			    "your role may not write to collection '%s'",
-			    c.coll.id);
+			    c->coll.id);
 		goto out;
 	}
-	if (!taxii_content_type_ok(http_req_header(req, "Content-Type"))) {
+	if (!taxii_content_type_ok(http_req_header(c->req, "Content-Type"))) {
 		taxii_error(resp, 415, "Unsupported media type", "send %s",
 			    TAXII_MEDIA_TYPE);
 		goto out;
 	}
-	if (!(env = parse_envelope(&c)))
+	if (!(env = parse_envelope(c)))
 		goto out;
+	ac_uuid_v4(sid);
 	if (!a.successes || !a.failures ||
-	    ingest_envelope(&c, json_object_get(env, "objects"), &a, &err)) {
+	    ingest_audited(c, json_object_get(env, "objects"), &a, sid,
+			   &err)) {
 		taxii_fail(resp, &err);
 		goto out;
 	}
-	ac_uuid_v4(sid);
 	st = status_json(sid, started, &a);
-	stored = st ? json_pack("{s:s, s:O}", "owner", c.who.user, "status", st)
+	stored = st ? json_pack("{s:s, s:O}", "owner", c->who.user, "status",
+				st)
 		    : NULL;
 	text = stored ? json_dumps(stored, JSON_COMPACT) : NULL;
-	if (!text || store_status_put(c.store, sid, text, strlen(text), &err) ||
+	if (!text ||
+	    store_status_put(c->store, sid, text, strlen(text), &err) ||
 	    http_resp_json(resp, 202, st)) {
 		taxii_fail(resp, &err);
 		goto out;

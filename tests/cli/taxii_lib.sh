@@ -1,6 +1,8 @@
 # Helpers for the TAXII end-to-end tests (sourced after lib.sh): start and
 # stop a real `accord serve` on a loopback port it picks itself.
 MT="application/taxii+json;version=2.1"
+# sent as X-Accord-Purpose by req (set PURPOSE= to send none)
+PURPOSE=${PURPOSE-testing}
 SERVER_PID=
 URL=
 
@@ -28,14 +30,15 @@ stop_server() {
 }
 
 # req METHOD PATH [CURL ARGS...]: a request to $URL$PATH with $AUTH and the
-# TAXII Accept header; body in $TMP/body, headers in $TMP/hdr, status in
+# TAXII Accept header (and $PURPOSE); body in $TMP/body, headers in $TMP/hdr, status in
 # $CODE.
 req() {
 	local method=$1 path=$2
 	shift 2
 	CODE=$(curl -s -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' \
 		${CACERT:+--cacert "$CACERT"} -X "$method" \
-		-H "Authorization: $AUTH" -H "Accept: $MT" "$@" "$URL$path")
+		-H "Authorization: $AUTH" -H "Accept: $MT" \
+		${PURPOSE:+-H "X-Accord-Purpose: $PURPOSE"} "$@" "$URL$path")
 }
 
 # expect_code WANT DESCRIPTION: checks $CODE (and that errors are TAXII

@@ -4,6 +4,7 @@
 #include "ingest/ingest.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -487,6 +488,109 @@ static void test_store_wrap(void **state)
 	assert_int_equal(n, 1); /* the duplicate is not a new ingest */
 }
 
+/* ---- group commit ---- */
+
+#define WRITER_THREADS 4
+#define WRITER_BATCHES 30
+
+struct submitter {
+	struct audit_writer *w;
+	int id;
+	int failures;
+};
+
+static void *submit_many(void *p)
+{
+	struct submitter *s = p;
+	char actor[16];
+	struct ac_err err = { 0 };
+
+	snprintf(actor, sizeof(actor), "t%d", s->id);
+	for (int i = 0; i < WRITER_BATCHES; i++) {
+		struct audit_entry e[2] = {
+			{ .actor = actor, .action = AUDIT_LOGIN_OK },
+			{ .actor = actor, .action = AUDIT_CONSULT },
+		};
+		/* thread 0 sends a bad batch every 10th time */
+		if (s->id == 0 && i % 10 == 0)
+			e[1].action = (enum audit_action)99;
+		if (audit_writer_append(s->w, e, 2, &err))
+			s->failures++;
+	}
+	return NULL;
+}
+
+static void test_writer_group_commit(void **state)
+{
+	struct fx *f = *state;
+	struct submitter subs[WRITER_THREADS];
+	pthread_t th[WRITER_THREADS];
+	struct audit_writer *w = NULL;
+	struct audit_report rep;
+	struct ac_err err = { 0 };
+	struct audit_entry one = { .actor = "x", .action = AUDIT_LOGIN_OK };
+
+	assert_int_equal(audit_writer_start(f->a, 0, &w, &err), AC_OK);
+	for (int i = 0; i < WRITER_THREADS; i++) {
+		subs[i] = (struct submitter){ w, i, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, submit_many,
+						&subs[i]), 0);
+	}
+	for (int i = 0; i < WRITER_THREADS; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(audit_writer_append(w, &one, 0, &err), AC_ERR_USAGE);
+	assert_int_equal(audit_writer_stop(w, &err), AC_OK);
+	/* only the bad batches failed, and only for their sender */
+	assert_int_equal(subs[0].failures, WRITER_BATCHES / 10);
+	for (int i = 1; i < WRITER_THREADS; i++)
+		assert_int_equal(subs[i].failures, 0);
+	assert_null(verify(f, &rep));
+	assert_int_equal(rep.entries,
+			 2 * (WRITER_THREADS * WRITER_BATCHES -
+			      WRITER_BATCHES / 10));
+	/* stop signed a final checkpoint: nothing is left unsigned */
+	assert_int_equal(rep.unsigned_tail, 0);
+}
+
+static void test_writer_store_wrap(void **state)
+{
+	struct fx *f = *state;
+	struct audit_entry tmpl = { .actor_kind = AUDIT_ACTOR_USER,
+				    .actor = "alice", .action = AUDIT_INGEST,
+				    .channel = "taxii-post" };
+	struct audit_writer *w = NULL;
+	struct store *s = NULL, *wrapped = NULL;
+	struct store_collection k = { 0 };
+	struct store_obj o = { .id = "indicator--1", .type = "indicator",
+			       .version = "2024-01-01T00:00:00.000Z",
+			       .spec_version = "2.1", .source = "local",
+			       .json = "{}", .json_len = 2 };
+	struct audit_filter flt = { .object_id = "indicator--1" };
+	struct ac_err err = { 0 };
+	char db[160];
+	int n = 0;
+
+	snprintf(db, sizeof(db), "%s/store.db", f->dir);
+	assert_int_equal(store_open(db, true, &s, &err), AC_OK);
+	assert_int_equal(audit_writer_start(f->a, 0, &w, &err), AC_OK);
+	assert_int_equal(audit_store_wrap_writer(s, w, &tmpl, &wrapped, &err),
+			 AC_OK);
+	/* TAXII records are forwarded to the inner store */
+	snprintf(k.id, sizeof(k.id), "%s", "c0ffee00-0000-4000-8000-000000000001");
+	snprintf(k.name, sizeof(k.name), "inbox");
+	snprintf(k.title, sizeof(k.title), "Inbox");
+	assert_int_equal(store_collection_add(wrapped, &k, &err), AC_OK);
+	assert_int_equal(store_begin(wrapped, &err), AC_OK);
+	assert_int_equal(store_put(wrapped, &o, NULL, &err), AC_OK);
+	assert_int_equal(store_member_add(wrapped, k.id, o.id, &err), AC_OK);
+	assert_int_equal(store_commit(wrapped, &err), AC_OK);
+	store_close(wrapped);
+	assert_int_equal(audit_writer_stop(w, &err), AC_OK);
+	assert_int_equal(audit_show(f->a, &flt, count_cb, &n, &err), AC_OK);
+	assert_int_equal(n, 1);
+	store_close(s);
+}
+
 static void test_keys(void **state)
 {
 	struct fx *f = *state;
@@ -525,6 +629,8 @@ int main(void)
 		T(test_batch_atomic),
 		T(test_hostile_text_and_show),
 		T(test_store_wrap),
+		T(test_writer_group_commit),
+		T(test_writer_store_wrap),
 		T(test_keys),
 #undef T
 	};

@@ -58,12 +58,28 @@ static void json_strings(void **state)
 	ac_buf_release(&tiny);
 }
 
+static void person_data_rule(void **state)
+{
+	const char *tech[] = {"indicator", "malware", "ipv4-addr"};
+	const char *mixed[] = {"indicator", "identity"};
+	const char *custom[] = {"x-accord-vehicle"};
+	const char *people[] = {"threat-actor"};
+	(void)state;
+
+	assert_false(taxii_types_need_purpose(tech, 3));
+	assert_true(taxii_types_need_purpose(tech, 0)); /* no filter: all */
+	assert_true(taxii_types_need_purpose(mixed, 2));
+	assert_true(taxii_types_need_purpose(custom, 1));
+	assert_true(taxii_types_need_purpose(people, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(accept_header),
 	    cmocka_unit_test(content_type_header),
 	    cmocka_unit_test(json_strings),
+	    cmocka_unit_test(person_data_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
