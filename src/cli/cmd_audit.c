@@ -133,7 +133,7 @@ static int verify_node(struct node *n, struct audit *a,
 static int export_log(struct audit *a, const struct audit_opts_cli *o,
 		      struct ac_err *err)
 {
-	int64_t from, to;
+	int64_t from = 0, to = 0;
 	uint64_t n = 0;
 	FILE *f = stdout;
 	ac_rc rc;
@@ -196,7 +196,7 @@ static int run(const char *sub, struct audit_opts_cli *o, struct ac_err *err)
 	struct node *n = NULL;
 	struct audit *a = NULL;
 	uint64_t removed = 0;
-	int64_t before;
+	int64_t before = 0;
 	int code = EXIT_OK;
 
 	if (!strcmp(sub, "verify") && o->file)
