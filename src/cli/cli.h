@@ -6,6 +6,7 @@
 #include "base/rc.h"
 #include "audit/audit.h"
 #include "node/node.h"
+#include "policy/view.h"
 
 /* Exit codes (documented in docs/user-guide.md). */
 enum cli_exit {
@@ -57,5 +58,29 @@ int cmd_partner(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);
 int cmd_correlations(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+
+/* ---- whose view a read shows (view.c) ---- */
+
+/* getopt values and long options for --as and --as-partner. */
+#define CLI_OPT_AS 0x100
+#define CLI_OPT_AS_PARTNER 0x101
+#define CLI_VIEW_OPTIONS                                                       \
+	{ "as", required_argument, 0, CLI_OPT_AS },                            \
+	{ "as-partner", required_argument, 0, CLI_OPT_AS_PARTNER }
+#define CLI_VIEW_HELP                                                          \
+	"--as USER shows what that user may see; --as-partner NAME what that\n" \
+	"partner would receive; by default the local operator's view (an\n"     \
+	"admin who, like any admin, is not a recipient of RED objects).\n"
+
+struct cli_view_args {
+	const char *as_user;
+	const char *as_partner;
+};
+
+/* Sets up the access-policy view for a CLI read. */
+ac_rc cli_view_open(struct node *n, const struct cli_view_args *a,
+		    struct policy_view *v, struct ac_err *err);
+/* Takes --as / --as-partner from getopt; false for other options. */
+bool cli_view_option(int ch, const char *arg, struct cli_view_args *a);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "base/time.h"
 #include "base/uuid.h"
+#include "stix/jcs.h"
 #include "stix/validate.h"
 
 #define EXPORT_MAX_TYPES 64
@@ -14,14 +15,16 @@
 static const char help[] =
 	"usage: accord export [--type T]... [--added-after TIMESTAMP]\n"
 	"                     [--all-versions] [--purpose TEXT] [--case REF]\n"
-	"                     [--node DIR]\n\n"
+	"                     [--as USER | --as-partner NAME] [--node DIR]\n\n"
 	"Writes the newest version of each stored object (every version with\n"
 	"--all-versions) to stdout as one STIX 2.1 bundle, streaming, in the\n"
 	"order they were added. --type may be repeated. --added-after takes an\n"
 	"RFC 3339 timestamp (e.g. 2026-01-01T00:00:00Z) and keeps objects the\n"
 	"node added strictly later. Objects are written in chunks of 1000;\n"
 	"each chunk's ids are recorded in the audit trail (a consult entry,\n"
-	"channel export) before the chunk is written.\n";
+	"channel export; a disclose entry with --as-partner) before the chunk\n"
+	"is written. Only objects the viewer may see are written, redacted\n"
+	"where granular markings require.\n" CLI_VIEW_HELP;
 
 struct export_ctx {
 	FILE *out;
@@ -30,6 +33,7 @@ struct export_ctx {
 	struct audit_entry tmpl; /* purpose, case, filters */
 	struct audit_ids ids;	 /* of the chunk */
 	struct ac_buf chunk;	 /* its objects, not yet written */
+	const struct policy_view *view;
 	struct ac_err *err;
 	ac_rc rc;
 };
@@ -53,13 +57,19 @@ static ac_rc flush_chunk(struct export_ctx *c)
 	return AC_OK;
 }
 
+/* Writes what the viewer may see of the row, in canonical form. */
 static int write_row(const struct store_row *row, void *vctx)
 {
 	struct export_ctx *c = vctx;
+	json_t *o = policy_view_row(c->view, row);
+	ac_rc rc;
 
-	if ((c->n++ && ac_buf_adds(&c->chunk, ",\n")) ||
-	    ac_buf_add(&c->chunk, row->json, row->json_len) ||
-	    audit_ids_add(&c->ids, row->id)) {
+	if (!o)
+		return 0;
+	rc = (c->n++ && ac_buf_adds(&c->chunk, ",\n")) ? AC_ERR_NOMEM :
+							   stix_jcs(o, &c->chunk);
+	json_decref(o);
+	if (rc || audit_ids_add(&c->ids, row->id)) {
 		c->rc = ac_err_set(c->err, AC_ERR_NOMEM, "out of memory");
 		return 1;
 	}
@@ -81,18 +91,30 @@ static void describe(const struct store_query *q, char *out, size_t cap)
 }
 
 static ac_rc run_export(struct node *n, struct store_query *q,
-			const struct audit_entry *tmpl, struct ac_err *err)
+			const struct audit_entry *tmpl,
+			const struct cli_view_args *va, struct ac_err *err)
 {
 	struct export_ctx c = { stdout, 0, NULL, *tmpl, { 0 },
 				AC_BUF_INIT((size_t)CHUNK_BYTES * 2 + (64u << 20)),
-				err, AC_OK };
-	char uuid[AC_UUID_STRLEN], filters[1024];
+				NULL, err, AC_OK };
+	char uuid[AC_UUID_STRLEN], filters[1024], to[128];
+	struct policy_view view;
+	bool have_view = false;
 	ac_rc rc;
 
 	describe(q, filters, sizeof(filters));
 	c.tmpl.query = filters;
+	if (va->as_partner) {
+		c.tmpl.action = AUDIT_DISCLOSE;
+		snprintf(to, sizeof(to), "to partner %s", va->as_partner);
+		c.tmpl.detail = to;
+	}
 	audit_ids_init(&c.ids);
-	rc = cli_audit_open(n, &c.audit, err);
+	rc = cli_view_open(n, va, &view, err);
+	have_view = !rc;
+	c.view = &view;
+	if (!rc)
+		rc = cli_audit_open(n, &c.audit, err);
 	if (rc)
 		goto out;
 	ac_uuid_v4(uuid);
@@ -111,6 +133,8 @@ static ac_rc run_export(struct node *n, struct store_query *q,
 	}
 	fprintf(stderr, "exported %llu objects\n", (unsigned long long)c.n);
 out:
+	if (have_view)
+		policy_view_release(&view);
 	audit_close(c.audit);
 	audit_ids_release(&c.ids);
 	ac_buf_release(&c.chunk);
@@ -140,8 +164,10 @@ int cmd_export(int argc, char **argv)
 		{ "case", required_argument, 0, 'c' },
 		{ "node", required_argument, 0, 'N' },
 		{ "help", no_argument, 0, 'h' },
+		CLI_VIEW_OPTIONS,
 		{ 0, 0, 0, 0 }
 	};
+	struct cli_view_args va = { NULL, NULL };
 	const char *types[EXPORT_MAX_TYPES], *node_flag = NULL;
 	struct store_query q = { 0 };
 	struct audit_entry tmpl = { .action = AUDIT_CONSULT, .channel = "export",
@@ -180,7 +206,8 @@ int cmd_export(int argc, char **argv)
 			node_flag = optarg;
 			break;
 		default:
-			return cli_usage_hint("export");
+			if (!cli_view_option(ch, optarg, &va))
+				return cli_usage_hint("export");
 		}
 	}
 	if (optind != argc) {
@@ -189,7 +216,7 @@ int cmd_export(int argc, char **argv)
 	}
 	q.types = types;
 	tmpl.actor = cli_os_user();
-	if (cli_open_node(node_flag, &n, &err) || run_export(n, &q, &tmpl, &err))
+	if (cli_open_node(node_flag, &n, &err) || run_export(n, &q, &tmpl, &va, &err))
 		code = cli_fail(&err);
 	node_close(n);
 	return code;

@@ -6,29 +6,27 @@
 
 static const char help[] =
 	"usage: accord get ID [--all-versions] [--purpose TEXT] [--case REF]\n"
-	"                [--node DIR]\n\n"
+	"                [--as USER | --as-partner NAME] [--node DIR]\n\n"
 	"Prints the newest version of object ID as JSON, or with --all-versions\n"
 	"a JSON array of every version in the order the node added them. Exit code 4 when the node\n"
 	"holds no such object. The read is recorded in the audit trail (a\n"
 	"consult entry, with --purpose and --case when given) before the\n"
-	"object is printed.\n";
+	"object is printed. An object the viewer may not see is reported as\n"
+	"absent.\n" CLI_VIEW_HELP;
 
 struct get_ctx {
 	json_t *versions;
-	ac_rc rc;
+	const struct policy_view *view;
 };
 
+/* Keeps the versions the viewer may see (redacted where marked). */
 static int collect(const struct store_row *row, void *vctx)
 {
 	struct get_ctx *c = vctx;
-	json_error_t jerr;
-	json_t *o = json_loadb(row->json, row->json_len, 0, &jerr);
+	json_t *o = policy_view_row(c->view, row);
 
-	if (!o) {
-		c->rc = AC_ERR_STORE;
-		return 1;
-	}
-	json_array_append_new(c->versions, o);
+	if (o)
+		json_array_append_new(c->versions, o);
 	return 0;
 }
 
@@ -36,6 +34,7 @@ struct get_args {
 	const char *id;
 	bool all;
 	const char *purpose, *case_ref;
+	struct cli_view_args view;
 };
 
 /* Records the consult (found or not) before anything is printed. */
@@ -60,18 +59,23 @@ static ac_rc run_get(struct node *n, const struct get_args *g,
 {
 	const char *id = g->id;
 	bool all = g->all;
-	struct get_ctx c = { json_array(), AC_OK };
+	struct policy_view view;
+	struct get_ctx c = { json_array(), &view };
 	struct store_query q = { 0 };
 	const char *ids[1] = { id };
 	json_t *out;
 	ac_rc rc;
 
+	rc = cli_view_open(n, &g->view, &view, err);
+	if (rc) {
+		json_decref(c.versions);
+		return rc;
+	}
 	q.ids = ids;
 	q.nids = 1;
 	q.versions = all ? STORE_VERSIONS_ALL : STORE_VERSIONS_LAST;
 	rc = store_query(n->store, &q, collect, &c, err);
-	if (!rc && c.rc)
-		rc = ac_err_set(err, c.rc, "stored object '%s' is unreadable", id);
+	policy_view_release(&view);
 	if (!rc)
 		rc = audit_get(n, g, json_array_size(c.versions) > 0, err);
 	if (!rc && json_array_size(c.versions) == 0)
@@ -94,12 +98,13 @@ int cmd_get(int argc, char **argv)
 		{ "case", required_argument, 0, 'c' },
 		{ "node", required_argument, 0, 'N' },
 		{ "help", no_argument, 0, 'h' },
+		CLI_VIEW_OPTIONS,
 		{ 0, 0, 0, 0 }
 	};
 	const char *node_flag = NULL;
 	struct ac_err err = { 0 };
 	struct node *n = NULL;
-	struct get_args g = { NULL, false, NULL, NULL };
+	struct get_args g = { NULL, false, NULL, NULL, { NULL, NULL } };
 	int ch, code = EXIT_OK;
 
 	while ((ch = getopt_long(argc, argv, "Ap:c:N:h", opts, NULL)) != -1) {
@@ -114,7 +119,7 @@ int cmd_get(int argc, char **argv)
 			g.case_ref = optarg;
 		} else if (ch == 'N') {
 			node_flag = optarg;
-		} else {
+		} else if (!cli_view_option(ch, optarg, &g.view)) {
 			return cli_usage_hint("get");
 		}
 	}

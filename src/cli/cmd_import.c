@@ -159,6 +159,7 @@ static ac_rc run_import(struct node *n, FILE *f, const char *path, bool strict,
 	opts.strict = strict;
 	opts.limits = n->cfg.limits;
 	opts.batch_size = n->cfg.batch_size;
+	opts.markings = &n->cfg.markings;
 	opts.corr.enabled = n->cfg.corr_enabled;
 	opts.corr.max_occurrences = n->cfg.corr_max_occurrences;
 	memcpy(opts.corr.default_country, n->cfg.default_country,

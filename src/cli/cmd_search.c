@@ -6,19 +6,23 @@
 
 static const char help[] =
 	"usage: accord search TEXT [--limit N] [--json] [--purpose TEXT]\n"
-	"                   [--case REF] [--node DIR]\n\n"
+	"                   [--case REF] [--as USER | --as-partner NAME]\n"
+	"                   [--node DIR]\n\n"
 	"Full-text search over the names, descriptions and other text of the\n"
 	"stored objects (newest version of each). TEXT is plain words; search\n"
 	"syntax characters are taken literally. Prints id, type and name, best\n"
 	"match first; --json prints the matching objects as a JSON array.\n"
 	"Default --limit 20 (at most 1000). The search, its text and the ids\n"
-	"it returns are recorded in the audit trail before they are shown.\n";
+	"it returns are recorded in the audit trail before they are shown.\n"
+	"Only objects the viewer may see are matched.\n" CLI_VIEW_HELP;
 
 struct search_ctx {
 	bool json;
 	json_t *hits; /* every hit's object, printed after the audit entry */
 	struct audit_ids ids;
 	uint64_t n;
+	size_t limit;
+	const struct policy_view *view;
 	ac_rc rc;
 };
 
@@ -37,16 +41,16 @@ static const char *label_of(const json_t *o)
 static int collect_hit(const struct store_row *row, void *vctx)
 {
 	struct search_ctx *c = vctx;
-	json_t *o = json_loadb(row->json, row->json_len, 0, NULL);
+	json_t *o = policy_view_row(c->view, row);
 
-	c->n++;
 	if (!o)
-		return 0;
+		return 0; /* not visible: as if it did not match */
+	c->n++;
 	if (json_array_append_new(c->hits, o) || audit_ids_add(&c->ids, row->id)) {
 		c->rc = AC_ERR_NOMEM;
 		return 1;
 	}
-	return 0;
+	return c->n >= c->limit;
 }
 
 static void print_hits(const struct search_ctx *c)
@@ -66,14 +70,24 @@ static void print_hits(const struct search_ctx *c)
 		       label_of(o));
 }
 
-static ac_rc run_search(struct node *n, const char *text, size_t limit,
-			const char *purpose, const char *case_ref,
-			struct search_ctx *c, struct ac_err *err)
+static ac_rc run_search(struct node *n, const char *text,
+			const struct cli_view_args *va, const char *purpose,
+			const char *case_ref, struct search_ctx *c,
+			struct ac_err *err)
 {
 	struct audit_entry e = { .action = AUDIT_CONSULT, .channel = "search",
 				 .purpose = purpose, .case_ref = case_ref,
 				 .query = text };
-	ac_rc rc = store_search(n->store, text, limit, collect_hit, c, err);
+	struct policy_view view;
+	ac_rc rc = cli_view_open(n, va, &view, err);
+
+	if (rc)
+		return rc;
+	c->view = &view;
+	/* no store limit: hidden hits are skipped until `limit` are visible */
+	rc = store_search(n->store, text, 0, collect_hit, c, err);
+	policy_view_release(&view);
+	c->view = NULL;
 
 	if (!rc && c->rc)
 		rc = ac_err_set(err, c->rc, "out of memory");
@@ -94,9 +108,11 @@ int cmd_search(int argc, char **argv)
 		{ "case", required_argument, 0, 'c' },
 		{ "node", required_argument, 0, 'N' },
 		{ "help", no_argument, 0, 'h' },
+		CLI_VIEW_OPTIONS,
 		{ 0, 0, 0, 0 }
 	};
 	struct search_ctx c = { 0 };
+	struct cli_view_args va = { NULL, NULL };
 	const char *node_flag = NULL, *purpose = NULL, *case_ref = NULL;
 	struct ac_err err = { 0 };
 	struct node *n = NULL;
@@ -129,7 +145,8 @@ int cmd_search(int argc, char **argv)
 			node_flag = optarg;
 			break;
 		default:
-			return cli_usage_hint("search");
+			if (!cli_view_option(ch, optarg, &va))
+				return cli_usage_hint("search");
 		}
 	}
 	if (optind != argc - 1) {
@@ -137,10 +154,10 @@ int cmd_search(int argc, char **argv)
 		return cli_usage_hint("search");
 	}
 	c.hits = json_array();
+	c.limit = (size_t)limit;
 	audit_ids_init(&c.ids);
 	if (cli_open_node(node_flag, &n, &err) ||
-	    run_search(n, argv[optind], (size_t)limit, purpose, case_ref, &c,
-		       &err)) {
+	    run_search(n, argv[optind], &va, purpose, case_ref, &c, &err)) {
 		code = cli_fail(&err);
 	} else {
 		print_hits(&c);

@@ -297,14 +297,19 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 	return rc;
 }
 
-ac_rc ingest_prepare(const json_t *obj, struct ac_buf *canon,
-		     struct ac_buf *text, char *why, size_t why_len,
-		     size_t *warnings)
+ac_rc ingest_prepare(json_t *obj, const struct policy_defaults *markings,
+		     struct ac_buf *canon, struct ac_buf *text, char *why,
+		     size_t why_len, size_t *warnings)
 {
 	struct stix_report rep;
 	ac_rc rc;
 
 	*warnings = 0;
+	if (markings && policy_apply_defaults(obj, markings) == AC_ERR_NOMEM) {
+		snprintf(why, why_len, "%s: cannot add the marking defaults: "
+			 "out of memory", stix_get_str(obj, "id"));
+		return AC_ERR_NOMEM;
+	}
 	stix_report_init(&rep);
 	if (stix_validate(obj, &rep) != AC_OK) {
 		report_text(&rep, why, why_len);
@@ -323,25 +328,24 @@ ac_rc ingest_prepare(const json_t *obj, struct ac_buf *canon,
 	return AC_OK;
 }
 
-ac_rc ingest_json(struct ingest *in, const json_t *obj,
-		  const struct stream_pos *pos, enum ingest_outcome *outcome,
-		  struct ac_err *err)
+/* The marking defaults for this ingest: only this node's own objects get
+ * them (a partner's object is stored as the partner wrote it). */
+static const struct policy_defaults *defaults_for(const struct ingest *in)
 {
-	char why[STIX_ISSUE_LEN + 64];
+	return in->opts.markings && !strcmp(in->opts.source, "local") ?
+		       in->opts.markings :
+		       NULL;
+}
+
+/* Stores one prepared object (canonical form and text in in->canon,
+ * in->text). */
+static ac_rc store_prepared(struct ingest *in, const json_t *obj,
+			    const struct stream_pos *pos,
+			    enum ingest_outcome *outcome, struct ac_err *err)
+{
 	const char *sv = stix_get_str(obj, "spec_version");
 	struct store_obj so;
-	size_t warnings;
-	ac_rc rc;
 
-	if (in->failed)
-		return ac_err_set(err, AC_ERR_INVALID,
-				  "ingest already failed; call ingest_finish");
-	rc = ingest_prepare(obj, &in->canon, &in->text, why, sizeof(why),
-			    &warnings);
-	in->stats.warnings += warnings;
-	if (rc)
-		return reject(in, stix_get_str(obj, "id"), pos, rc, why,
-			      outcome, err);
 	memset(&so, 0, sizeof(so));
 	so.id = stix_get_str(obj, "id");
 	so.type = stix_get_str(obj, "type");
@@ -364,6 +368,35 @@ ac_rc ingest_json(struct ingest *in, const json_t *obj,
 	ident_extract(obj, &ictx, in->idents);
 	return store_one(in, &so, in->idents->items, in->idents->n, pos,
 			 outcome, err);
+}
+
+ac_rc ingest_json(struct ingest *in, const json_t *obj,
+		  const struct stream_pos *pos, enum ingest_outcome *outcome,
+		  struct ac_err *err)
+{
+	const struct policy_defaults *d = defaults_for(in);
+	char why[STIX_ISSUE_LEN + 64];
+	json_t *work;
+	size_t warnings;
+	ac_rc rc;
+
+	if (in->failed)
+		return ac_err_set(err, AC_ERR_INVALID,
+				  "ingest already failed; call ingest_finish");
+	/* defaults change the object: work on a copy of the caller's */
+	work = d ? json_deep_copy(obj) : json_incref((json_t *)obj);
+	if (!work)
+		return ac_err_set(err, AC_ERR_NOMEM, "out of memory");
+	rc = ingest_prepare(work, d, &in->canon, &in->text, why, sizeof(why),
+			    &warnings);
+	in->stats.warnings += warnings;
+	if (rc)
+		rc = reject(in, stix_get_str(work, "id"), pos, rc, why,
+			    outcome, err);
+	else
+		rc = store_prepared(in, work, pos, outcome, err);
+	json_decref(work);
+	return rc;
 }
 
 ac_rc ingest_text(struct ingest *in, const char *data, size_t len,
@@ -523,8 +556,8 @@ ac_rc ingest_stream(struct ingest *in, FILE *f, enum stream_format fmt,
 	struct ident_ctx ictx = ident_ctx_of(in);
 
 	if (!ingest_pipe_start(&in->opts.limits,
-			       in->opts.corr.enabled ? &ictx : NULL, &in->pipe,
-			       &perr)) {
+			       in->opts.corr.enabled ? &ictx : NULL,
+			       defaults_for(in), &in->pipe, &perr)) {
 		rc = stream_piped(in, f, fmt, err);
 	} else {
 		in->stream_err = err;

@@ -18,6 +18,7 @@
 #include "index/correlate.h"
 #include "index/ident.h"
 #include "ingest/stream.h"
+#include "policy/markings.h"
 #include "stix/json.h"
 #include "store/store.h"
 
@@ -43,6 +44,10 @@ struct ingest_opts {
 				    * recorded in (store_member_add) */
 	struct stix_limits limits;
 	struct ingest_corr corr;
+	/* Node marking defaults (TLP, handling, area) added to objects of
+	 * source "local" that have none, before validation, so the stored
+	 * object and its hash include them. NULL = none. */
+	const struct policy_defaults *markings;
 };
 
 struct ingest_stats {

@@ -33,6 +33,8 @@ struct ingest_pipe {
 	struct stix_limits lim;
 	bool extract; /* identifiers too, with ictx */
 	struct ident_ctx ictx;
+	bool defaults; /* add the marking defaults in `markings` */
+	struct policy_defaults markings;
 	size_t raw_max, out_max, canon_max;
 	struct pipe_batch *todo_head, *todo_tail; /* queued, not yet taken */
 	struct pipe_batch *ring[PIPE_INFLIGHT];	  /* handed over, input order */
@@ -117,7 +119,8 @@ static void prepare_item(const struct ingest_pipe *p, struct pipe_batch *b,
 		keep = add_str(&b->out, perr.msg, &it->why);
 		goto out;
 	}
-	rc = ingest_prepare(obj, canon, text, why, sizeof(why), &it->warnings);
+	rc = ingest_prepare(obj, p->defaults ? &p->markings : NULL, canon, text,
+			    why, sizeof(why), &it->warnings);
 	keep = add_str(&b->out, stix_get_str(obj, "id"), &it->id);
 	if (rc) {
 		it->rc = rc;
@@ -189,8 +192,9 @@ static size_t worker_count(void)
 }
 
 ac_rc ingest_pipe_start(const struct stix_limits *lim,
-			const struct ident_ctx *ictx, struct ingest_pipe **out,
-			struct ac_err *err)
+			const struct ident_ctx *ictx,
+			const struct policy_defaults *markings,
+			struct ingest_pipe **out, struct ac_err *err)
 {
 	struct ingest_pipe *p = calloc(1, sizeof(*p));
 	size_t want = worker_count();
@@ -203,6 +207,10 @@ ac_rc ingest_pipe_start(const struct stix_limits *lim,
 	if (ictx) {
 		p->extract = true;
 		p->ictx = *ictx;
+	}
+	if (markings) {
+		p->defaults = true;
+		p->markings = *markings;
 	}
 	p->canon_max = lim->max_object_bytes * 2 + 1024;
 	p->raw_max = PIPE_BATCH_BYTES + lim->max_object_bytes + 1;

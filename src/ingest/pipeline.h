@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "index/ident.h"
 #include "ingest/stream.h"
+#include "policy/markings.h"
 #include "stix/json.h"
 #include "store/store.h"
 
@@ -46,10 +47,12 @@ struct pipe_batch {
 struct ingest_pipe;
 
 /* Starts the workers. With ictx (copied) they also extract each object's
- * identifiers. *out must be stopped with ingest_pipe_stop. */
+ * identifiers; with markings (copied) they add the node's marking defaults.
+ * *out must be stopped with ingest_pipe_stop. */
 ac_rc ingest_pipe_start(const struct stix_limits *lim,
-			const struct ident_ctx *ictx, struct ingest_pipe **out,
-			struct ac_err *err);
+			const struct ident_ctx *ictx,
+			const struct policy_defaults *markings,
+			struct ingest_pipe **out, struct ac_err *err);
 
 /* Queues one object's bytes, or (bad != NULL) a line the splitter refused,
  * which comes back as a rejection in its place. Fails only on memory. */
@@ -69,11 +72,13 @@ const char *pipe_str(const struct pipe_batch *b, size_t off);
 /* Stops and joins the workers (unfinished work is dropped) and frees all. */
 void ingest_pipe_stop(struct ingest_pipe *p);
 
-/* The CPU part of ingest shared by both paths: validates obj, canonicalises
- * it into canon and collects its search words into text (both reset first).
- * On rejection returns its rc with the reason in why. *warnings counts
- * SHOULD-level findings once validation passed. */
-ac_rc ingest_prepare(const json_t *obj, struct ac_buf *canon,
+/* The CPU part of ingest shared by both paths: adds the marking defaults
+ * (markings may be NULL), validates obj, canonicalises it into canon and
+ * collects its search words into text (both reset first). On rejection
+ * returns its rc with the reason in why. *warnings counts SHOULD-level
+ * findings once validation passed. */
+ac_rc ingest_prepare(json_t *obj, const struct policy_defaults *markings,
+		     struct ac_buf *canon,
 		     struct ac_buf *text, char *why, size_t why_len,
 		     size_t *warnings);
 

@@ -252,12 +252,17 @@ static ac_rc seed_store(const char *dir, json_t *identity, struct ac_err *err)
 {
 	char path[NODE_PATH_MAX];
 	struct ingest_opts opts = ingest_opts_default();
+	struct policy_defaults markings;
 	struct store *s = NULL;
 	struct ingest in;
 	json_t *defs = stix_ext_definitions(), *o;
 	size_t i;
 	ac_rc rc;
 
+	/* the node identity gets the configured (initial) marking defaults,
+	 * like any local object */
+	policy_defaults_init(&markings);
+	opts.markings = &markings;
 	opts.strict = true;
 	rc = node_path(dir, NODE_STORE, path, err);
 	if (!rc)

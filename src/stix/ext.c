@@ -942,15 +942,23 @@ void stix_ext_validate_object(const json_t *obj, const char *type,
 
 /* ---------- the shipped objects ---------- */
 
+/* Shipped marked (TLP:CLEAR, H0), so no node's marking defaults ever
+ * change it and every node stores identical bytes. */
 static json_t *accord_identity(void)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type",
-			 "identity", "spec_version", "2.1", "id",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s], "
+			 "s:{s:{s:s, s:s, s:[s]}}}",
+			 "type", "identity", "spec_version", "2.1", "id",
 			 STIX_EXT_ACCORD_IDENTITY, "created", DEFS_CREATED,
 			 "modified", DEFS_CREATED, "name", "accord project",
 			 "identity_class", "organization", "description",
 			 "Maintainers of the accord node software and of its "
-			 "STIX extensions.");
+			 "STIX extensions.",
+			 "object_marking_refs",
+			 policy_tlp_marking_id(POLICY_TLP_CLEAR), "extensions",
+			 STIX_EXT_HANDLING, "extension_type",
+			 "property-extension", "handling_code", "H0", "areas",
+			 "other");
 }
 
 static json_t *definition_of(const struct ext_entry *e)

@@ -1,0 +1,91 @@
+#include "base/common.h"
+#include "policy/view.h"
+
+#include "base/time.h"
+
+ac_rc policy_view_open(struct policy_view *v, struct store *s,
+		       const struct policy_defaults *d, struct ac_err *err)
+{
+	memset(v, 0, sizeof(*v));
+	v->subject.kind = POLICY_SUBJECT_NONE;
+	v->action = POLICY_READ;
+	if (d)
+		v->defaults = *d;
+	else
+		policy_defaults_init(&v->defaults);
+	return policy_agreements_load(s, &v->agreements, err);
+}
+
+void policy_view_as_user(struct policy_view *v, const char *name,
+			 enum auth_role role)
+{
+	memset(&v->subject, 0, sizeof(v->subject));
+	v->subject.kind = POLICY_SUBJECT_USER;
+	snprintf(v->subject.name, sizeof(v->subject.name), "%s", name);
+	v->subject.role = role;
+	v->subject.now_us = ac_now_us();
+	v->action = POLICY_READ;
+}
+
+ac_rc policy_view_as_partner(struct policy_view *v, struct store *s,
+			     const char *name, struct ac_err *err)
+{
+	const struct policy_agreement *a;
+	struct store_partner p;
+	ac_rc rc = store_partner_get(s, name, &p, err);
+
+	if (rc)
+		return rc;
+	memset(&v->subject, 0, sizeof(v->subject));
+	v->subject.kind = POLICY_SUBJECT_PARTNER;
+	snprintf(v->subject.name, sizeof(v->subject.name), "%s", name);
+	v->subject.now_us = ac_now_us();
+	a = policy_agreements_find(&v->agreements, name);
+	if (a) {
+		v->subject.has_agreement = true;
+		v->subject.agreement = *a;
+	}
+	v->action = POLICY_SHARE;
+	return AC_OK;
+}
+
+static bool decide(const struct policy_view *v, const struct store_row *row,
+		   const json_t *obj, struct policy_object *po)
+{
+	struct policy_reason why;
+
+	return policy_object_from_row(row, obj, &v->defaults, &v->agreements,
+				      po, NULL) == AC_OK &&
+	       policy_decide(&v->subject, po, v->action, &why);
+}
+
+bool policy_view_allows(const struct policy_view *v,
+			const struct store_row *row)
+{
+	struct policy_object po;
+	json_t *obj = json_loadb(row->json, row->json_len, 0, NULL);
+	bool ok = obj && decide(v, row, obj, &po);
+
+	json_decref(obj);
+	return ok;
+}
+
+json_t *policy_view_row(const struct policy_view *v,
+			const struct store_row *row)
+{
+	struct policy_object po;
+	json_t *obj, *out = NULL;
+	bool withheld = false;
+
+	obj = json_loadb(row->json, row->json_len, 0, NULL);
+	if (obj && decide(v, row, obj, &po))
+		out = policy_redact(&v->subject, &po, v->action, obj,
+				    &withheld);
+	json_decref(obj);
+	return withheld ? NULL : out;
+}
+
+void policy_view_release(struct policy_view *v)
+{
+	policy_agreements_release(&v->agreements);
+}
