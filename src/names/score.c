@@ -5,62 +5,73 @@
 #include "base/common.h"
 
 #include <math.h>
+#include <pthread.h>
 
 #include "names/names.h"
+#include "names/names_int.h"
 
-#define UNIT_MAX (NAMES_MAX_TOKENS * 2)
 #define ALIGN_MIN 0.6     /* below this two tokens are not the same token */
 #define EXTRA_PENALTY 0.3 /* weight of a token only one side has */
 
 /* Weak letters: Persian vav of unknown value, word-initial y. */
-static double letter_weight(char c)
+static float letter_weight(char c)
 {
-	return c == 'W' ? 0.1 : c == 'Y' ? 0.3 : 1.0;
+	return c == 'W' ? 0.1f : c == 'Y' ? 0.3f : 1.0f;
 }
 
-static bool related(char a, char b, const char *pair)
+static float cost_tab[128][128];
+static pthread_once_t cost_once = PTHREAD_ONCE_INIT;
+
+static void set_cost(const char *pair, float cost)
 {
-	return (a == pair[0] && b == pair[1]) || (a == pair[1] && b == pair[0]);
+	cost_tab[(int)pair[0]][(int)pair[1]] = cost;
+	cost_tab[(int)pair[1]][(int)pair[0]] = cost;
 }
 
 /* Cost of writing a for b: 0 for the same class, less for classes that
- * transliterations confuse. */
-static double subst_cost(char a, char b)
+ * transliterations confuse, else the heavier letter's weight. */
+static void init_costs(void)
 {
-	static const char *const close[] = { "vW", NULL };
 	static const char *const near[] = { "fv", "pf", "JY", NULL };
 	static const char *const far[] = { "bp", "bv", "Jz", "JC", "sz",
 					   "sX", "KH", "td", "CX", NULL };
 
-	if (a == b)
-		return 0;
-	for (size_t i = 0; close[i]; i++)
-		if (related(a, b, close[i]))
-			return 0;
+	for (int a = 0; a < 128; a++)
+		for (int b = 0; b < 128; b++) {
+			float wa = letter_weight((char)a), wb = letter_weight((char)b);
+
+			cost_tab[a][b] = a == b ? 0 : wa > wb ? wa : wb;
+		}
+	set_cost("vW", 0);
 	for (size_t i = 0; near[i]; i++)
-		if (related(a, b, near[i]))
-			return 0.3;
+		set_cost(near[i], 0.3f);
 	for (size_t i = 0; far[i]; i++)
-		if (related(a, b, far[i]))
-			return 0.5;
-	return fmax(letter_weight(a), letter_weight(b));
+		set_cost(far[i], 0.5f);
 }
 
-static double skel_weight(const char *s)
+static float weight_of(const char *s)
 {
-	double w = 0;
+	float w = 0;
 
 	for (; *s; s++)
 		w += letter_weight(*s);
 	return w;
 }
 
-/* 1 - weighted edit distance / weight of the heavier skeleton. */
-static double skel_sim(const char *a, const char *b)
+static inline float min3(float a, float b, float c)
 {
-	double d[2 * NAMES_TOKEN_MAX + 1], prev[2 * NAMES_TOKEN_MAX + 1];
-	size_t na = strlen(a), nb = strlen(b);
-	double wmax = fmax(skel_weight(a), skel_weight(b));
+	float m = a < b ? a : b;
+
+	return m < c ? m : c;
+}
+
+/* 1 - weighted edit distance / weight of the heavier skeleton. Skeletons
+ * hold ASCII only. */
+static double skel_sim(const char *a, size_t na, float wa, const char *b,
+		       size_t nb, float wb)
+{
+	float d[2 * NAMES_TOKEN_MAX + 1], prev[2 * NAMES_TOKEN_MAX + 1];
+	float wmax = wa > wb ? wa : wb, r;
 
 	if (wmax <= 0)
 		return na == nb ? 1.0 : 0.0;
@@ -68,17 +79,18 @@ static double skel_sim(const char *a, const char *b)
 	for (size_t j = 1; j <= nb; j++)
 		prev[j] = prev[j - 1] + letter_weight(b[j - 1]);
 	for (size_t i = 1; i <= na; i++) {
-		d[0] = prev[0] + letter_weight(a[i - 1]);
-		for (size_t j = 1; j <= nb; j++) {
-			double del = prev[j] + letter_weight(a[i - 1]);
-			double ins = d[j - 1] + letter_weight(b[j - 1]);
-			double sub = prev[j - 1] + subst_cost(a[i - 1], b[j - 1]);
+		const float *row = cost_tab[a[i - 1] & 0x7f];
+		float wi = letter_weight(a[i - 1]);
 
-			d[j] = fmin(sub, fmin(del, ins));
-		}
-		memcpy(prev, d, (nb + 1) * sizeof(double));
+		d[0] = prev[0] + wi;
+		for (size_t j = 1; j <= nb; j++)
+			d[j] = min3(prev[j - 1] + row[b[j - 1] & 0x7f],
+				    prev[j] + wi,
+				    d[j - 1] + letter_weight(b[j - 1]));
+		memcpy(prev, d, (nb + 1) * sizeof(float));
 	}
-	return fmax(0.0, 1.0 - prev[nb] / wmax);
+	r = 1.0f - prev[nb] / wmax;
+	return r > 0 ? r : 0;
 }
 
 static double jaro_winkler(const char *a, const char *b)
@@ -117,51 +129,63 @@ static double jaro_winkler(const char *a, const char *b)
 	return j + l * 0.1 * (1 - j);
 }
 
-/* A token or two adjacent tokens joined (Mohammad Hossein). */
-struct unit {
-	char full[2 * NAMES_TOKEN_MAX];
-	char skel[2 * NAMES_TOKEN_MAX];
-	unsigned mask; /* tokens covered */
-	int ntok;
-	bool arab;
-};
-
-static size_t make_units(const struct names_parsed *p, struct unit *u)
+static void unit_done(struct names_unit *u)
 {
+	u->nskel = strlen(u->skel);
+	u->w = weight_of(u->skel);
+}
+
+static void join(char *out, const char *x, const char *y)
+{
+	size_t nx = strlen(x), ny = strlen(y);
+
+	if (nx + ny >= 2 * NAMES_TOKEN_MAX)
+		ny = 2 * NAMES_TOKEN_MAX - 1 - nx;
+	memcpy(out, x, nx);
+	memcpy(out + nx, y, ny);
+	out[nx + ny] = '\0';
+}
+
+void names_units_make(const struct names_parsed *p, struct names_units *out)
+{
+	struct names_unit *u = out->u;
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->ntok; i++) {
 		const struct names_token *t = &p->tok[i];
 
-		snprintf(u[n].full, sizeof(u[n].full), "%s", t->full);
-		snprintf(u[n].skel, sizeof(u[n].skel), "%s", t->skel);
+		join(u[n].full, t->full, "");
+		join(u[n].skel, t->skel, "");
 		u[n].mask = 1u << i;
 		u[n].ntok = 1;
 		u[n].arab = t->script == NAMES_ARAB;
+		unit_done(&u[n]);
 		n++;
 	}
 	for (size_t i = 0; i + 1 < p->ntok; i++) {
 		const struct names_token *t = &p->tok[i], *v = &p->tok[i + 1];
 
-		snprintf(u[n].full, sizeof(u[n].full), "%s%s", t->full, v->full);
-		snprintf(u[n].skel, sizeof(u[n].skel), "%s%s", t->skel, v->skel);
+		join(u[n].full, t->full, v->full);
+		join(u[n].skel, t->skel, v->skel);
 		u[n].mask = 3u << i;
 		u[n].ntok = 2;
 		u[n].arab = t->script == NAMES_ARAB || v->script == NAMES_ARAB;
+		unit_done(&u[n]);
 		n++;
 	}
-	return n;
+	out->n = n;
+	out->ntok = p->ntok;
 }
 
-static double unit_sim(const struct unit *a, const struct unit *b)
+static double unit_sim(const struct names_unit *a, const struct names_unit *b)
 {
 	double s;
 
 	if (!a->skel[0] && !b->skel[0])
 		return a->arab || b->arab ? (strcmp(a->full, b->full) ? 0.5 : 1)
 					  : jaro_winkler(a->full, b->full);
-	s = skel_sim(a->skel, b->skel);
-	if (!a->arab && !b->arab)
+	s = skel_sim(a->skel, a->nskel, a->w, b->skel, b->nskel, b->w);
+	if (!a->arab && !b->arab && s >= ALIGN_MIN - 0.2)
 		s = 0.8 * s + 0.2 * jaro_winkler(a->full, b->full);
 	return s;
 }
@@ -189,26 +213,31 @@ static int popcount(unsigned m)
 	return n;
 }
 
-double names_score(const struct names_parsed *a, const struct names_parsed *b)
+double names_units_score(const struct names_units *a,
+			 const struct names_units *b)
 {
-	struct unit ua[UNIT_MAX], ub[UNIT_MAX];
-	struct pair pairs[UNIT_MAX * UNIT_MAX];
-	size_t na = make_units(a, ua), nb = make_units(b, ub), np = 0;
+	struct pair pairs[NAMES_UNIT_MAX * NAMES_UNIT_MAX];
+	size_t np = 0;
 	unsigned used_a = 0, used_b = 0;
 	double num = 0, den = 0;
 	int left_a, left_b;
 
-	for (size_t i = 0; i < na; i++)
-		for (size_t j = 0; j < nb; j++) {
-			double s = unit_sim(&ua[i], &ub[j]);
+	pthread_once(&cost_once, init_costs);
+	for (size_t i = 0; i < a->n; i++)
+		for (size_t j = 0; j < b->n; j++) {
+			double s;
 
+			if (a->u[i].ntok == 2 && b->u[j].ntok == 2)
+				continue; /* two single matches cover it */
+			s = unit_sim(&a->u[i], &b->u[j]);
 			if (s >= ALIGN_MIN)
 				pairs[np++] = (struct pair){ s, (unsigned char)i,
 							     (unsigned char)j };
 		}
 	qsort(pairs, np, sizeof(pairs[0]), pair_cmp);
 	for (size_t k = 0; k < np; k++) {
-		const struct unit *x = &ua[pairs[k].ia], *y = &ub[pairs[k].ib];
+		const struct names_unit *x = &a->u[pairs[k].ia];
+		const struct names_unit *y = &b->u[pairs[k].ib];
 		double w = (x->ntok + y->ntok) / 2.0;
 
 		if ((x->mask & used_a) || (y->mask & used_b))
@@ -226,6 +255,15 @@ double names_score(const struct names_parsed *a, const struct names_parsed *b)
 	 * given names); tokens on one side only are a missing middle name */
 	den += (left_a && left_b ? 1.0 : EXTRA_PENALTY) * (left_a + left_b);
 	return num / den;
+}
+
+double names_score(const struct names_parsed *a, const struct names_parsed *b)
+{
+	struct names_units ua, ub;
+
+	names_units_make(a, &ua);
+	names_units_make(b, &ub);
+	return names_units_score(&ua, &ub);
 }
 
 ac_rc names_similarity(const char *a, const char *b, double *score,
