@@ -12,7 +12,8 @@
 
 #define CHUNK_BYTES (1u << 20)
 #define MAX_CANDIDATES 300     /* candidates fully scored per query */
-#define MAX_VISITS 4000000     /* posting entries visited per query */
+#define MAX_VISITS 2000000     /* posting entries visited per query */
+#define PROBE_RATIO 32         /* probe a list this much longer than found */
 #define MAX_KEYS 128           /* keys per name */
 #define MAX_TOP 1000
 #define MAX_NAMES 0x7fffffffu
@@ -103,7 +104,10 @@ static void token_keys(const struct names_token *t, unsigned bits,
 	unit_key(t->skel, t->full, key);
 	add_key(k, key, bits);
 	len = strlen(key);
-	if (key[0] == '~' || len < 3)
+	if (key[0] == 'J' && len >= 2)
+		add_key(k, key + 1, bits); /* initial j may be y: Jusup, Yusuf */
+	/* one-deletion keys: shorter ones would match too much */
+	if (key[0] == '~' || len < 4)
 		return;
 	for (size_t i = 0; i < len; i++) {
 		memcpy(del, key, i);
@@ -413,6 +417,26 @@ static void token_weights(const struct names_index *ix,
 	}
 }
 
+/* Marks the already-touched entries that are in p (ids ascending). */
+static void probe(struct names_index *ix, const struct posting *p,
+		  size_t ntouch, unsigned bits)
+{
+	for (size_t i = 0; i < ntouch; i++) {
+		uint32_t id = ix->touched[i], lo = 0, hi = p->n;
+
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			if (p->ids[mid] < id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < p->n && p->ids[lo] == id)
+			ix->mask[id] |= bits;
+	}
+}
+
 /* Marks every entry sharing a key with the query; returns the count. */
 static size_t gather(struct names_index *ix, struct key_set *keys)
 {
@@ -433,7 +457,15 @@ static size_t gather(struct names_index *ix, struct key_set *keys)
 		for (size_t j = 0; j < keys->n; j++)
 			if (keys->h[j] == order[k])
 				bits[k] = keys->bits[j];
-		if (!p || visits + p->n > MAX_VISITS)
+		if (!p)
+			continue;
+		/* a common key after rarer ones: only mark what they found */
+		if (ntouch >= MAX_CANDIDATES &&
+		    (size_t)p->n > ntouch * PROBE_RATIO) {
+			probe(ix, p, ntouch, bits[k]);
+			continue;
+		}
+		if (visits + p->n > MAX_VISITS)
 			continue;
 		visits += p->n;
 		for (uint32_t i = 0; i < p->n; i++) {
