@@ -379,13 +379,27 @@ static const char *arab_vav(const UChar32 *s, size_t n, size_t i, bool first)
 	return "W";
 }
 
+/* Sun letters assimilate the l of a medial article: عبدالرحمان is
+ * Abdurrahman, ضیاءالدین Ziauddin (ل itself keeps it: عبدالله). Only after
+ * three letters, so that خالد stays Khalid. */
+static bool sun_letter(UChar32 c)
+{
+	return c == 0x062A || c == 0x062B || c == 0x062F || c == 0x0630 ||
+	       c == 0x0631 || c == 0x0632 || c == 0x0633 || c == 0x0634 ||
+	       c == 0x0635 || c == 0x0636 || c == 0x0637 || c == 0x0638 ||
+	       c == 0x0646;
+}
+
 static void translit_arabic(const UChar32 *s, size_t n, bool first,
 			    struct emit *e)
 {
 	for (size_t i = 0; i < n; i++) {
 		UChar32 c = s[i];
 
-		if (c == AR_VAV) {
+		if (c == AR_ALEF && i >= 3 && i + 2 < n && s[i + 1] == 0x0644 &&
+		    sun_letter(s[i + 2])) {
+			put(e, "u"), i++;
+		} else if (c == AR_VAV) {
 			put(e, arab_vav(s, n, i, first));
 		} else if (c == AR_YEH) {
 			if (i + 2 == n && s[i + 1] == AR_FEH)

@@ -32,9 +32,9 @@ static void set_cost(const char *pair, float cost)
  * transliterations confuse, else the heavier letter's weight. */
 static void init_costs(void)
 {
-	static const char *const near[] = { "fv", "pf", "JY", NULL };
+	static const char *const near[] = { "fv", "pf", "JY", "KH", NULL };
 	static const char *const far[] = { "bp", "bv", "Jz", "JC", "sz",
-					   "sX", "KH", "td", "CX", NULL };
+					   "sX", "td", "CX", NULL };
 
 	for (int a = 0; a < 128; a++)
 		for (int b = 0; b < 128; b++) {

@@ -132,6 +132,10 @@ static void translit_three_scripts(void **state)
 	p = parse_ok("Mohammad Rezaei");
 	assert_string_equal(p.tok[0].skel, "mHmd");
 	assert_string_equal(p.tok[1].skel, "rz");
+	/* the article's l assimilates to a sun letter, but not in Khalid */
+	p = parse_ok("عبدالرحمان خالد");
+	assert_string_equal(p.tok[0].skel, "bdrHmn");
+	assert_string_equal(p.tok[1].skel, "Hld");
 	/* different names keep different keys */
 	p = parse_ok("Karimov Karimi");
 	assert_string_not_equal(p.tok[0].skel, p.tok[1].skel);
