@@ -255,6 +255,8 @@ static void translit_latin(const char *s, size_t n, bool first,
 			put(e, "Ks");
 		} else if (c == 'q' || c == 'k' || c == 'g') {
 			put(e, "K");
+		} else if (c == 'j' && nx == 0 && i > 0 && s[i - 1] == 'i') {
+			put(e, "i"); /* Dmitrij: final -ij is -iy */
 		} else if (c == 'j') {
 			put(e, "J");
 		} else if (c == 'w') {
@@ -492,6 +494,10 @@ static void finish_token(struct names_token *t)
 	for (size_t i = 0; i < o; i++)
 		if (!strchr("aeiou", f[i]))
 			t->skel[k++] = f[i];
+	/* a final -i (Karimi, Dmitrii, رضایی) is written in every script:
+	 * kept as the weak letter I, so Karim and Karimi differ a little */
+	if (o > 1 && f[o - 1] == 'i' && k + 1 < sizeof(t->skel))
+		t->skel[k++] = 'I';
 	t->skel[k] = '\0';
 }
 
@@ -582,7 +588,7 @@ void names_coarse_key(const char *skel, char out[NAMES_TOKEN_MAX])
 	for (size_t i = 0; skel[i] && o + 1 < NAMES_TOKEN_MAX; i++) {
 		char c = skel[i];
 
-		if (c == 'v' || c == 'W' || c == 'Y')
+		if (c == 'v' || c == 'W' || c == 'Y' || c == 'I')
 			continue;
 		if (c == 'f')
 			c = 'p';

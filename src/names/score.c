@@ -13,10 +13,10 @@
 #define ALIGN_MIN 0.6     /* below this two tokens are not the same token */
 #define EXTRA_PENALTY 0.3 /* weight of a token only one side has */
 
-/* Weak letters: Persian vav of unknown value, word-initial y. */
+/* Weak letters: Persian vav of unknown value, word-initial y, final -i. */
 static float letter_weight(char c)
 {
-	return c == 'W' ? 0.1f : c == 'Y' ? 0.3f : 1.0f;
+	return c == 'W' ? 0.1f : c == 'Y' ? 0.3f : c == 'I' ? 0.35f : 1.0f;
 }
 
 static float cost_tab[128][128];
