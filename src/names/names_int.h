@@ -4,6 +4,7 @@
 #define AC_NAMES_INT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "names/names.h"
 
 #define NAMES_UNIT_MAX (NAMES_MAX_TOKENS * 2)
@@ -15,7 +16,10 @@ struct names_unit {
 	int ntok;      /* 1, or 2 for a joined pair */
 	bool arab;     /* vowels unwritten: compare skeletons only */
 	size_t nskel;
-	float w; /* skeleton weight */
+	float w;                /* skeleton weight */
+	uint8_t nslot;          /* consonants + 1 */
+	uint8_t slot[2 * NAMES_TOKEN_MAX + 1]; /* vowels between consonants */
+	uint8_t raw[2 * NAMES_TOKEN_MAX + 1];  /* the same, glides kept */
 };
 
 struct names_units {

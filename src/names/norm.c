@@ -103,9 +103,10 @@ static ac_rc fold_case(const char *name, size_t len, UChar *out, int32_t *nout,
 	return U_FAILURE(st) ? icu_fail(err, "normalisation", st) : AC_OK;
 }
 
-/* Replaces the special Latin letters by their ASCII spelling. */
+/* Replaces the special Latin letters by their ASCII spelling; for keys,
+ * also ё by ьо (yo) before decomposition turns it into е. */
 static ac_rc map_latin(const UChar *in, int32_t n, UChar *out, int32_t *nout,
-		       struct ac_err *err)
+		       bool keys, struct ac_err *err)
 {
 	int32_t i = 0, o = 0;
 
@@ -121,6 +122,9 @@ static ac_rc map_latin(const UChar *in, int32_t n, UChar *out, int32_t *nout,
 		if (sp) {
 			while (*sp)
 				out[o++] = (UChar)*sp++;
+		} else if (keys && c == 0x0451) {
+			out[o++] = 0x044C;
+			out[o++] = 0x043E;
 		} else {
 			U16_APPEND_UNSAFE(out, o, c);
 		}
@@ -131,8 +135,8 @@ static ac_rc map_latin(const UChar *in, int32_t n, UChar *out, int32_t *nout,
 
 /* The whole folding: NFKC casefold, special Latin, NFD, marks removed,
  * Arabic variants; non-letters become single separators. */
-static ac_rc fold_name(const char *name, size_t len, struct folded *f,
-		       struct ac_err *err)
+static ac_rc fold_name(const char *name, size_t len, bool keys,
+		       struct folded *f, struct ac_err *err)
 {
 	UChar a[U16_CAP], b[U16_CAP];
 	int32_t na = 0, nb = 0, i = 0;
@@ -141,7 +145,7 @@ static ac_rc fold_name(const char *name, size_t len, struct folded *f,
 	ac_rc rc;
 
 	if ((rc = fold_case(name, len, a, &na, err)) ||
-	    (rc = map_latin(a, na, b, &nb, err)))
+	    (rc = map_latin(a, na, b, &nb, keys, err)))
 		return rc;
 	na = unorm2_normalize(nfd, b, nb, a, U16_CAP, &st);
 	if (st == U_BUFFER_OVERFLOW_ERROR)
@@ -180,7 +184,7 @@ ac_rc names_normalize(const char *name, size_t len, char *out, size_t outsz,
 
 	if (!outsz)
 		return ac_err_set(err, AC_ERR_USAGE, "no room for the name");
-	if ((rc = fold_name(name, len, &f, err)))
+	if ((rc = fold_name(name, len, false, &f, err)))
 		return rc;
 	for (size_t i = 0; i < f.n; i++) {
 		uint8_t tmp[4];
@@ -200,7 +204,7 @@ ac_rc names_normalize(const char *name, size_t len, char *out, size_t outsz,
 }
 
 /* ---- transliteration into the key alphabet ---------------------------
- * Vowels: a e i o u. Consonant classes: b p f v t d s z l m n r, J (j zh
+ * Vowels: a e i o u, and A for an initial Persian alef (any vowel). Consonant classes: b p f v t d s z l m n r, J (j zh
  * dzh), C (ch), X (sh shch), K (k g q gh), H (h kh), W (Persian vav whose
  * value is unknown: v or a vowel), Y (y at the start of a word). */
 
@@ -281,13 +285,6 @@ static void translit_latin(const char *s, size_t n, bool first,
 	}
 }
 
-static bool cyr_vowel_or_sign(UChar32 c)
-{
-	return c == 0x0430 || c == 0x0435 || c == 0x0438 || c == 0x043E ||
-	       c == 0x0443 || c == 0x044B || c == 0x044D || c == 0x044E ||
-	       c == 0x044F || c == 0x044C || c == 0x044A || c == 0x0456;
-}
-
 static const char *cyr_letter(UChar32 c)
 {
 	static const char *const basic[32] = {
@@ -323,9 +320,10 @@ static void translit_cyrillic(const UChar32 *s, size_t n, bool first,
 		bool iot = c == 0x0435 || c == 0x044E || c == 0x044F ||
 			   c == 0x0454 || c == 0x0457;
 
-		if (iot && ((first && i == 0) ||
-			    (i > 0 && cyr_vowel_or_sign(s[i - 1]))))
-			put(e, first && i == 0 ? "Y" : "");
+		if (iot && first && i == 0)
+			put(e, "Y");
+		else if (iot && i > 0 && (s[i - 1] == 0x044C || s[i - 1] == 0x044A))
+			put(e, "i"); /* Наталья: ья is ya */
 		put(e, cyr_letter(c));
 	}
 }
@@ -392,6 +390,17 @@ static bool sun_letter(UChar32 c)
 	       c == 0x0646;
 }
 
+/* The article al- inside a name: Abdulaziz, Abdullah, Ziauddin; not the
+ * ال of Natalia. */
+static bool arab_article(const UChar32 *s, size_t n, size_t i)
+{
+	if (i < 3 || i + 2 >= n || s[i + 1] != 0x0644)
+		return false;
+	if (s[i - 3] == 0x0639 && s[i - 2] == 0x0628 && s[i - 1] == 0x062F)
+		return true; /* عبد */
+	return sun_letter(s[i + 2]) || s[i + 2] == 0x0644;
+}
+
 static void translit_arabic(const UChar32 *s, size_t n, bool first,
 			    struct emit *e)
 {
@@ -411,6 +420,8 @@ static void translit_arabic(const UChar32 *s, size_t n, bool first,
 		} else if (c == AR_FEH && i + 1 == n && i > 0 &&
 			   s[i - 1] == AR_VAV) {
 			put(e, "v");
+		} else if (c == AR_ALEF && (i == 0 || arab_article(s, n, i))) {
+			put(e, "A"); /* initial or article alef: any vowel */
 		} else if (c == AR_HEH && i + 1 == n && i > 0) {
 			put(e, "e"); /* final heh: the vowel e (Fatemeh) */
 		} else {
@@ -492,7 +503,7 @@ static void finish_token(struct names_token *t)
 	}
 	f[o] = '\0';
 	for (size_t i = 0; i < o; i++)
-		if (!strchr("aeiou", f[i]))
+		if (!strchr("aeiouA", f[i]))
 			t->skel[k++] = f[i];
 	/* a final -i (Karimi, Dmitrii, رضایی) is written in every script:
 	 * kept as the weak letter I, so Karim and Karimi differ a little */
@@ -553,7 +564,7 @@ ac_rc names_parse(const char *name, size_t len, struct names_parsed *out,
 	out->ntok = 0;
 	if (!name)
 		return ac_err_set(err, AC_ERR_INVALID, "name is missing");
-	if ((rc = fold_name(name, len, &f, err)))
+	if ((rc = fold_name(name, len, true, &f, err)))
 		return rc;
 	while (i < f.n) {
 		size_t j = i;

@@ -12,6 +12,7 @@
 
 #define ALIGN_MIN 0.6     /* below this two tokens are not the same token */
 #define EXTRA_PENALTY 0.3 /* weight of a token only one side has */
+#define VOWEL_PENALTY 0.25 /* per vowel gap that cannot be the same name */
 
 /* Weak letters: Persian vav of unknown value, word-initial y, final -i. */
 static float letter_weight(char c)
@@ -129,10 +130,134 @@ static double jaro_winkler(const char *a, const char *b)
 	return j + l * 0.1 * (1 - j);
 }
 
+/* Vowel sets as bits. */
+enum { V_A = 1, V_E = 2, V_I = 4, V_O = 8, V_U = 16, V_ANY = 32 };
+
+static unsigned vowel_bit(char c)
+{
+	switch (c) {
+	case 'a': return V_A;
+	case 'e': return V_E;
+	case 'i': case 'Y': return V_I;
+	case 'o': return V_O;
+	case 'u': case 'W': return V_U;
+	case 'A': return V_ANY;
+	default: return 0;
+	}
+}
+
+/* The vowels of each gap between consonants: slot 0 before the first,
+ * slot k after the k-th. Weak letters count as vowels here. */
+static void make_slots(struct names_unit *u)
+{
+	char prev = 0;
+
+	u->nslot = 1;
+	u->slot[0] = u->raw[0] = 0;
+	for (const char *p = u->full; *p; prev = *p++) {
+		unsigned b = vowel_bit(*p);
+		uint8_t *slot = &u->slot[u->nslot - 1];
+
+		if (!b) {
+			if (u->nslot < sizeof(u->slot)) {
+				u->slot[u->nslot] = u->raw[u->nslot] = 0;
+				u->nslot++;
+			}
+			continue;
+		}
+		u->raw[u->nslot - 1] |= (uint8_t)b;
+		/* i before another vowel is a glide: Natalya, Fyodor */
+		if ((prev == 'i' || prev == 'Y') && *slot && b != V_I)
+			*slot &= (uint8_t)~V_I;
+		*slot |= (uint8_t)b;
+	}
+}
+
 static void unit_done(struct names_unit *u)
 {
 	u->nskel = strlen(u->skel);
 	u->w = weight_of(u->skel);
+	make_slots(u);
+}
+
+/* Vowels that transliterations swap: a/o (Tajik o for Persian a), a/e,
+ * e/i, o/u, e/o (Russian e for yo). */
+static unsigned vowel_compat(unsigned v)
+{
+	unsigned m = V_ANY;
+
+	if (v & V_ANY)
+		return V_A | V_E | V_I | V_O | V_U | V_ANY;
+	if (v & V_A)
+		m |= V_A | V_O | V_E;
+	if (v & V_E)
+		m |= V_E | V_I | V_A | V_O;
+	if (v & V_I)
+		m |= V_I | V_E;
+	if (v & V_O)
+		m |= V_O | V_A | V_U | V_E;
+	if (v & V_U)
+		m |= V_U | V_O;
+	return m;
+}
+
+/* Every vowel of x has a compatible one in y. */
+static bool covered(unsigned x, unsigned y)
+{
+	for (unsigned b = 1; b <= V_ANY; b <<= 1)
+		if ((x & b) && !(vowel_compat(b) & y))
+			return false;
+	return true;
+}
+
+/* Persian writes only long vowels (alef a, yeh i, vav u) and leaves out the
+ * short ones: a written vowel must match a vowel the other spelling has
+ * there (alef a or Tajik o, yeh i or e, vav u or o). Where the other has
+ * none, Persian may have broken a consonant cluster (دیمیتری Dmitri), except
+ * for an initial alef: the name starts with a vowel. */
+static double persian_conflict(unsigned p, unsigned l, bool first,
+			       bool cluster)
+{
+	if (!l) /* Ahmad is not Hamid; but اسمیرنوف is Smirnov */
+		return first && (p & V_ANY) && !cluster ? 1 : 0;
+	p &= ~(unsigned)V_ANY;
+	if ((p & V_A) && !(l & (V_A | V_O)))
+		return 1;
+	if ((p & V_I) && !(l & (V_I | V_E)))
+		return 1;
+	if ((p & V_U) && !(l & (V_U | V_O)))
+		return 1;
+	return 0;
+}
+
+/* Conflicting vowel gaps between two units whose consonants line up
+ * (same count); 0 when they do not, as the vowels cannot be paired. */
+static double vowel_conflicts(const struct names_unit *a,
+			      const struct names_unit *b)
+{
+	double c = 0;
+
+	if (a->nslot != b->nslot)
+		return 0;
+	for (size_t i = 0; i < a->nslot; i++) {
+		unsigned x = a->slot[i], y = b->slot[i];
+
+		if (a->arab != b->arab) {
+			const struct names_unit *p = a->arab ? a : b;
+			const struct names_unit *l = a->arab ? b : a;
+			bool cluster = i == 0 && l->nslot > 1 && !l->raw[1];
+
+			c += persian_conflict(p->raw[i], l->raw[i], i == 0,
+					      cluster);
+		} else if (x && y) {
+			c += !covered(x, y) || !covered(y, x);
+		} else if (x != y) {
+			/* a vowel against none: at the start it is a different
+			 * name (Hamid, Ahmad); inside, a dropped vowel */
+			c += i == 0 || a->arab ? 0.5 : 0;
+		}
+	}
+	return c;
 }
 
 static void join(char *out, const char *x, const char *y)
@@ -185,9 +310,11 @@ static double unit_sim(const struct names_unit *a, const struct names_unit *b)
 		return a->arab || b->arab ? (strcmp(a->full, b->full) ? 0.5 : 1)
 					  : jaro_winkler(a->full, b->full);
 	s = skel_sim(a->skel, a->nskel, a->w, b->skel, b->nskel, b->w);
-	if (!a->arab && !b->arab && s >= ALIGN_MIN - 0.2)
+	if (s < ALIGN_MIN - 0.2)
+		return s;
+	if (!a->arab && !b->arab)
 		s = 0.8 * s + 0.2 * jaro_winkler(a->full, b->full);
-	return s;
+	return s * fmax(0.5, 1.0 - VOWEL_PENALTY * vowel_conflicts(a, b));
 }
 
 struct pair {
