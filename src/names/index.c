@@ -13,7 +13,8 @@
 #define CHUNK_BYTES (1u << 20)
 #define MAX_CANDIDATES 300     /* candidates fully scored per query */
 #define MAX_VISITS 2000000     /* posting entries visited per query */
-#define PROBE_RATIO 32         /* probe a list this much longer than found */
+#define SCAN_BUDGET 250000     /* postings scanned before probing starts */
+#define PROBE_RATIO 16         /* probe a list this much longer than found */
 #define MAX_KEYS 128           /* keys per name */
 #define MAX_TOP 1000
 #define MAX_NAMES 0x7fffffffu
@@ -459,8 +460,9 @@ static size_t gather(struct names_index *ix, struct key_set *keys)
 				bits[k] = keys->bits[j];
 		if (!p)
 			continue;
-		/* a common key after rarer ones: only mark what they found */
-		if (ntouch >= MAX_CANDIDATES &&
+		/* past the scan budget, a common key only marks what the rarer
+		 * keys found, when a binary search each is cheaper */
+		if (visits + p->n > SCAN_BUDGET && ntouch >= MAX_CANDIDATES &&
 		    (size_t)p->n > ntouch * PROBE_RATIO) {
 			probe(ix, p, ntouch, bits[k]);
 			continue;

@@ -17,7 +17,7 @@
 /* Weak letters: Persian vav of unknown value, word-initial y, final -i. */
 static float letter_weight(char c)
 {
-	return c == 'W' ? 0.1f : c == 'Y' ? 0.3f : c == 'I' ? 0.35f : 1.0f;
+	return c == 'W' ? 0.1f : c == 'Y' ? 0.3f : c == 'I' ? 0.5f : 1.0f;
 }
 
 static float cost_tab[128][128];
@@ -242,6 +242,8 @@ static double vowel_conflicts(const struct names_unit *a,
 	for (size_t i = 0; i < a->nslot; i++) {
 		unsigned x = a->slot[i], y = b->slot[i];
 
+		bool last = i + 1 == a->nslot;
+
 		if (a->arab != b->arab) {
 			const struct names_unit *p = a->arab ? a : b;
 			const struct names_unit *l = a->arab ? b : a;
@@ -249,12 +251,16 @@ static double vowel_conflicts(const struct names_unit *a,
 
 			c += persian_conflict(p->raw[i], l->raw[i], i == 0,
 					      cluster);
+			/* a final vowel is written in Persian: Dariushova */
+			if (last && i > 0 && !p->raw[i] != !l->raw[i])
+				c += p->raw[i] ? 1 : 0.5;
 		} else if (x && y) {
 			c += !covered(x, y) || !covered(y, x);
 		} else if (x != y) {
-			/* a vowel against none: at the start it is a different
-			 * name (Hamid, Ahmad); inside, a dropped vowel */
-			c += i == 0 || a->arab ? 0.5 : 0;
+			/* a vowel against none: at either end it is another
+			 * name (Hamid, Ahmad; -ov, -ova); inside, a dropped
+			 * vowel */
+			c += i == 0 || last || a->arab ? 0.5 : 0;
 		}
 	}
 	return c;
