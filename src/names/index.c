@@ -31,9 +31,16 @@ struct posting {
 	uint32_t n, cap;
 };
 
+/* One distinct name; every object that has it is in its ref list. */
 struct entry {
-	const char *ref, *name;
+	const char *name;
 	const uint8_t *packed; /* ntok, then per token: script, full\0, skel\0 */
+	uint32_t head, tail;   /* ref list in refs[] */
+};
+
+struct ref_node {
+	const char *ref;
+	uint32_t next; /* UINT32_MAX ends the list */
 };
 
 struct cand {
@@ -45,7 +52,11 @@ struct names_index {
 	struct posting *tab;
 	size_t tab_cap, tab_used;
 	struct entry *ents;
-	size_t n, cap;
+	size_t n, cap;  /* distinct names */
+	uint32_t *by_name; /* open addressing: entry id + 1, 0 = empty */
+	size_t by_name_cap;
+	struct ref_node *refs;
+	size_t nrefs, refs_cap; /* names added */
 	struct chunk *chunks;
 	size_t bytes; /* heap held, for names_index_memory */
 	uint32_t *stamp, *mask, *touched, epoch;
@@ -298,6 +309,8 @@ void names_index_free(struct names_index *ix)
 		ix->chunks = next;
 	}
 	free(ix->ents);
+	free(ix->by_name);
+	free(ix->refs);
 	free(ix->stamp);
 	free(ix->mask);
 	free(ix->touched);
@@ -327,22 +340,87 @@ static ac_rc grow_entries(struct names_index *ix)
 	return AC_OK;
 }
 
+static size_t name_slot(const struct names_index *ix, const char *name,
+			uint32_t **slot)
+{
+	size_t mask = ix->by_name_cap - 1, i = (size_t)hash_key(name) & mask;
+
+	while (ix->by_name[i] &&
+	       strcmp(ix->ents[ix->by_name[i] - 1].name, name))
+		i = (i + 1) & mask;
+	*slot = &ix->by_name[i];
+	return i;
+}
+
+static ac_rc grow_by_name(struct names_index *ix)
+{
+	size_t cap = ix->by_name_cap ? ix->by_name_cap * 2 : 4096;
+	uint32_t *old = ix->by_name, *slot;
+	size_t old_cap = ix->by_name_cap;
+
+	ix->by_name = calloc(cap, sizeof(*ix->by_name));
+	if (!ix->by_name) {
+		ix->by_name = old;
+		return AC_ERR_NOMEM;
+	}
+	ix->by_name_cap = cap;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i]) {
+			name_slot(ix, ix->ents[old[i] - 1].name, &slot);
+			*slot = old[i];
+		}
+	free(old);
+	ix->bytes += (cap - old_cap) * sizeof(*ix->by_name);
+	return AC_OK;
+}
+
+static ac_rc push_ref(struct names_index *ix, struct entry *e, const char *ref)
+{
+	uint32_t id;
+
+	if (ix->nrefs == ix->refs_cap) {
+		size_t cap = ix->refs_cap ? ix->refs_cap * 2 : 1024;
+		struct ref_node *r = realloc(ix->refs, cap * sizeof(*r));
+
+		if (!r)
+			return AC_ERR_NOMEM;
+		ix->bytes += (cap - ix->refs_cap) * sizeof(*r);
+		ix->refs = r;
+		ix->refs_cap = cap;
+	}
+	id = (uint32_t)ix->nrefs++;
+	ix->refs[id] = (struct ref_node){ ref, UINT32_MAX };
+	if (e->head == UINT32_MAX)
+		e->head = id;
+	else
+		ix->refs[e->tail].next = id;
+	e->tail = id;
+	return AC_OK;
+}
+
+/* Adds ref to the name's entry, creating the entry and its keys for a name
+ * not seen before. */
 static ac_rc add_one(struct names_index *ix, const char *ref, const char *name,
 		     const struct names_parsed *p)
 {
 	struct key_set keys;
 	struct entry *e;
-	uint32_t id;
+	uint32_t id, *slot;
 
-	if (ix->n >= MAX_NAMES)
+	if (ix->nrefs >= MAX_NAMES)
 		return AC_ERR_LIMIT;
+	if ((ix->n + 1) * 2 > ix->by_name_cap && grow_by_name(ix))
+		return AC_ERR_NOMEM;
+	name_slot(ix, name, &slot);
+	if (*slot)
+		return push_ref(ix, &ix->ents[*slot - 1], ref);
 	if (ix->n == ix->cap && grow_entries(ix))
 		return AC_ERR_NOMEM;
 	id = (uint32_t)ix->n;
 	e = &ix->ents[id];
-	e->ref = ref;
 	e->name = chunk_strdup(ix, name);
 	e->packed = pack(ix, p);
+	e->head = e->tail = UINT32_MAX;
 	if (!e->name || !e->packed)
 		return AC_ERR_NOMEM;
 	name_keys(p, &keys);
@@ -350,7 +428,8 @@ static ac_rc add_one(struct names_index *ix, const char *ref, const char *name,
 		if (post(ix, keys.h[i], id))
 			return AC_ERR_NOMEM;
 	ix->n++;
-	return AC_OK;
+	*slot = id + 1;
+	return push_ref(ix, e, ref);
 }
 
 ac_rc names_index_add(struct names_index *ix, const char *ref,
@@ -572,15 +651,20 @@ ac_rc names_index_query(struct names_index *ix, const char *name, size_t top,
 		heap[i].score = names_units_score(&ix->qunits, &ix->cunits);
 	}
 	qsort(heap, ncand, sizeof(heap[0]), score_cmp);
-	for (size_t i = 0; i < ncand && n < top; i++) {
+	for (size_t i = 0; i < ncand && n < top && heap[i].score > 0; i++) {
 		const struct entry *e = &ix->ents[heap[i].id];
-		bool dup = false;
 
-		for (size_t k = 0; k < n && !dup; k++)
-			dup = out[k].ref == e->ref || !strcmp(out[k].ref, e->ref);
-		if (dup || heap[i].score <= 0)
-			continue;
-		out[n++] = (struct names_match){ e->ref, e->name, heap[i].score };
+		for (uint32_t r = e->head; r != UINT32_MAX && n < top;
+		     r = ix->refs[r].next) {
+			const char *ref = ix->refs[r].ref;
+			bool dup = false;
+
+			for (size_t k = 0; k < n && !dup; k++)
+				dup = out[k].ref == ref || !strcmp(out[k].ref, ref);
+			if (!dup)
+				out[n++] = (struct names_match){ ref, e->name,
+								 heap[i].score };
+		}
 	}
 	*nout = n;
 	return AC_OK;
@@ -588,7 +672,7 @@ ac_rc names_index_query(struct names_index *ix, const char *name, size_t top,
 
 size_t names_index_count(const struct names_index *ix)
 {
-	return ix->n;
+	return ix->nrefs;
 }
 
 size_t names_index_memory(const struct names_index *ix)
