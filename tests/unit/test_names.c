@@ -342,6 +342,17 @@ static void index_add_query_order(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(m[0].ref, "identity--c");
 
+	/* two objects with the very same name both come back */
+	assert_int_equal(names_index_add(ix, "identity--e", olga, 1, NULL, &err),
+			 AC_OK);
+	assert_int_equal(names_index_count(ix), 7);
+	assert_int_equal(names_index_query(ix, "Ольга Федорова", 10, m, &n, &err),
+			 AC_OK);
+	assert_true(n >= 2);
+	assert_string_equal(m[0].ref, "identity--d");
+	assert_string_equal(m[1].ref, "identity--e");
+	assert_true(m[1].score >= NAMES_PROBABLE);
+
 	assert_int_equal(names_index_query(ix, "Hossein", 0, m, &n, &err),
 			 AC_ERR_USAGE);
 	assert_int_equal(names_index_query(ix, "\xff", 3, m, &n, &err),
