@@ -20,8 +20,8 @@
 #define TOP 10
 #define LATENCY_EXTRA 2000 /* pool names also queried, for latency */
 #define MAX_DEV 8192
-#define PROBES 500         /* held-out generated persons */
-#define HOLD_OUT 5         /* every 5th family name is kept out of the pool */
+#define PROBES 500 /* held-out generated persons */
+#define HOLD_OUT 5 /* every 5th family name is kept out of the pool */
 
 struct dev_name {
 	int cluster;
@@ -48,8 +48,9 @@ static void die(const char *what, const char *msg)
 
 static uint8_t script_code(const char *s)
 {
-	return !strcmp(s, "cyrl") ? NAMES_CYRL
-	       : !strcmp(s, "arab") ? NAMES_ARAB : NAMES_LATN;
+	return !strcmp(s, "cyrl")   ? NAMES_CYRL
+	       : !strcmp(s, "arab") ? NAMES_ARAB
+				    : NAMES_LATN;
 }
 
 static bool load_dev(const char *path)
@@ -95,10 +96,10 @@ static size_t build_families(struct family **out)
 	static const struct {
 		const char *latn, *cyrl, *arab;
 	} sfx[] = {
-	    { "ov", "ов", "وف" },
-	    { "i", "и", "ی" },
-	    { "zadeh", "заде", "زاده" },
-	    { "pour", "пур", "پور" },
+	    {"ov", "ов", "وف"},
+	    {"i", "и", "ی"},
+	    {"zadeh", "заде", "زاده"},
+	    {"pour", "пур", "پور"},
 	};
 	size_t cap = GEN_FAMILY_COUNT + GEN_GIVEN_COUNT * AC_ARRAY_LEN(sfx);
 	struct family *fam = calloc(cap, sizeof(*fam));
@@ -146,8 +147,8 @@ static size_t build_families(struct family **out)
 				 ov ? "a" : "");
 			snprintf(f->cyrl_f, sizeof(f->cyrl_f), "%s%s", f->cyrl,
 				 ov ? "а" : "");
-			snprintf(f->arab_f, sizeof(f->arab_f), "%s%s%s", g->arab,
-				 ov ? "وا" : sfx[s].arab, "");
+			snprintf(f->arab_f, sizeof(f->arab_f), "%s%s%s",
+				 g->arab, ov ? "وا" : sfx[s].arab, "");
 		}
 	}
 	*out = fam;
@@ -199,17 +200,18 @@ static bool *build_collisions(const struct family *fam, size_t nfam)
 	for (int c = 1; c <= maxc; c++)
 		for (size_t g = 0; g < GEN_GIVEN_COUNT; g++) {
 			const struct gen_given *gg = &GEN_GIVEN[g];
-			const char *gf[] = { gg->latn, gg->latn_alt ? gg->latn_alt
-								    : gg->latn,
-					     gg->cyrl, gg->arab };
+			const char *gf[] = {
+			    gg->latn, gg->latn_alt ? gg->latn_alt : gg->latn,
+			    gg->cyrl, gg->arab};
 
 			if (!dev_cluster_has(c, gf, 4))
 				continue;
 			for (size_t f = 0; f < nfam; f++) {
-				const char *ff[] = { fam[f].latn, fam[f].latn_alt,
-						     fam[f].cyrl, fam[f].arab,
-						     fam[f].latn_f, fam[f].cyrl_f,
-						     fam[f].arab_f };
+				const char *ff[] = {
+				    fam[f].latn,   fam[f].latn_alt,
+				    fam[f].cyrl,   fam[f].arab,
+				    fam[f].latn_f, fam[f].cyrl_f,
+				    fam[f].arab_f};
 
 				if (dev_cluster_has(c, ff, 7))
 					col[g * nfam + f] = true;
@@ -228,8 +230,8 @@ static const char *given_form(const struct gen_given *g, uint8_t script,
 	return alt && g->latn_alt ? g->latn_alt : g->latn;
 }
 
-static const char *family_form(const struct family *f, uint8_t script,
-			       bool alt, bool female)
+static const char *family_form(const struct family *f, uint8_t script, bool alt,
+			       bool female)
 {
 	if (script == NAMES_CYRL)
 		return female ? f->cyrl_f : f->cyrl;
@@ -327,8 +329,9 @@ static void add_probes(const struct family *fam, size_t nfam, const bool *col)
 			continue;
 		used[g * nfam + f] = true;
 		for (int v = 0; v < 4; v++) {
-			uint8_t sc = v < 2 ? NAMES_LATN : v == 2 ? NAMES_CYRL
-								 : NAMES_ARAB;
+			uint8_t sc = v < 2    ? NAMES_LATN
+				     : v == 2 ? NAMES_CYRL
+					      : NAMES_ARAB;
 
 			snprintf(name, sizeof(name), "%s %s",
 				 given_form(gg, sc, v == 1),
@@ -381,7 +384,8 @@ static void judge(size_t qi, const struct names_match *m, size_t nm,
 			continue;
 		rank++;
 		same = is_dev && dev[id].cluster == dev[qi].cluster;
-		xs = (is_dev ? dev[id].script : pool_script[id]) != dev[qi].script;
+		xs = (is_dev ? dev[id].script : pool_script[id]) !=
+		     dev[qi].script;
 		found += same;
 		xfound += same && xs;
 		if (!top1_done)
@@ -411,8 +415,7 @@ static void judge(size_t qi, const struct names_match *m, size_t nm,
 	q->queries_with_false += any_false;
 }
 
-static void print_quality(const char *what, const struct quality *q,
-			  size_t nq)
+static void print_quality(const char *what, const struct quality *q, size_t nq)
 {
 	printf(" %s (%zu queries)\n", what, nq);
 	printf("  %-34s %8.3f   (target >= 0.95)\n", "cross-script recall@10",
@@ -424,8 +427,10 @@ static void print_quality(const char *what, const struct quality *q,
 	printf("  %-34s %8.3f\n", "all-variant recall@1",
 	       (double)q->top1 / (double)(nq ? nq : 1));
 	printf("  %-34s %8.4f   (target <= 0.01; %zu of %zu probable, "
-	       "%zu queries affected)\n", "false probable-match rate",
-	       (double)q->false_probable / (double)(q->probable ? q->probable : 1),
+	       "%zu queries affected)\n",
+	       "false probable-match rate",
+	       (double)q->false_probable /
+		   (double)(q->probable ? q->probable : 1),
 	       q->false_probable, q->probable, q->queries_with_false);
 }
 
@@ -438,9 +443,9 @@ int main(int argc, char **argv)
 	struct family *fam;
 	bool *col;
 	struct names_index *ix;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	struct names_match m[TOP + 1];
-	struct quality q[2] = { 0 };
+	struct quality q[2] = {0};
 	int64_t t0, c0, *lat, *cpu;
 	double add_s;
 	struct rusage ru;
@@ -457,7 +462,8 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/names/dev.tsv", shared);
 	if (!load_dev(path)) {
 		printf("bench_names: skipped: %s not found (set ACCORD_SHARED "
-		       "or pass the shared directory)\n", path);
+		       "or pass the shared directory)\n",
+		       path);
 		return 0;
 	}
 	nfam = build_families(&fam);
@@ -530,12 +536,13 @@ int main(int argc, char **argv)
 
 	printf("names: %zu pool + %zu dev.tsv + %zu held-out probe names "
 	       "indexed; %zu pool persons skipped as same-name collisions with "
-	       "dev clusters\n", n, ndev_file, ndev - ndev_file, skipped);
+	       "dev clusters\n",
+	       n, ndev_file, ndev - ndev_file, skipped);
 	print_quality("dev.tsv clusters", &q[0], ndev_file);
 	print_quality("held-out generated persons", &q[1], ndev - ndev_file);
 	printf("  %-34s %8.3f ms wall, %.3f ms cpu   (%zu queries)\n",
-	       "query latency median", lat[nlat / 2] / 1e6,
-	       cpu[nlat / 2] / 1e6, nlat);
+	       "query latency median", lat[nlat / 2] / 1e6, cpu[nlat / 2] / 1e6,
+	       nlat);
 	printf("  %-34s %8.3f ms wall, %.3f ms cpu   (target < 10 ms at 1M)\n",
 	       "query latency p99", lat[nlat * 99 / 100] / 1e6,
 	       cpu[nlat * 99 / 100] / 1e6);

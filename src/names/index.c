@@ -11,11 +11,11 @@
 #include "names/names_int.h"
 
 #define CHUNK_BYTES (1u << 20)
-#define MAX_CANDIDATES 300     /* candidates fully scored per query */
-#define MAX_VISITS 2000000     /* posting entries visited per query */
-#define SCAN_BUDGET 250000     /* postings scanned before probing starts */
-#define PROBE_RATIO 16         /* probe a list this much longer than found */
-#define MAX_KEYS 128           /* keys per name */
+#define MAX_CANDIDATES 300 /* candidates fully scored per query */
+#define MAX_VISITS 2000000 /* posting entries visited per query */
+#define SCAN_BUDGET 250000 /* postings scanned before probing starts */
+#define PROBE_RATIO 16	   /* probe a list this much longer than found */
+#define MAX_KEYS 128	   /* keys per name */
 #define MAX_TOP 1000
 #define MAX_NAMES 0x7fffffffu
 
@@ -34,8 +34,9 @@ struct posting {
 /* One distinct name; every object that has it is in its ref list. */
 struct entry {
 	const char *name;
-	const uint8_t *packed; /* ntok, then per token: script, full\0, skel\0 */
-	uint32_t head, tail;   /* ref list in refs[] */
+	const uint8_t
+	    *packed;	     /* ntok, then per token: script, full\0, skel\0 */
+	uint32_t head, tail; /* ref list in refs[] */
 };
 
 struct ref_node {
@@ -52,7 +53,7 @@ struct names_index {
 	struct posting *tab;
 	size_t tab_cap, tab_used;
 	struct entry *ents;
-	size_t n, cap;  /* distinct names */
+	size_t n, cap;	   /* distinct names */
 	uint32_t *by_name; /* open addressing: entry id + 1, 0 = empty */
 	size_t by_name_cap;
 	struct ref_node *refs;
@@ -117,7 +118,8 @@ static void token_keys(const struct names_token *t, unsigned bits,
 	add_key(k, key, bits);
 	len = strlen(key);
 	if (key[0] == 'J' && len >= 2)
-		add_key(k, key + 1, bits); /* initial j may be y: Jusup, Yusuf */
+		add_key(k, key + 1,
+			bits); /* initial j may be y: Jusup, Yusuf */
 	/* one-deletion keys: shorter ones would match too much */
 	if (key[0] == '~' || len < 4)
 		return;
@@ -194,7 +196,8 @@ static const uint8_t *pack(struct names_index *ix, const struct names_parsed *p)
 	o = out;
 	*o++ = (uint8_t)p->ntok;
 	for (size_t i = 0; i < p->ntok; i++) {
-		size_t a = strlen(p->tok[i].full) + 1, b = strlen(p->tok[i].skel) + 1;
+		size_t a = strlen(p->tok[i].full) + 1,
+		       b = strlen(p->tok[i].skel) + 1;
 
 		*o++ = p->tok[i].script;
 		memcpy(o, p->tok[i].full, a);
@@ -290,7 +293,8 @@ ac_rc names_index_new(struct names_index **out, struct ac_err *err)
 {
 	*out = calloc(1, sizeof(**out));
 	if (!*out)
-		return ac_err_set(err, AC_ERR_NOMEM, "no memory for a name index");
+		return ac_err_set(err, AC_ERR_NOMEM,
+				  "no memory for a name index");
 	(*out)->bytes = sizeof(**out);
 	return AC_OK;
 }
@@ -389,7 +393,7 @@ static ac_rc push_ref(struct names_index *ix, struct entry *e, const char *ref)
 		ix->refs_cap = cap;
 	}
 	id = (uint32_t)ix->nrefs++;
-	ix->refs[id] = (struct ref_node){ ref, UINT32_MAX };
+	ix->refs[id] = (struct ref_node){ref, UINT32_MAX};
 	if (e->head == UINT32_MAX)
 		e->head = id;
 	else
@@ -443,19 +447,21 @@ ac_rc names_index_add(struct names_index *ix, const char *ref,
 	if (skipped)
 		*skipped = 0;
 	if (!ref)
-		return ac_err_set(err, AC_ERR_USAGE, "name index: no ref given");
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "name index: no ref given");
 	ref_copy = chunk_strdup(ix, ref);
 	if (!ref_copy)
 		return ac_err_set(err, AC_ERR_NOMEM, "no memory for ref \"%s\"",
 				  ref);
 	for (size_t i = 0; i < n; i++) {
 		struct names_parsed p;
-		struct ac_err perr = { 0 };
+		struct ac_err perr = {0};
 
 		if (!names[i] ||
 		    names_parse(names[i], strlen(names[i]), &p, &perr)) {
 			if (!skip++)
-				ac_err_set(err, perr.rc ? perr.rc : AC_ERR_INVALID,
+				ac_err_set(err,
+					   perr.rc ? perr.rc : AC_ERR_INVALID,
 					   "name %zu of \"%s\" skipped: %s", i,
 					   ref, names[i] ? perr.msg : "null");
 			continue;
@@ -466,9 +472,9 @@ ac_rc names_index_add(struct names_index *ix, const char *ref,
 	if (skipped)
 		*skipped = skip;
 	if (rc)
-		return ac_err_set(err, rc, "cannot index the names of \"%s\": %s",
-				  ref, rc == AC_ERR_LIMIT ? "index is full"
-							  : "out of memory");
+		return ac_err_set(
+		    err, rc, "cannot index the names of \"%s\": %s", ref,
+		    rc == AC_ERR_LIMIT ? "index is full" : "out of memory");
 	return AC_OK;
 }
 
@@ -588,7 +594,7 @@ static size_t select_candidates(const struct names_index *ix, size_t ntouch,
 
 	for (size_t i = 0; i < ntouch; i++) {
 		uint32_t id = ix->touched[i];
-		struct cand c = { mask_w[ix->mask[id]], 0, id };
+		struct cand c = {mask_w[ix->mask[id]], 0, id};
 
 		if (n < MAX_CANDIDATES) {
 			heap[n++] = c;
@@ -625,8 +631,8 @@ ac_rc names_index_query(struct names_index *ix, const char *name, size_t top,
 
 	*nout = 0;
 	if (!top || top > MAX_TOP)
-		return ac_err_set(err, AC_ERR_USAGE, "top must be 1..%d, not %zu",
-				  MAX_TOP, top);
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "top must be 1..%d, not %zu", MAX_TOP, top);
 	if (!name)
 		return ac_err_set(err, AC_ERR_INVALID, "name is missing");
 	if ((rc = names_parse(name, strlen(name), &q, err)))
@@ -660,10 +666,11 @@ ac_rc names_index_query(struct names_index *ix, const char *name, size_t top,
 			bool dup = false;
 
 			for (size_t k = 0; k < n && !dup; k++)
-				dup = out[k].ref == ref || !strcmp(out[k].ref, ref);
+				dup = out[k].ref == ref ||
+				      !strcmp(out[k].ref, ref);
 			if (!dup)
-				out[n++] = (struct names_match){ ref, e->name,
-								 heap[i].score };
+				out[n++] = (struct names_match){ref, e->name,
+								heap[i].score};
 		}
 	}
 	*nout = n;

@@ -9,10 +9,10 @@
 #include <stdint.h>
 #include "base/rc.h"
 
-#define NAMES_MAX_BYTES 512  /* longest accepted name, UTF-8 bytes */
-#define NAMES_MAX_TOKENS 8   /* most tokens in one name */
-#define NAMES_TOKEN_MAX 40   /* key buffer per token, including NUL */
-#define NAMES_NORM_MAX 2048  /* normalised text buffer, UTF-8 bytes */
+#define NAMES_MAX_BYTES 512 /* longest accepted name, UTF-8 bytes */
+#define NAMES_MAX_TOKENS 8  /* most tokens in one name */
+#define NAMES_TOKEN_MAX 40  /* key buffer per token, including NUL */
+#define NAMES_NORM_MAX 2048 /* normalised text buffer, UTF-8 bytes */
 
 /* A score at or above this is a "probable match" (same person). */
 #define NAMES_PROBABLE 0.85
@@ -71,8 +71,9 @@ void names_coarse_key(const char *skel, char out[NAMES_TOKEN_MAX]);
 struct names_index;
 
 struct names_match {
-	const char *ref;  /* the object id given to add; owned by the index */
-	const char *name; /* the indexed name that matched; owned by the index */
+	const char *ref; /* the object id given to add; owned by the index */
+	const char
+	    *name; /* the indexed name that matched; owned by the index */
 	double score;
 };
 
@@ -94,7 +95,7 @@ ac_rc names_index_query(struct names_index *ix, const char *name, size_t top,
 			struct names_match *out, size_t *nout,
 			struct ac_err *err);
 
-size_t names_index_count(const struct names_index *ix);  /* indexed names */
+size_t names_index_count(const struct names_index *ix);	 /* indexed names */
 size_t names_index_memory(const struct names_index *ix); /* bytes held */
 
 #endif

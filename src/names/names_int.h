@@ -16,8 +16,8 @@ struct names_unit {
 	int ntok;      /* 1, or 2 for a joined pair */
 	bool arab;     /* vowels unwritten: compare skeletons only */
 	size_t nskel;
-	float w;                /* skeleton weight */
-	uint8_t nslot;          /* consonants + 1 */
+	float w;			       /* skeleton weight */
+	uint8_t nslot;			       /* consonants + 1 */
 	uint8_t slot[2 * NAMES_TOKEN_MAX + 1]; /* vowels between consonants */
 	uint8_t raw[2 * NAMES_TOKEN_MAX + 1];  /* the same, glides kept */
 };

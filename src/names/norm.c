@@ -23,22 +23,43 @@ struct folded {
 static const char *latin_special(UChar32 c)
 {
 	switch (c) {
-	case 0x015F: case 0x0219: case 0x0161: return "sh"; /* ş ș š */
-	case 0x00E7: case 0x010D: return "ch";               /* ç č */
-	case 0x017E: return "zh";                            /* ž */
-	case 0x011F: case 0x01E7: return "gh";               /* ğ ǧ */
-	case 0x021B: return "ts";                            /* ț */
-	case 0x0131: return "i";                             /* ı */
-	case 0x00F8: return "o";                             /* ø */
-	case 0x0142: return "l";                             /* ł */
-	case 0x0111: case 0x00F0: return "d";                /* đ ð */
-	case 0x00E6: return "ae";
-	case 0x0153: return "oe";
-	case 0x00FE: return "th";
-	case 0x014B: return "ng";
-	case 0x0127: return "h";                             /* ħ */
-	case 0x0259: return "a";                             /* ə */
-	default: return NULL;
+	case 0x015F:
+	case 0x0219:
+	case 0x0161:
+		return "sh"; /* ş ș š */
+	case 0x00E7:
+	case 0x010D:
+		return "ch"; /* ç č */
+	case 0x017E:
+		return "zh"; /* ž */
+	case 0x011F:
+	case 0x01E7:
+		return "gh"; /* ğ ǧ */
+	case 0x021B:
+		return "ts"; /* ț */
+	case 0x0131:
+		return "i"; /* ı */
+	case 0x00F8:
+		return "o"; /* ø */
+	case 0x0142:
+		return "l"; /* ł */
+	case 0x0111:
+	case 0x00F0:
+		return "d"; /* đ ð */
+	case 0x00E6:
+		return "ae";
+	case 0x0153:
+		return "oe";
+	case 0x00FE:
+		return "th";
+	case 0x014B:
+		return "ng";
+	case 0x0127:
+		return "h"; /* ħ */
+	case 0x0259:
+		return "a"; /* ə */
+	default:
+		return NULL;
 	}
 }
 
@@ -46,14 +67,38 @@ static const char *latin_special(UChar32 c)
 static UChar32 arabic_fold(UChar32 c)
 {
 	switch (c) {
-	case 0x064A: case 0x0649: case 0x06D2: case 0x06D0: return 0x06CC;
-	case 0x0643: case 0x06AA: return 0x06A9;
-	case 0x0629: case 0x06D5: case 0x06C1: case 0x06BE: return 0x0647;
-	case 0x0623: case 0x0625: case 0x0622: case 0x0671:
-	case 0x0672: case 0x0673: case 0x0675: return 0x0627;
-	case 0x06C6: case 0x06C7: case 0x06C8: case 0x06CB: return 0x0648;
-	case 0x0640: case 0x0621: case 0x0674: return 0;
-	default: break;
+	case 0x064A:
+	case 0x0649:
+	case 0x06D2:
+	case 0x06D0:
+		return 0x06CC;
+	case 0x0643:
+	case 0x06AA:
+		return 0x06A9;
+	case 0x0629:
+	case 0x06D5:
+	case 0x06C1:
+	case 0x06BE:
+		return 0x0647;
+	case 0x0623:
+	case 0x0625:
+	case 0x0622:
+	case 0x0671:
+	case 0x0672:
+	case 0x0673:
+	case 0x0675:
+		return 0x0627;
+	case 0x06C6:
+	case 0x06C7:
+	case 0x06C8:
+	case 0x06CB:
+		return 0x0648;
+	case 0x0640:
+	case 0x0621:
+	case 0x0674:
+		return 0;
+	default:
+		break;
 	}
 	if (c >= 0x0660 && c <= 0x0669)
 		return '0' + (c - 0x0660);
@@ -84,13 +129,14 @@ static ac_rc fold_case(const char *name, size_t len, UChar *out, int32_t *nout,
 	int32_t n = 0;
 
 	if (len > NAMES_MAX_BYTES)
-		return ac_err_set(err, AC_ERR_LIMIT,
-				  "name of %zu bytes is longer than the %d-byte "
-				  "limit", len, NAMES_MAX_BYTES);
+		return ac_err_set(
+		    err, AC_ERR_LIMIT,
+		    "name of %zu bytes is longer than the %d-byte "
+		    "limit",
+		    len, NAMES_MAX_BYTES);
 	u_strFromUTF8(raw, U16_CAP, &n, name, (int32_t)len, &st);
 	if (st == U_INVALID_CHAR_FOUND || st == U_ILLEGAL_CHAR_FOUND)
-		return ac_err_set(err, AC_ERR_PARSE,
-				  "name is not valid UTF-8");
+		return ac_err_set(err, AC_ERR_PARSE, "name is not valid UTF-8");
 	if (U_FAILURE(st))
 		return icu_fail(err, "decoding", st);
 	for (int32_t i = 0; i < n; i++)
@@ -98,7 +144,8 @@ static ac_rc fold_case(const char *name, size_t len, UChar *out, int32_t *nout,
 			raw[i] = ' ';
 	*nout = unorm2_normalize(nfkc, raw, n, out, U16_CAP, &st);
 	if (st == U_BUFFER_OVERFLOW_ERROR)
-		return ac_err_set(err, AC_ERR_LIMIT, "name too long once "
+		return ac_err_set(err, AC_ERR_LIMIT,
+				  "name too long once "
 				  "normalised");
 	return U_FAILURE(st) ? icu_fail(err, "normalisation", st) : AC_OK;
 }
@@ -158,8 +205,8 @@ static ac_rc fold_name(const char *name, size_t len, bool keys,
 		UChar32 c;
 
 		U16_NEXT(a, i, na, c);
-		if (u_charType(c) == U_NON_SPACING_MARK ||
-		    c == 0x02BB || c == 0x02BC)
+		if (u_charType(c) == U_NON_SPACING_MARK || c == 0x02BB ||
+		    c == 0x02BC)
 			continue;
 		c = arabic_fold(c);
 		if (!c)
@@ -195,7 +242,8 @@ ac_rc names_normalize(const char *name, size_t len, char *out, size_t outsz,
 		if (bad || o + (size_t)k + 1 > outsz)
 			return ac_err_set(err, AC_ERR_LIMIT,
 					  "normalised name does not fit in %zu "
-					  "bytes", outsz);
+					  "bytes",
+					  outsz);
 		memcpy(out + o, tmp, (size_t)k);
 		o += (size_t)k;
 	}
@@ -204,9 +252,10 @@ ac_rc names_normalize(const char *name, size_t len, char *out, size_t outsz,
 }
 
 /* ---- transliteration into the key alphabet ---------------------------
- * Vowels: a e i o u, and A for an initial Persian alef (any vowel). Consonant classes: b p f v t d s z l m n r, J (j zh
- * dzh), C (ch), X (sh shch), K (k g q gh), H (h kh), W (Persian vav whose
- * value is unknown: v or a vowel), Y (y at the start of a word). */
+ * Vowels: a e i o u, and A for an initial Persian alef (any vowel). Consonant
+ * classes: b p f v t d s z l m n r, J (j zh dzh), C (ch), X (sh shch), K (k g q
+ * gh), H (h kh), W (Persian vav whose value is unknown: v or a vowel), Y (y at
+ * the start of a word). */
 
 struct emit {
 	char *buf;
@@ -232,8 +281,7 @@ static bool latin_vowel(char c)
 }
 
 /* One run of ASCII letters/digits; `first` says it starts the token. */
-static void translit_latin(const char *s, size_t n, bool first,
-			   struct emit *e)
+static void translit_latin(const char *s, size_t n, bool first, struct emit *e)
 {
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i], nx = i + 1 < n ? s[i + 1] : 0;
@@ -242,8 +290,8 @@ static void translit_latin(const char *s, size_t n, bool first,
 
 		if (left >= 4 && !memcmp(r, "shch", 4)) {
 			put(e, "X"), i += 3;
-		} else if (left >= 3 && (!memcmp(r, "dzh", 3) ||
-					 !memcmp(r, "sch", 3))) {
+		} else if (left >= 3 &&
+			   (!memcmp(r, "dzh", 3) || !memcmp(r, "sch", 3))) {
 			put(e, r[0] == 'd' ? "J" : "X"), i += 2;
 		} else if (nx == 'h' && strchr("sczkgpd", c)) {
 			static const char *const dig[] = {
@@ -253,8 +301,9 @@ static void translit_latin(const char *s, size_t n, bool first,
 			if (c == 'd')
 				put(e, "H");
 		} else if (c == 'c') {
-			put(e, nx == 'k' ? "" : (nx == 'e' || nx == 'i' ||
-						  nx == 'y') ? "s" : "K");
+			put(e, nx == 'k'			       ? ""
+			       : (nx == 'e' || nx == 'i' || nx == 'y') ? "s"
+								       : "K");
 		} else if (c == 'x') {
 			put(e, "Ks");
 		} else if (c == 'q' || c == 'k' || c == 'g') {
@@ -267,19 +316,22 @@ static void translit_latin(const char *s, size_t n, bool first,
 			put(e, "v");
 		} else if (c == 'i' && first && i == 0 && nx && nx != 'i' &&
 			   latin_vowel(nx)) {
-			put(e, "Y"); /* Iurii, Iakov: initial i before a vowel */
+			put(e,
+			    "Y"); /* Iurii, Iakov: initial i before a vowel */
 		} else if (c == 'y') {
 			put(e, first && i == 0 && latin_vowel(nx) ? "Y" : "i");
 		} else if (c == 'h') {
-			/* final h after a vowel is silent (Fatemeh, Abdullah) */
-			put(e, i > 0 && i + 1 == n && latin_vowel(s[i - 1]) ?
-				       "" : "H");
+			/* final h after a vowel is silent (Fatemeh, Abdullah)
+			 */
+			put(e, i > 0 && i + 1 == n && latin_vowel(s[i - 1])
+				   ? ""
+				   : "H");
 		} else if ((c == 'o' && nx == 'u') || (c == 'o' && nx == 'o')) {
 			put(e, "u"), i++;
 		} else if (c == 'e' && nx == 'e') {
 			put(e, "i"), i++;
 		} else {
-			char one[2] = { c, 0 };
+			char one[2] = {c, 0};
 			put(e, one);
 		}
 	}
@@ -288,26 +340,44 @@ static void translit_latin(const char *s, size_t n, bool first,
 static const char *cyr_letter(UChar32 c)
 {
 	static const char *const basic[32] = {
-	    "a", "b", "v", "K", "d", "e", "J", "z", "i", "i", "K",
-	    "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "H",
-	    "ts", "C", "X", "X", "", "i", "", "e", "u", "a",
+	    "a",  "b", "v", "K", "d", "e", "J", "z", "i", "i", "K",
+	    "l",  "m", "n", "o", "p", "r", "s", "t", "u", "f", "H",
+	    "ts", "C", "X", "X", "",  "i", "",	"e", "u", "a",
 	};
 	if (c >= 0x0430 && c <= 0x044F)
 		return basic[c - 0x0430];
 	switch (c) {
-	case 0x0456: return "i";              /* і */
-	case 0x0491: case 0x0493: case 0x049B: return "K"; /* ґ ғ қ */
-	case 0x04A3: return "n";              /* ң */
-	case 0x04E9: return "o";              /* ө */
-	case 0x04AF: case 0x04B1: case 0x045E: return "u"; /* ү ұ ў */
-	case 0x04BB: case 0x04B3: return "H"; /* һ ҳ */
-	case 0x04D9: return "a";              /* ә */
-	case 0x04B7: return "J";              /* ҷ */
-	case 0x0454: return "e";              /* є */
-	case 0x0457: return "i";              /* ї */
-	case 0x0458: return "Y";              /* ј */
-	case 0x045F: return "J";              /* џ */
-	default: return "";
+	case 0x0456:
+		return "i"; /* і */
+	case 0x0491:
+	case 0x0493:
+	case 0x049B:
+		return "K"; /* ґ ғ қ */
+	case 0x04A3:
+		return "n"; /* ң */
+	case 0x04E9:
+		return "o"; /* ө */
+	case 0x04AF:
+	case 0x04B1:
+	case 0x045E:
+		return "u"; /* ү ұ ў */
+	case 0x04BB:
+	case 0x04B3:
+		return "H"; /* һ ҳ */
+	case 0x04D9:
+		return "a"; /* ә */
+	case 0x04B7:
+		return "J"; /* ҷ */
+	case 0x0454:
+		return "e"; /* є */
+	case 0x0457:
+		return "i"; /* ї */
+	case 0x0458:
+		return "Y"; /* ј */
+	case 0x045F:
+		return "J"; /* џ */
+	default:
+		return "";
 	}
 }
 
@@ -322,7 +392,8 @@ static void translit_cyrillic(const UChar32 *s, size_t n, bool first,
 
 		if (iot && first && i == 0)
 			put(e, "Y");
-		else if (iot && i > 0 && (s[i - 1] == 0x044C || s[i - 1] == 0x044A))
+		else if (iot && i > 0 &&
+			 (s[i - 1] == 0x044C || s[i - 1] == 0x044A))
 			put(e, "i"); /* Наталья: ья is ya */
 		put(e, cyr_letter(c));
 	}
@@ -331,24 +402,54 @@ static void translit_cyrillic(const UChar32 *s, size_t n, bool first,
 static const char *arab_letter(UChar32 c)
 {
 	switch (c) {
-	case 0x0627: return "a";
-	case 0x0628: return "b";
-	case 0x067E: return "p";
-	case 0x062A: case 0x0637: return "t";
-	case 0x062B: case 0x0633: case 0x0635: return "s";
-	case 0x062C: case 0x0698: return "J";
-	case 0x0686: return "C";
-	case 0x062D: case 0x062E: case 0x0647: return "H";
-	case 0x062F: return "d";
-	case 0x0630: case 0x0632: case 0x0636: case 0x0638: return "z";
-	case 0x0631: return "r";
-	case 0x0634: return "X";
-	case 0x063A: case 0x0642: case 0x06A9: case 0x06AF: return "K";
-	case 0x0641: return "f";
-	case 0x0644: return "l";
-	case 0x0645: return "m";
-	case 0x0646: return "n";
-	default: return "";
+	case 0x0627:
+		return "a";
+	case 0x0628:
+		return "b";
+	case 0x067E:
+		return "p";
+	case 0x062A:
+	case 0x0637:
+		return "t";
+	case 0x062B:
+	case 0x0633:
+	case 0x0635:
+		return "s";
+	case 0x062C:
+	case 0x0698:
+		return "J";
+	case 0x0686:
+		return "C";
+	case 0x062D:
+	case 0x062E:
+	case 0x0647:
+		return "H";
+	case 0x062F:
+		return "d";
+	case 0x0630:
+	case 0x0632:
+	case 0x0636:
+	case 0x0638:
+		return "z";
+	case 0x0631:
+		return "r";
+	case 0x0634:
+		return "X";
+	case 0x063A:
+	case 0x0642:
+	case 0x06A9:
+	case 0x06AF:
+		return "K";
+	case 0x0641:
+		return "f";
+	case 0x0644:
+		return "l";
+	case 0x0645:
+		return "m";
+	case 0x0646:
+		return "n";
+	default:
+		return "";
 	}
 }
 
@@ -468,7 +569,8 @@ static void translit_other(const UChar32 *s, size_t n, bool first,
 	if (U_FAILURE(st))
 		return;
 	for (int32_t i = 0; i < len && na + 1 < sizeof(ascii); i++)
-		if ((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= '0' && u[i] <= '9'))
+		if ((u[i] >= 'a' && u[i] <= 'z') ||
+		    (u[i] >= '0' && u[i] <= '9'))
 			ascii[na++] = (char)u[i];
 	translit_latin(ascii, na, first, e);
 }
@@ -489,7 +591,6 @@ static void finish_token(struct names_token *t)
 {
 	size_t o = 0, k = 0;
 	char *f = t->full;
-
 
 	for (size_t i = 0; f[i]; i++) {
 		char c = f[i];
@@ -516,7 +617,7 @@ static void finish_token(struct names_token *t)
 static ac_rc translit_token(const UChar32 *s, size_t n, struct names_token *t,
 			    struct ac_err *err)
 {
-	struct emit e = { t->full, 0, sizeof(t->full), false };
+	struct emit e = {t->full, 0, sizeof(t->full), false};
 	bool arab = false;
 	size_t i = 0;
 
@@ -548,8 +649,10 @@ static ac_rc translit_token(const UChar32 *s, size_t n, struct names_token *t,
 		t->script = NAMES_ARAB;
 	t->full[e.n] = '\0';
 	if (e.over)
-		return ac_err_set(err, AC_ERR_LIMIT, "a name token is longer "
-				  "than %d key letters", NAMES_TOKEN_MAX - 1);
+		return ac_err_set(err, AC_ERR_LIMIT,
+				  "a name token is longer "
+				  "than %d key letters",
+				  NAMES_TOKEN_MAX - 1);
 	finish_token(t);
 	return AC_OK;
 }

@@ -10,8 +10,8 @@
 #include "names/names.h"
 #include "names/names_int.h"
 
-#define ALIGN_MIN 0.6     /* below this two tokens are not the same token */
-#define EXTRA_PENALTY 0.3 /* weight of a token only one side has */
+#define ALIGN_MIN 0.6	   /* below this two tokens are not the same token */
+#define EXTRA_PENALTY 0.3  /* weight of a token only one side has */
 #define VOWEL_PENALTY 0.25 /* per vowel gap that cannot be the same name */
 
 /* Weak letters: Persian vav of unknown value, word-initial y, final -i. */
@@ -33,13 +33,14 @@ static void set_cost(const char *pair, float cost)
  * transliterations confuse, else the heavier letter's weight. */
 static void init_costs(void)
 {
-	static const char *const near[] = { "fv", "pf", "JY", "KH", NULL };
-	static const char *const far[] = { "bp", "bv", "Jz", "JC", "sz",
-					   "sX", "td", "CX", NULL };
+	static const char *const near[] = {"fv", "pf", "JY", "KH", NULL};
+	static const char *const far[] = {"bp", "bv", "Jz", "JC", "sz",
+					  "sX", "td", "CX", NULL};
 
 	for (int a = 0; a < 128; a++)
 		for (int b = 0; b < 128; b++) {
-			float wa = letter_weight((char)a), wb = letter_weight((char)b);
+			float wa = letter_weight((char)a),
+			      wb = letter_weight((char)b);
 
 			cost_tab[a][b] = a == b ? 0 : wa > wb ? wa : wb;
 		}
@@ -97,7 +98,7 @@ static double skel_sim(const char *a, size_t na, float wa, const char *b,
 static double jaro_winkler(const char *a, const char *b)
 {
 	size_t na = strlen(a), nb = strlen(b), m = 0, t = 0, k = 0, l = 0;
-	bool ma[2 * NAMES_TOKEN_MAX] = { 0 }, mb[2 * NAMES_TOKEN_MAX] = { 0 };
+	bool ma[2 * NAMES_TOKEN_MAX] = {0}, mb[2 * NAMES_TOKEN_MAX] = {0};
 	size_t win;
 	double j;
 
@@ -136,13 +137,22 @@ enum { V_A = 1, V_E = 2, V_I = 4, V_O = 8, V_U = 16, V_ANY = 32 };
 static unsigned vowel_bit(char c)
 {
 	switch (c) {
-	case 'a': return V_A;
-	case 'e': return V_E;
-	case 'i': case 'Y': return V_I;
-	case 'o': return V_O;
-	case 'u': case 'W': return V_U;
-	case 'A': return V_ANY;
-	default: return 0;
+	case 'a':
+		return V_A;
+	case 'e':
+		return V_E;
+	case 'i':
+	case 'Y':
+		return V_I;
+	case 'o':
+		return V_O;
+	case 'u':
+	case 'W':
+		return V_U;
+	case 'A':
+		return V_ANY;
+	default:
+		return 0;
 	}
 }
 
@@ -215,8 +225,7 @@ static bool covered(unsigned x, unsigned y)
  * there (alef a or Tajik o, yeh i or e, vav u or o). Where the other has
  * none, Persian may have broken a consonant cluster (دیمیتری Dmitri), except
  * for an initial alef: the name starts with a vowel. */
-static double persian_conflict(unsigned p, unsigned l, bool first,
-			       bool cluster)
+static double persian_conflict(unsigned p, unsigned l, bool first, bool cluster)
 {
 	if (!l) /* Ahmad is not Hamid; but اسمیرنوف is Smirnov */
 		return first && (p & V_ANY) && !cluster ? 1 : 0;
@@ -364,10 +373,11 @@ double names_units_score(const struct names_units *a,
 				continue; /* two single matches cover it */
 			s = unit_sim(&a->u[i], &b->u[j]);
 			if (s >= ALIGN_MIN)
-				pairs[np++] = (struct pair){ s, (unsigned char)i,
-							     (unsigned char)j };
+				pairs[np++] = (struct pair){s, (unsigned char)i,
+							    (unsigned char)j};
 		}
-	qsort(pairs, np, sizeof(pairs[0]), pair_cmp);
+	if (np > 1)
+		qsort(pairs, np, sizeof(pairs[0]), pair_cmp);
 	for (size_t k = 0; k < np; k++) {
 		const struct names_unit *x = &a->u[pairs[k].ia];
 		const struct names_unit *y = &b->u[pairs[k].ib];
@@ -392,7 +402,7 @@ double names_units_score(const struct names_units *a,
 
 double names_score(const struct names_parsed *a, const struct names_parsed *b)
 {
-	struct names_units ua, ub;
+	struct names_units ua = {0}, ub = {0};
 
 	names_units_make(a, &ua);
 	names_units_make(b, &ub);

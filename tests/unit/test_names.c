@@ -7,17 +7,17 @@
 static void assert_norm(const char *in, const char *want)
 {
 	char out[NAMES_NORM_MAX];
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 
-	assert_int_equal(names_normalize(in, strlen(in), out, sizeof(out), &err),
-			 AC_OK);
+	assert_int_equal(
+	    names_normalize(in, strlen(in), out, sizeof(out), &err), AC_OK);
 	assert_string_equal(out, want);
 }
 
 static double sim(const char *a, const char *b)
 {
 	double s = -1;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 
 	assert_int_equal(names_similarity(a, b, &s, &err), AC_OK);
 	assert_true(s >= 0 && s <= 1);
@@ -27,7 +27,7 @@ static double sim(const char *a, const char *b)
 static struct names_parsed parse_ok(const char *s)
 {
 	struct names_parsed p;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 
 	assert_int_equal(names_parse(s, strlen(s), &p, &err), AC_OK);
 	return p;
@@ -36,7 +36,7 @@ static struct names_parsed parse_ok(const char *s)
 static ac_rc parse_rc(const char *s, size_t len)
 {
 	struct names_parsed p;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	ac_rc rc = names_parse(s, len, &p, &err);
 
 	if (rc)
@@ -49,16 +49,16 @@ static ac_rc parse_rc(const char *s, size_t len)
 static void norm_persian_variants(void **state)
 {
 	(void)state;
-	assert_norm("علي", "علی");           /* Arabic yeh */
-	assert_norm("موسى", "موسی");         /* alef maksura */
-	assert_norm("كريمي", "کریمی");       /* Arabic kaf and yeh */
-	assert_norm("فاطمة", "فاطمه");       /* teh marbuta */
-	assert_norm("زادۀ", "زاده");         /* heh with hamza */
+	assert_norm("علي", "علی");     /* Arabic yeh */
+	assert_norm("موسى", "موسی");   /* alef maksura */
+	assert_norm("كريمي", "کریمی"); /* Arabic kaf and yeh */
+	assert_norm("فاطمة", "فاطمه"); /* teh marbuta */
+	assert_norm("زادۀ", "زاده");   /* heh with hamza */
 	assert_norm("أحمد إبراهيم آرش", "احمد ابراهیم ارش");
-	assert_norm("مُحَمَّد", "محمد");        /* harakat and shadda */
-	assert_norm("محـــمد", "محمد");        /* tatweel */
-	assert_norm("ﻣﺤﻤﺪ", "محمد");           /* presentation forms */
-	assert_norm("۱۲۳ ٤٥", "123 45");        /* Persian and Arabic digits */
+	assert_norm("مُحَمَّد", "محمد");	 /* harakat and shadda */
+	assert_norm("محـــمد", "محمد");	 /* tatweel */
+	assert_norm("ﻣﺤﻤﺪ", "محمد");	 /* presentation forms */
+	assert_norm("۱۲۳ ٤٥", "123 45"); /* Persian and Arabic digits */
 }
 
 static void norm_zwnj_splits(void **state)
@@ -81,17 +81,19 @@ static void norm_diacritics_case(void **state)
 static void norm_rejects(void **state)
 {
 	char out[8], big[NAMES_MAX_BYTES + 2];
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 
 	(void)state;
 	assert_int_equal(names_normalize("\xff\xfe", 2, out, sizeof(out), &err),
 			 AC_ERR_PARSE);
-	assert_int_equal(names_normalize("abcdefghijkl", 12, out, sizeof(out),
-					 &err), AC_ERR_LIMIT);
+	assert_int_equal(
+	    names_normalize("abcdefghijkl", 12, out, sizeof(out), &err),
+	    AC_ERR_LIMIT);
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	assert_int_equal(names_normalize(big, strlen(big), out, sizeof(out),
-					 &err), AC_ERR_LIMIT);
+	assert_int_equal(
+	    names_normalize(big, strlen(big), out, sizeof(out), &err),
+	    AC_ERR_LIMIT);
 }
 
 /* ---- transliteration -------------------------------------------------- */
@@ -148,7 +150,9 @@ static void translit_other_scripts(void **state)
 	assert_true(sim("Αλέξανδρος Παπαδόπουλος", "Alexandros Papadopoulos") >=
 		    NAMES_PROBABLE);
 	/* mixed scripts in one token still transliterate letter by letter */
-	assert_true(sim("Ali\xd1\x80" "eza", "Alireza") >= NAMES_PROBABLE);
+	assert_true(sim("Ali\xd1\x80"
+			"eza",
+			"Alireza") >= NAMES_PROBABLE);
 }
 
 /* ---- score ------------------------------------------------------------ */
@@ -159,7 +163,8 @@ static void score_cross_script(void **state)
 	assert_true(sim("Айбек Жунусов", "آیبک ژونوسوف") >= NAMES_PROBABLE);
 	assert_true(sim("Aibek Dzhunusov", "آیبک ژونوسوف") >= NAMES_PROBABLE);
 	assert_true(sim("Hossein Karimi", "حسین کریمی") >= NAMES_PROBABLE);
-	assert_true(sim("Sergey Kuznetsov", "سرگئی کوزنتسوف") >= NAMES_PROBABLE);
+	assert_true(sim("Sergey Kuznetsov", "سرگئی کوزنتسوف") >=
+		    NAMES_PROBABLE);
 	assert_true(sim("Hekmatullah Wardak", "حکمت‌الله وردک") >=
 		    NAMES_PROBABLE);
 	/* unrelated names */
@@ -170,16 +175,17 @@ static void score_cross_script(void **state)
 static void score_compounds(void **state)
 {
 	(void)state;
-	assert_true(sim("Mohammadhossein Bagheri", "Mohammad Hossein Bagheri") >=
-		    NAMES_PROBABLE);
+	assert_true(sim("Mohammadhossein Bagheri",
+			"Mohammad Hossein Bagheri") >= NAMES_PROBABLE);
 	assert_true(sim("محمدحسین باقری", "Mohammad Hossein Bagheri") >=
 		    NAMES_PROBABLE);
 	assert_true(sim("محمد\u200cحسین باقری", "Mohammadhossein Bagheri") >=
 		    NAMES_PROBABLE);
 	assert_true(sim("Gholamreza Nikpour", "Gholam Reza Nikpoor") >=
 		    NAMES_PROBABLE);
-	assert_true(sim("Temirlan Zhumabaev", "تمیرلان جمعه‌بایف") >=
-		    NAMES_PROBABLE);
+	assert_true(
+	    sim("Temirlan Zhumabaev", "تمیرلان جمعه‌بایف") >=
+	    NAMES_PROBABLE);
 	/* a compound is not any name that starts the same */
 	assert_true(sim("Mohammadhossein Bagheri", "Mohammad Bagheri") <
 		    NAMES_PROBABLE);
@@ -228,13 +234,16 @@ static void score_vowels_separate_names(void **state)
 	assert_true(sim("Hamid Karimi", "حمید کریمی") >= NAMES_PROBABLE);
 	assert_true(sim("Leila Rostami", "Lola Rustami") < NAMES_PROBABLE);
 	assert_true(sim("Leila Rostami", "لیلا رستمی") >= NAMES_PROBABLE);
-	assert_true(sim("Firuza Dariushova", "Parviz Dariushov") < NAMES_PROBABLE);
+	assert_true(sim("Firuza Dariushova", "Parviz Dariushov") <
+		    NAMES_PROBABLE);
 	assert_true(sim("Kamran Parvizi", "Parviz Kamrani") < NAMES_PROBABLE);
 	/* vowel variants of one name stay together */
 	assert_true(sim("Natalya Fyodorova", "Наталья Федорова") >=
 		    NAMES_PROBABLE);
-	assert_true(sim("Dmitrij Smirnov", "دیمیتری اسمیرنوف") >= NAMES_PROBABLE);
-	assert_true(sim("Bakhtiyor Ergashev", "بختیار ارگاشف") >= NAMES_PROBABLE);
+	assert_true(sim("Dmitrij Smirnov", "دیمیتری اسمیرنوف") >=
+		    NAMES_PROBABLE);
+	assert_true(sim("Bakhtiyor Ergashev", "بختیار ارگاشف") >=
+		    NAMES_PROBABLE);
 	assert_true(sim("Abdulaziz Abdurakhmonov", "عبدالعزیز عبدالرحمانوف") >=
 		    NAMES_PROBABLE);
 }
@@ -242,10 +251,18 @@ static void score_vowels_separate_names(void **state)
 static void score_symmetric_in_range(void **state)
 {
 	static const char *const names[] = {
-	    "Aibek Dzhunusov", "آیبک ژونوسوف", "Мохаммад Хосейн Багери",
-	    "Mohammadhossein Bagheri", "Ali", "Jalal Hashimi",
-	    "Sayed Jalal Hashimi", "Hashimi", "Yusuf Mamyrov", "Jusup Mamyrov",
-	    "نجیب‌الله صافی", "Olga Fedorova",
+	    "Aibek Dzhunusov",
+	    "آیبک ژونوسوف",
+	    "Мохаммад Хосейн Багери",
+	    "Mohammadhossein Bagheri",
+	    "Ali",
+	    "Jalal Hashimi",
+	    "Sayed Jalal Hashimi",
+	    "Hashimi",
+	    "Yusuf Mamyrov",
+	    "Jusup Mamyrov",
+	    "نجیب‌الله صافی",
+	    "Olga Fedorova",
 	};
 
 	(void)state;
@@ -270,10 +287,13 @@ static void hostile_input(void **state)
 	(void)state;
 	assert_int_equal(parse_rc("", 0), AC_ERR_INVALID);
 	assert_int_equal(parse_rc(" - ' . ", 7), AC_ERR_INVALID);
-	assert_int_equal(parse_rc("\xd8\xb9", 2), AC_ERR_INVALID); /* ain only */
+	assert_int_equal(parse_rc("\xd8\xb9", 2),
+			 AC_ERR_INVALID); /* ain only */
 	assert_int_equal(parse_rc("\xff\xfe", 2), AC_ERR_PARSE);
-	assert_int_equal(parse_rc("Ali \xc0\xaf", 6), AC_ERR_PARSE); /* overlong */
-	assert_int_equal(parse_rc("Ali \xed\xa0\x80", 7), AC_ERR_PARSE); /* surrogate */
+	assert_int_equal(parse_rc("Ali \xc0\xaf", 6),
+			 AC_ERR_PARSE); /* overlong */
+	assert_int_equal(parse_rc("Ali \xed\xa0\x80", 7),
+			 AC_ERR_PARSE); /* surrogate */
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	assert_int_equal(parse_rc(big, strlen(big)), AC_ERR_LIMIT);
@@ -292,28 +312,29 @@ static void hostile_input(void **state)
 
 static void index_add_query_order(void **state)
 {
-	static const char *const aibek[] = { "Aibek Dzhunusov", "Айбек Жунусов" };
-	static const char *const hamid[] = { "Hamid Karimi" };
-	static const char *const hossein[] = { "حسین کریمی", "Hosein Karimi" };
-	static const char *const olga[] = { "Olga Fedorova" };
+	static const char *const aibek[] = {"Aibek Dzhunusov", "Айбек Жунусов"};
+	static const char *const hamid[] = {"Hamid Karimi"};
+	static const char *const hossein[] = {"حسین کریمی", "Hosein Karimi"};
+	static const char *const olga[] = {"Olga Fedorova"};
 	struct names_index *ix;
 	struct names_match m[10];
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	size_t n = 0, skipped = 9;
 
 	(void)state;
 	assert_int_equal(names_index_new(&ix, &err), AC_OK);
 	assert_int_equal(names_index_query(ix, "Ali", 5, m, &n, &err), AC_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(names_index_add(ix, "identity--a", aibek, 2, &skipped,
-					 &err), AC_OK);
+	assert_int_equal(
+	    names_index_add(ix, "identity--a", aibek, 2, &skipped, &err),
+	    AC_OK);
 	assert_int_equal(skipped, 0);
-	assert_int_equal(names_index_add(ix, "identity--b", hamid, 1, NULL, &err),
-			 AC_OK);
-	assert_int_equal(names_index_add(ix, "identity--c", hossein, 2, NULL,
-					 &err), AC_OK);
-	assert_int_equal(names_index_add(ix, "identity--d", olga, 1, NULL, &err),
-			 AC_OK);
+	assert_int_equal(
+	    names_index_add(ix, "identity--b", hamid, 1, NULL, &err), AC_OK);
+	assert_int_equal(
+	    names_index_add(ix, "identity--c", hossein, 2, NULL, &err), AC_OK);
+	assert_int_equal(
+	    names_index_add(ix, "identity--d", olga, 1, NULL, &err), AC_OK);
 	assert_int_equal(names_index_count(ix), 6);
 	assert_true(names_index_memory(ix) > 0);
 
@@ -327,8 +348,8 @@ static void index_add_query_order(void **state)
 		assert_string_not_equal(m[i].ref, "identity--a");
 
 	/* family-name distractor ranks below, descending scores */
-	assert_int_equal(names_index_query(ix, "Хосейн Карими", 10, m, &n, &err),
-			 AC_OK);
+	assert_int_equal(
+	    names_index_query(ix, "Хосейн Карими", 10, m, &n, &err), AC_OK);
 	assert_true(n >= 2);
 	assert_string_equal(m[0].ref, "identity--c");
 	assert_string_equal(m[1].ref, "identity--b");
@@ -337,17 +358,17 @@ static void index_add_query_order(void **state)
 		assert_true(m[i - 1].score >= m[i].score);
 
 	/* top-K caps the list */
-	assert_int_equal(names_index_query(ix, "Hossein Karimi", 1, m, &n, &err),
-			 AC_OK);
+	assert_int_equal(
+	    names_index_query(ix, "Hossein Karimi", 1, m, &n, &err), AC_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(m[0].ref, "identity--c");
 
 	/* two objects with the very same name both come back */
-	assert_int_equal(names_index_add(ix, "identity--e", olga, 1, NULL, &err),
-			 AC_OK);
+	assert_int_equal(
+	    names_index_add(ix, "identity--e", olga, 1, NULL, &err), AC_OK);
 	assert_int_equal(names_index_count(ix), 7);
-	assert_int_equal(names_index_query(ix, "Ольга Федорова", 10, m, &n, &err),
-			 AC_OK);
+	assert_int_equal(
+	    names_index_query(ix, "Ольга Федорова", 10, m, &n, &err), AC_OK);
 	assert_true(n >= 2);
 	assert_string_equal(m[0].ref, "identity--d");
 	assert_string_equal(m[1].ref, "identity--e");
@@ -362,15 +383,16 @@ static void index_add_query_order(void **state)
 
 static void index_skips_bad_names(void **state)
 {
-	static const char *const names[] = { "", "\xff\xfe", "Ali Reza", NULL };
+	static const char *const names[] = {"", "\xff\xfe", "Ali Reza", NULL};
 	struct names_index *ix;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 	size_t skipped = 0;
 
 	(void)state;
 	assert_int_equal(names_index_new(&ix, &err), AC_OK);
-	assert_int_equal(names_index_add(ix, "identity--x", names, 4, &skipped,
-					 &err), AC_OK);
+	assert_int_equal(
+	    names_index_add(ix, "identity--x", names, 4, &skipped, &err),
+	    AC_OK);
 	assert_int_equal(skipped, 3);
 	assert_true(strstr(err.msg, "identity--x") != NULL);
 	assert_int_equal(names_index_count(ix), 1);
@@ -420,11 +442,12 @@ static void dev_recall_floor(void **state)
 	static struct dev_row rows[1024];
 	size_t n = load_dev(rows, AC_ARRAY_LEN(rows)), pairs = 0, found = 0;
 	struct names_index *ix;
-	struct ac_err err = { 0 };
+	struct ac_err err = {0};
 
 	(void)state;
 	if (!n) {
-		print_message("dev.tsv not found under ACCORD_SHARED: skipped\n");
+		print_message(
+		    "dev.tsv not found under ACCORD_SHARED: skipped\n");
 		skip();
 	}
 	assert_int_equal(names_index_new(&ix, &err), AC_OK);
@@ -440,8 +463,9 @@ static void dev_recall_floor(void **state)
 		struct names_match m[11];
 		size_t nm = 0;
 
-		assert_int_equal(names_index_query(ix, rows[i].name, 11, m, &nm,
-						   &err), AC_OK);
+		assert_int_equal(
+		    names_index_query(ix, rows[i].name, 11, m, &nm, &err),
+		    AC_OK);
 		for (size_t j = 0; j < n; j++)
 			pairs += j != i && rows[j].cluster == rows[i].cluster;
 		for (size_t k = 0; k < nm; k++) {
@@ -464,7 +488,8 @@ static void dev_distractors_rank_below(void **state)
 
 	(void)state;
 	if (!n) {
-		print_message("dev.tsv not found under ACCORD_SHARED: skipped\n");
+		print_message(
+		    "dev.tsv not found under ACCORD_SHARED: skipped\n");
 		skip();
 	}
 	for (size_t i = 0; i < n; i++) {
