@@ -12,3 +12,9 @@ for n in 100000 1000000; do
 	echo "== taxii, N=$n"
 	"$build/bench/bench_taxii" "$n" "${BENCH_DIR:-/tmp}"
 done
+for n in 100000 1000000; do
+	echo "== names, N=$n"
+	"$build/bench/bench_names" "$n" "${ACCORD_SHARED:-../shared}"
+done
+echo "== correlation, 1M stored identifiers"
+"$build/bench/bench_correlate" 1000000 50000 "${BENCH_DIR:-/tmp}"
