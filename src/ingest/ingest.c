@@ -130,10 +130,48 @@ ac_rc ingest_stored_text(const char *json, size_t len, struct ac_buf *out)
 	return rc;
 }
 
+static int any_row(const struct store_row *row, void *ctx)
+{
+	(void)row;
+	*(bool *)ctx = true;
+	return 1;
+}
+
+/* Once no version of the object is left, its identifiers, correlations
+ * and alerts go too. */
+static ac_rc forget_if_gone(struct store *s, const char *id,
+			    struct ac_err *err)
+{
+	struct store_query q = { 0 };
+	const char *ids[1] = { id };
+	bool left = false;
+	ac_rc rc;
+
+	q.ids = ids;
+	q.nids = 1;
+	q.versions = STORE_VERSIONS_ALL;
+	q.limit = 1;
+	rc = store_query(s, &q, any_row, &left, err);
+	if (rc || left)
+		return rc;
+	rc = store_index_forget(s, id, err);
+	return rc == AC_ERR_USAGE ? AC_OK : rc; /* a store without an index */
+}
+
 ac_rc ingest_delete(struct store *s, const struct store_query *q,
 		    uint64_t *deleted, struct ac_err *err)
 {
-	return store_delete_versions(s, q, ingest_stored_text, deleted, err);
+	bool own_txn = store_begin(s, NULL) == AC_OK;
+	ac_rc rc = store_delete_versions(s, q, ingest_stored_text, deleted,
+					 err);
+
+	if (!rc && q->nids == 1)
+		rc = forget_if_gone(s, q->ids[0], err);
+	if (own_txn && !rc)
+		rc = store_commit(s, err);
+	else if (own_txn)
+		store_rollback(s, NULL);
+	return rc;
 }
 
 static void report_reject(struct ingest *in, const char *id,

@@ -138,12 +138,17 @@ static const char schema_v5[] =
     " listed_us INTEGER NOT NULL,"
     " PRIMARY KEY (kind, value)) WITHOUT ROWID;";
 
+/* Erasure removes an object's index rows by object id. */
+static const char schema_v8[] =
+    "CREATE INDEX identifiers_object ON identifiers(object_id);";
+
 static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
     {4, schema_v4},
     {5, schema_v5},
+    {8, schema_v8},
 };
 
 int store_schema_version(void)

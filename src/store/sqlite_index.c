@@ -24,6 +24,9 @@ enum ix_stmt {
 	IX_COMMON_BUMP,
 	IX_COMMON_ADD,
 	IX_COMMON_LIST,
+	IX_FORGET_IDENTS,
+	IX_FORGET_ALERTS,
+	IX_FORGET_CORRS,
 	IX_COUNT
 };
 
@@ -65,6 +68,13 @@ static const char *const ix_sql[IX_COUNT] = {
 		      " ON CONFLICT (kind, value) DO NOTHING",
     [IX_COMMON_LIST] = "SELECT kind, value, count, listed_us"
 		       " FROM common_values ORDER BY count DESC, kind, value",
+    [IX_FORGET_IDENTS] = "DELETE FROM identifiers WHERE object_id = ?1",
+    [IX_FORGET_ALERTS] = "DELETE FROM alerts WHERE correlation_id IN"
+			 " (SELECT id FROM correlations WHERE object_a = ?1"
+			 " UNION SELECT id FROM correlations"
+			 " WHERE object_b = ?1)",
+    [IX_FORGET_CORRS] = "DELETE FROM correlations"
+			" WHERE object_a = ?1 OR object_b = ?1",
 };
 
 struct sq_index {
@@ -460,7 +470,31 @@ static ac_rc ix_common_list(struct store *s, store_common_cb cb, void *ctx,
 	return rc;
 }
 
+/* Removes an erased object's identifiers, correlations and their alerts
+ * (in the caller's transaction). */
+static ac_rc ix_forget(struct store *s, const char *object_id,
+		       struct ac_err *err)
+{
+	static const enum ix_stmt order[] = { IX_FORGET_IDENTS,
+					      IX_FORGET_ALERTS,
+					      IX_FORGET_CORRS };
+	sqlite3_stmt *st = NULL;
+	ac_rc rc = AC_OK;
+
+	for (size_t i = 0; i < AC_ARRAY_LEN(order) && !rc; i++) {
+		rc = stmt(s, order[i], &st, err);
+		if (rc)
+			break;
+		sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
+		rc = run(s, st, "cannot forget an object's index rows in",
+			 err);
+		done(st);
+	}
+	return rc;
+}
+
 const struct store_index_ops store_sqlite_index_ops = {
+    .forget = ix_forget,
     .ident_add = ix_ident_add,
     .ident_match = ix_ident_match,
     .ident_range = ix_ident_range,

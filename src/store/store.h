@@ -505,6 +505,8 @@ struct store_index_ops {
 			    struct ac_err *err);
 	ac_rc (*common_list)(struct store *s, store_common_cb cb, void *ctx,
 			     struct ac_err *err);
+	ac_rc (*forget)(struct store *s, const char *object_id,
+			struct ac_err *err);
 };
 
 /* All functions below fail with AC_ERR_USAGE when the backend (or a
@@ -556,6 +558,10 @@ ac_rc store_common_bump(struct store *s, const char *kind, const char *value,
 ac_rc store_common_add(struct store *s, const char *kind, const char *value,
 		       uint64_t count, int64_t now_us, struct ac_err *err);
 /* Calls cb for each common value, most frequent first. */
+/* Removes every identifier, correlation and alert of object_id (when the
+ * object is erased). Runs in the caller's transaction, if one is open. */
+ac_rc store_index_forget(struct store *s, const char *object_id,
+			 struct ac_err *err);
 ac_rc store_common_list(struct store *s, store_common_cb cb, void *ctx,
 			struct ac_err *err);
 

@@ -160,3 +160,13 @@ ac_rc store_common_list(struct store *s, store_common_cb cb, void *ctx,
 		rc = need(cb, "callback", err);
 	return rc ? rc : s->ops->index->common_list(s, cb, ctx, err);
 }
+
+ac_rc store_index_forget(struct store *s, const char *object_id,
+			 struct ac_err *err)
+{
+	ac_rc rc = need_index(s, err);
+
+	if (!rc)
+		rc = need(object_id, "object id", err);
+	return rc ? rc : s->ops->index->forget(s, object_id, err);
+}
