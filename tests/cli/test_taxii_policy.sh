@@ -62,6 +62,9 @@ GRAN='{"granular_markings":[{"marking_ref":"marking-definition--'${TLP[strict]}'
 		if ((i % 3)); then obj "r$i" $i red drug-trafficking H0 10.9.0.$i
 		else obj "g$i" $i green drug-trafficking H0 10.9.0.$i; fi
 	done
+	for i in $(seq 40 89); do # a long hidden run: the scan budget ends
+		obj "x$i" $i red drug-trafficking H0 10.8.0.$i
+	done
 } >"$TMP/own.jsonl"
 for n in "${!ID[@]}"; do echo "$n ${ID[$n]}"; done >"$TMP/own.ids"
 "$ACCORD" import --format jsonl "$TMP/own.jsonl" >/dev/null 2>&1 || bad "import own objects"
@@ -172,6 +175,14 @@ for s in alice bob aud p1 p2 p3; do
 		expect_code $want "$s: versions of $n"
 	done
 done
+
+# ---- a page whose scan budget runs out: short, more, next past it ----
+AUTH="Bearer ${TOK[p2]}"
+req GET "api1/collections/$NODE/objects/?limit=1"
+expect_jq '.more == true and (.objects == null) and (.next | test("^[0-9]+$"))' "budget spent: empty page, more, next"
+grep -qi "^X-TAXII-Date-Added" "$TMP/hdr" && bad "date headers on an empty page" || ok
+page_all "$NODE" objects
+[ ! -s "$TMP/paged" ] && ok || bad "p2 pages to the end: $(head -3 "$TMP/paged")"
 
 # ---- granular redaction ----
 for s in alice p1; do
