@@ -191,6 +191,11 @@ static ac_rc serve(const char *dir, const struct node_config *cfg,
 	tc.batch_size = cfg->batch_size;
 	tc.limits = cfg->limits;
 	tc.tls = hc.tls;
+	tc.markings = &cfg->markings;
+	tc.corr.enabled = cfg->corr_enabled;
+	tc.corr.max_occurrences = cfg->corr_max_occurrences;
+	snprintf(tc.corr.default_country, sizeof(tc.corr.default_country),
+		 "%s", cfg->default_country);
 	rc = http_config_check(&hc, err);
 	if (!rc)
 		rc = audit_start(dir, cfg, o, &audit, &aw, err);

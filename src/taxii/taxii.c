@@ -43,6 +43,12 @@ ac_rc taxii_new(const struct taxii_config *cfg, struct taxii **out,
 	t->limits = cfg->limits;
 	t->tls = cfg->tls;
 	t->audit = cfg->audit;
+	if (cfg->markings)
+		t->markings = *cfg->markings;
+	else
+		policy_defaults_init(&t->markings);
+	t->corr = cfg->corr;
+	t->corr.store = NULL;
 	*out = t;
 	return AC_OK;
 }
@@ -142,7 +148,8 @@ void taxii_fail(struct http_resp *resp, const struct ac_err *err)
 /* Splits one media range "type/sub; k=v; ..." of an Accept or
  * Content-Type value (len bytes at p) and says whether it names (or, for
  * Accept, covers) TAXII 2.1. */
-static bool media_matches(const char *p, size_t len, bool wildcards)
+static bool media_matches(const char *p, size_t len, bool wildcards,
+			  const char *want)
 {
 	char buf[256], *save = NULL, *tok, *type;
 	bool ok = false, version_ok = true;
@@ -159,7 +166,7 @@ static bool media_matches(const char *p, size_t len, bool wildcards)
 	for (char *e = type + strlen(type);
 	     e > type && isspace((unsigned char)e[-1]); e--)
 		e[-1] = '\0';
-	if (!strcasecmp(type, "application/taxii+json"))
+	if (!strcasecmp(type, want))
 		ok = true;
 	else if (wildcards &&
 		 (!strcmp(type, "*/*") || !strcasecmp(type, "application/*")))
@@ -179,7 +186,7 @@ static bool media_matches(const char *p, size_t len, bool wildcards)
 	return ok && version_ok;
 }
 
-bool taxii_accept_ok(const char *accept)
+static bool accept_ok(const char *accept, const char *want)
 {
 	const char *p = accept;
 
@@ -187,7 +194,7 @@ bool taxii_accept_ok(const char *accept)
 		return true;
 	while (*p) {
 		size_t n = strcspn(p, ",");
-		if (media_matches(p, n, true))
+		if (media_matches(p, n, true, want))
 			return true;
 		p += n;
 		if (*p == ',')
@@ -196,10 +203,22 @@ bool taxii_accept_ok(const char *accept)
 	return false;
 }
 
+bool taxii_accept_ok(const char *accept)
+{
+	return accept_ok(accept, "application/taxii+json");
+}
+
+/* Accept for accord's JSON API. */
+static bool api_accept_ok(const char *accept)
+{
+	return accept_ok(accept, "application/json");
+}
+
 bool taxii_content_type_ok(const char *ctype)
 {
 	return ctype && !strchr(ctype, ',') &&
-	       media_matches(ctype, strlen(ctype), false);
+	       media_matches(ctype, strlen(ctype), false,
+			     "application/taxii+json");
 }
 
 /* ---- authentication ---- */
@@ -346,8 +365,17 @@ static bool precheck(void *app, struct http_req *req, struct http_resp *resp)
 	return ok;
 }
 
+static bool begin(struct taxii *t, struct http_req *req,
+		  struct http_resp *resp, struct taxii_call *c, bool api);
+
 bool taxii_begin(struct taxii *t, struct http_req *req, struct http_resp *resp,
 		 struct taxii_call *c)
+{
+	return begin(t, req, resp, c, false);
+}
+
+static bool begin(struct taxii *t, struct http_req *req,
+		  struct http_resp *resp, struct taxii_call *c, bool api)
 {
 	const struct auth_subject *pre = http_req_auth(req);
 	const char *root = http_req_param(req, "root");
@@ -358,6 +386,7 @@ bool taxii_begin(struct taxii *t, struct http_req *req, struct http_resp *resp,
 	c->t = t;
 	c->req = req;
 	c->resp = resp;
+	c->api = api;
 	c->store = thread_store(t, &err);
 	if (!c->store) {
 		taxii_fail(resp, &err);
@@ -369,9 +398,11 @@ bool taxii_begin(struct taxii *t, struct http_req *req, struct http_resp *resp,
 	}
 	if ((!pre && !authenticate(c)) || !taxii_audit_headers(c))
 		return false;
-	if (!taxii_accept_ok(http_req_header(req, "Accept"))) {
+	if (!(api ? api_accept_ok : taxii_accept_ok)(
+		http_req_header(req, "Accept"))) {
 		taxii_error(resp, 406, "Not acceptable",
-			    "this server answers in %s", TAXII_MEDIA_TYPE);
+			    "this server answers in %s",
+			    api ? "application/json" : TAXII_MEDIA_TYPE);
 		return false;
 	}
 	if (root && strcmp(root, TAXII_API_ROOT)) {
@@ -382,23 +413,40 @@ bool taxii_begin(struct taxii *t, struct http_req *req, struct http_resp *resp,
 	return true;
 }
 
-void taxii_run(struct taxii *t, struct http_req *req, struct http_resp *resp,
-	       taxii_body body)
+static void run(struct taxii *t, struct http_req *req, struct http_resp *resp,
+		taxii_body body, bool api)
 {
 	struct ac_err err = {0};
-	struct taxii_call *c = malloc(sizeof(*c));
+	struct taxii_call *c = calloc(1, sizeof(*c));
 
 	if (!c) {
 		taxii_fail(resp, NULL);
-		return;
+		goto out;
 	}
 	audit_ids_init(&c->ids);
-	if (taxii_begin(t, req, resp, c))
+	if (begin(t, req, resp, c, api))
 		body(c);
 	if (!taxii_audit_flush(c, &err))
 		taxii_fail(resp, &err);
+	taxii_access_end(c);
 	audit_ids_release(&c->ids);
 	free(c);
+out:
+	if (api)
+		snprintf(resp->content_type, sizeof(resp->content_type), "%s",
+			 "application/json");
+}
+
+void taxii_run(struct taxii *t, struct http_req *req, struct http_resp *resp,
+	       taxii_body body)
+{
+	run(t, req, resp, body, false);
+}
+
+void taxii_run_api(struct taxii *t, struct http_req *req,
+		   struct http_resp *resp, taxii_body body)
+{
+	run(t, req, resp, body, true);
 }
 
 static void rights(const struct taxii_call *c, const struct store_collection *k,
@@ -633,6 +681,17 @@ ROUTE_FN(r_delete_object, taxii_delete_object)
 ROUTE_FN(r_versions, taxii_versions)
 ROUTE_FN(r_manifest, taxii_manifest)
 
+#define API_ROUTE_FN(name, body)                                        \
+	static void name(void *app, struct http_req *req,               \
+			 struct http_resp *resp)                        \
+	{                                                               \
+		taxii_run_api(app, req, resp, body);                    \
+	}
+
+API_ROUTE_FN(r_api_correlations, taxii_api_correlations)
+API_ROUTE_FN(r_api_alerts, taxii_api_alerts)
+API_ROUTE_FN(r_api_ack, taxii_api_ack)
+
 #define ROOT "/taxii2/{root}/"
 #define COLL ROOT "collections/{cid}/"
 
@@ -648,6 +707,10 @@ static const struct http_route routes[] = {
     {"DELETE", COLL "objects/{oid}/", r_delete_object, "object"},
     {"GET", COLL "objects/{oid}/versions/", r_versions, "versions"},
     {"GET", COLL "manifest/", r_manifest, "manifest"},
+    {"GET", "/accord/v1/objects/{id}/correlations", r_api_correlations,
+     "correlations"},
+    {"GET", "/accord/v1/alerts", r_api_alerts, "alerts"},
+    {"POST", "/accord/v1/alerts/{id}/ack", r_api_ack, "alert_ack"},
 };
 
 const struct http_route *taxii_routes(size_t *n)

@@ -4,8 +4,14 @@
  * docs/api.md.
  *
  * Every endpoint needs a user (HTTP Basic or an API token, src/auth);
- * collection roles decide what a user sees and may write. Writes go through
- * the ingest pipeline with source "local"; reads page on date_added.
+ * collection roles decide which collections a user sees and may write, and
+ * the access decision (policy_decide) which objects in them: every read
+ * path filters row by row, and a denied object looks absent (404). Writes
+ * go through the ingest pipeline with source "local", or "partner:<name>"
+ * for a partner token; reads page on date_added.
+ *
+ * Besides TAXII the same server answers accord's own JSON API
+ * (/accord/v1/...: correlations and alerts), docs/api.md.
  *
  * Audit: every request that touches objects writes its entries (one batch,
  * through the group-commit writer) before the response is sent; failed
@@ -22,6 +28,8 @@
 #include "audit/audit.h"
 #include "base/rc.h"
 #include "http/http.h"
+#include "ingest/ingest.h"
+#include "policy/markings.h"
 #include "stix/json.h"
 
 #define TAXII_MEDIA_TYPE "application/taxii+json;version=2.1"
@@ -39,6 +47,10 @@ struct taxii_config {
 	bool tls;		   /* scheme of the URLs in discovery */
 	struct audit_writer *audit; /* entries go here; NULL = no audit
 				     * (benchmarks only). Not owned. */
+	const struct policy_defaults *markings; /* [markings] (copied);
+						 * NULL = the built-in ones */
+	struct ingest_corr corr; /* correlation at POST ([correlation]);
+				  * corr.store is ignored */
 };
 
 struct taxii;

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "policy/policy.h"
 #include "store/store.h"
 #include "taxii/taxii.h"
 
@@ -20,6 +21,18 @@ struct taxii {
 	pthread_key_t store_key; /* this thread's struct store * */
 	struct http_server *srv; /* set once started; atomic access */
 	struct audit_writer *audit; /* NULL: auditing off (benchmarks only) */
+	struct policy_defaults markings;
+	struct ingest_corr corr;
+};
+
+/* The access decision for one request: the subject, built once from the
+ * caller, and every agreement (for partner subjects and for the source of
+ * partner data). */
+struct taxii_access {
+	bool loaded;
+	struct policy_agreements all;
+	struct policy_subject subj;
+	enum policy_action action; /* READ for users, SHARE for partners */
 };
 
 #define TAXII_CASE_MAX 128	   /* X-Accord-Case, bytes */
@@ -47,6 +60,8 @@ struct taxii_call {
 	struct audit_entry pending[TAXII_AUDIT_PENDING];
 	size_t npending;
 	struct audit_ids ids; /* object ids the response names */
+	struct taxii_access acc; /* after taxii_access_begin */
+	bool api;		 /* accord's JSON API, not TAXII */
 };
 
 /* A handler body: runs after taxii_begin succeeded. */
@@ -57,6 +72,11 @@ typedef void (*taxii_body)(struct taxii_call *c);
  * acknowledged without its entry. */
 void taxii_run(struct taxii *t, struct http_req *req, struct http_resp *resp,
 	       taxii_body body);
+
+/* taxii_run for accord's JSON API: Accept must allow application/json and
+ * every answer, errors included, is application/json. */
+void taxii_run_api(struct taxii *t, struct http_req *req,
+		   struct http_resp *resp, taxii_body body);
 
 /* Common start of every handler: this thread's store, the caller
  * (401 on failure), the Accept header (406) and the API root (404). On
@@ -94,6 +114,35 @@ void taxii_get_object(struct taxii_call *c);
 void taxii_delete_object(struct taxii_call *c);
 void taxii_versions(struct taxii_call *c);
 void taxii_manifest(struct taxii_call *c);
+
+/* accord's JSON API (accord_api.c), listed in taxii.c's route table. */
+void taxii_api_correlations(struct taxii_call *c);
+void taxii_api_alerts(struct taxii_call *c);
+void taxii_api_ack(struct taxii_call *c);
+
+/* ---- the access decision (taxii_access.c) ---- */
+
+/* Builds c->acc for the caller (once per request; released by taxii_run).
+ * False after a 500. */
+bool taxii_access_begin(struct taxii_call *c);
+void taxii_access_end(struct taxii_call *c);
+/* Decides on one stored row: *visible when the subject may read it (for a
+ * partner: may receive it). A row whose JSON, markings or source cannot be
+ * read is not visible. With redacted non-NULL and a visible object that
+ * has granular markings, *redacted gets the JSON to send instead of
+ * row->json (malloc'd; the caller frees it), else NULL; an object whose
+ * granular markings withhold it entirely is not visible. Errors: only
+ * AC_ERR_NOMEM. */
+ac_rc taxii_access_row(struct taxii_call *c, const struct store_row *row,
+		       bool *visible, char **redacted);
+/* Runs q (its ids and scope set by the caller) for the newest stored row
+ * of one object and decides on it: *exists, *visible. Store errors are
+ * returned as they are. */
+ac_rc taxii_access_newest(struct taxii_call *c, struct store_query *q,
+			  bool *exists, bool *visible, struct ac_err *err);
+/* The audit action of a read by the caller: disclose for a partner,
+ * consult for a user. */
+enum audit_action taxii_read_action(const struct taxii_call *c);
 
 /* ---- audit (taxii_audit.c) ---- */
 

@@ -1,8 +1,11 @@
 /* TAXII objects endpoints: get and add objects, get and delete one object,
- * manifest and versions. Pages are cut on date_added: `next` is the
- * date_added (microseconds) of the last row returned, and a page asks the
- * store for date_added > cursor, limit + 1 rows, so `more` is exact and no
- * row is skipped or repeated while writers add objects. */
+ * manifest and versions. Pages are cut on date_added: a page asks the
+ * store for date_added > cursor in batches of limit + 1 rows and keeps
+ * only the rows the access decision lets the caller see, so no row is
+ * skipped or repeated while writers add objects and denied rows are never
+ * shown or counted. `next` is the date_added (microseconds) of the last
+ * row returned, or of the last row examined when the scan budget ran out
+ * first (docs/internals/taxii.md). */
 #include "base/common.h"
 #include "taxii/taxii.h"
 
@@ -18,6 +21,7 @@
 #define LIST_MAX 1000	       /* entries per match[...] list */
 #define TYPE_MAX 250	       /* a STIX type name, bytes */
 #define PAGE_BYTES (32u << 20) /* objects per response, in bytes */
+#define PAGE_BATCHES 20	       /* store batches one page may scan */
 
 /* The parsed query arguments of one request. */
 struct filters {
@@ -218,11 +222,14 @@ fail:
 enum page_kind { PAGE_OBJECTS, PAGE_MANIFEST, PAGE_VERSIONS };
 
 struct page {
+	struct taxii_call *c;
 	enum page_kind kind;
 	struct audit_ids *ids; /* the ids returned, for the audit entry */
 	struct ac_buf items;
 	size_t n, limit;
-	bool more;
+	size_t seen;	   /* rows examined in this batch */
+	int64_t scanned;   /* date_added of the last row examined */
+	bool more, done;
 	int64_t first, last;
 	ac_rc rc;
 };
@@ -238,7 +245,8 @@ static const char *row_version(const struct store_row *row,
 	return buf;
 }
 
-static ac_rc add_item(struct page *p, const struct store_row *row)
+static ac_rc add_item(struct page *p, const struct store_row *row,
+		      const char *redacted)
 {
 	char ver[AC_TS_STRLEN], added[AC_TS_STRLEN];
 	struct ac_buf *b = &p->items;
@@ -248,7 +256,8 @@ static ac_rc add_item(struct page *p, const struct store_row *row)
 		return rc;
 	switch (p->kind) {
 	case PAGE_OBJECTS:
-		return ac_buf_add(b, row->json, row->json_len);
+		return redacted ? ac_buf_adds(b, redacted)
+				: ac_buf_add(b, row->json, row->json_len);
 	case PAGE_VERSIONS:
 		return taxii_buf_str(b, row_version(row, ver));
 	case PAGE_MANIFEST:
@@ -269,21 +278,33 @@ static ac_rc add_item(struct page *p, const struct store_row *row)
 	return AC_ERR_INTERNAL;
 }
 
+/* Adds a row the caller may see, or ends the page (done) when it is full:
+ * then a visible row remains, so `more` is exact. */
 static int page_row(const struct store_row *row, void *ctx)
 {
 	struct page *p = ctx;
 	size_t mark = p->items.len;
+	char *redacted = NULL;
+	bool visible;
 
+	p->seen++;
+	p->scanned = row->date_added_us;
+	p->rc = taxii_access_row(p->c, row, &visible,
+				 p->kind == PAGE_OBJECTS ? &redacted : NULL);
+	if (p->rc || !visible)
+		return p->rc != AC_OK;
 	if (p->n == p->limit) {
-		p->more = true;
+		free(redacted);
+		p->more = p->done = true;
 		return 1;
 	}
-	p->rc = add_item(p, row);
+	p->rc = add_item(p, row, redacted);
+	free(redacted);
 	if (p->rc == AC_ERR_LIMIT && p->n) {
 		/* the response is full: end the page here */
 		p->items.len = mark;
 		p->items.data[mark] = '\0';
-		p->more = true;
+		p->more = p->done = true;
 		p->rc = AC_OK;
 		return 1;
 	}
@@ -311,20 +332,34 @@ static bool send_page(struct taxii_call *c, struct filters *f,
 	    [PAGE_MANIFEST] = "objects",
 	    [PAGE_VERSIONS] = "versions",
 	};
-	struct page p = {.kind = kind, .ids = &c->ids, .limit = f->limit};
-	bool sent = false;
+	struct page p = {
+	    .c = c, .kind = kind, .ids = &c->ids, .limit = f->limit};
+	bool sent = false, cut = false;
 	struct ac_buf *b = &c->resp->body;
 	struct ac_err err = {0};
 	char ts[AC_TS_STRLEN];
-	ac_rc rc;
+	ac_rc rc = AC_OK;
 
 	ac_buf_init(&p.items, PAGE_BYTES);
-	f->q.added_after_us = f->cursor;
-	f->q.limit = f->limit + 1;
-	rc = store_query(c->store, &f->q, page_row, &p, &err);
-	if (!rc && p.rc)
-		rc = ac_err_set(&err, p.rc, "cannot build a page: %s",
-				ac_rc_name(p.rc));
+	if (!taxii_access_begin(c))
+		goto out;
+	p.scanned = f->cursor;
+	for (int batch = 0; !p.done; batch++) {
+		if (batch == PAGE_BATCHES) {
+			/* budget spent: resume after the rows examined */
+			cut = p.more = true;
+			break;
+		}
+		p.seen = 0;
+		f->q.added_after_us = p.scanned;
+		f->q.limit = f->limit + 1;
+		rc = store_query(c->store, &f->q, page_row, &p, &err);
+		if (!rc && p.rc)
+			rc = ac_err_set(&err, p.rc, "cannot build a page: %s",
+					ac_rc_name(p.rc));
+		if (rc || p.seen < f->q.limit)
+			break; /* an error, or no rows left */
+	}
 	if (rc == AC_ERR_LIMIT || rc == AC_ERR_PARSE) {
 		taxii_error(c->resp, 400, "Bad request", "%s", err.msg);
 		goto out;
@@ -332,7 +367,8 @@ static bool send_page(struct taxii_call *c, struct filters *f,
 	if (!rc)
 		rc = ac_buf_addf(b, "{\"more\":%s", p.more ? "true" : "false");
 	if (!rc && p.more)
-		rc = ac_buf_addf(b, ",\"next\":\"%" PRId64 "\"", p.last);
+		rc = ac_buf_addf(b, ",\"next\":\"%" PRId64 "\"",
+				 cut ? p.scanned : p.last);
 	if (!rc && p.n)
 		rc = ac_buf_addf(b, ",\"%s\":[", keys[kind]);
 	if (!rc && p.n)
@@ -356,34 +392,28 @@ out:
 	return sent;
 }
 
-static int found_row(const struct store_row *row, void *ctx)
-{
-	(void)row;
-	*(bool *)ctx = true;
-	return 1;
-}
-
-/* True when the collection shows any version of object oid. */
-static bool object_exists(struct taxii_call *c, const char *oid, bool *exists)
+/* True when the collection shows object oid and the caller may see its
+ * newest version; otherwise a 404 exactly like a missing object. */
+static bool object_visible(struct taxii_call *c, const char *oid)
 {
 	const char *ids[1] = {oid};
 	struct store_query q = {0};
 	struct ac_err err = {0};
+	bool exists, visible;
 
-	*exists = false;
+	if (!taxii_access_begin(c))
+		return false;
 	q.ids = ids;
 	q.nids = 1;
-	q.versions = STORE_VERSIONS_ALL;
-	q.limit = 1;
 	apply_scope(&c->coll, &q);
-	if (store_query(c->store, &q, found_row, exists, &err)) {
+	if (taxii_access_newest(c, &q, &exists, &visible, &err)) {
 		taxii_fail(c->resp, &err);
 		return false;
 	}
-	if (!*exists)
+	if (!exists || !visible)
 		taxii_error(c->resp, 404, "Not found", "no object '%.100s'",
 			    oid);
-	return *exists;
+	return exists && visible;
 }
 
 static bool readable(struct taxii_call *c, const char *channel)
@@ -410,7 +440,8 @@ static void list_page(struct taxii_call *c, enum page_kind kind,
 	if (f && (kind != PAGE_OBJECTS ||
 		  taxii_purpose_check(c, f->types, f->q.ntypes, channel)) &&
 	    send_page(c, f, kind))
-		taxii_audit_add(c, AUDIT_CONSULT, channel, AUDIT_OK, NULL);
+		taxii_audit_add(c, taxii_read_action(c), channel, AUDIT_OK,
+				NULL);
 	filters_free(f);
 }
 
@@ -444,13 +475,12 @@ static void one_object(struct taxii_call *c, enum page_kind kind)
 	const char *oid = http_req_param(c->req, "oid");
 	char type[TYPE_MAX + 1];
 	const char *types[1] = {type};
-	bool exists;
 
 	type_of(oid, type, sizeof(type));
 	if (!taxii_collection(c) || !readable(c, "taxii-get") ||
 	    (kind == PAGE_OBJECTS &&
 	     !taxii_purpose_check(c, types, 1, "taxii-get")) ||
-	    !object_exists(c, oid, &exists))
+	    !object_visible(c, oid))
 		return;
 	f = parse_filters(c, (kind == PAGE_OBJECTS ? F_VERSION : 0) | F_PAGING);
 	if (!f)
@@ -463,7 +493,7 @@ static void one_object(struct taxii_call *c, enum page_kind kind)
 		if (kind == PAGE_VERSIONS && audit_ids_add(&c->ids, oid))
 			taxii_fail(c->resp, NULL);
 		else
-			taxii_audit_add(c, AUDIT_CONSULT, "taxii-get",
+			taxii_audit_add(c, taxii_read_action(c), "taxii-get",
 					AUDIT_OK,
 					kind == PAGE_VERSIONS
 					    ? "versions"
@@ -537,7 +567,6 @@ void taxii_delete_object(struct taxii_call *c)
 	struct ac_err err = {0};
 	struct filters *f = NULL;
 	uint64_t deleted = 0;
-	bool exists;
 
 	if (!taxii_collection(c))
 		return;
@@ -548,7 +577,7 @@ void taxii_delete_object(struct taxii_call *c)
 			    "and the supervisor or admin role");
 		return;
 	}
-	if (!object_exists(c, oid, &exists))
+	if (!object_visible(c, oid))
 		return;
 	f = parse_filters(c, F_VERSION);
 	if (!f)
@@ -632,6 +661,48 @@ static bool within_limits(const struct taxii *t, const json_t *obj,
 	return ok;
 }
 
+/* For a partner: may it write obj? Its agreement must be in force and
+ * cover the object's areas (policy WRITE), and an object id this node
+ * already holds must be one the partner may see. False with a reason
+ * in a->why that names nothing but the object itself. */
+static bool partner_may_write(struct taxii_call *c, const json_t *obj,
+			      struct adding *a, struct ac_err *err)
+{
+	const char *id = stix_get_str(obj, "id");
+	const char *ids[1] = {id};
+	struct policy_reason why;
+	struct policy_object po;
+	struct store_query q = {0};
+	bool exists, visible;
+
+	memset(&po, 0, sizeof(po));
+	if (policy_markings_read(obj, &c->t->markings, &po.markings, err)) {
+		snprintf(a->why, sizeof(a->why), "%s", err->msg);
+		return false;
+	}
+	po.source = POLICY_SOURCE_PARTNER;
+	snprintf(po.source_partner, sizeof(po.source_partner), "%s",
+		 c->acc.subj.name);
+	po.received_us = c->acc.subj.now_us;
+	if (!policy_decide(&c->acc.subj, &po, POLICY_WRITE, &why)) {
+		snprintf(a->why, sizeof(a->why),
+			 "not accepted under the sharing agreement (%s)",
+			 policy_code_name(why.code));
+		return false;
+	}
+	if (!id)
+		return true; /* validation rejects it */
+	q.ids = ids;
+	q.nids = 1;
+	if (taxii_access_newest(c, &q, &exists, &visible, err))
+		return false;
+	if (exists && !visible) {
+		snprintf(a->why, sizeof(a->why), "not accepted");
+		return false;
+	}
+	return true;
+}
+
 /* Ingests every entry into s; store failures end it with an error.
  * *stored gets the number of new versions committed. */
 static ac_rc ingest_envelope(struct taxii_call *c, struct store *s,
@@ -645,8 +716,13 @@ static ac_rc ingest_envelope(struct taxii_call *c, struct store *s,
 	size_t i;
 	ac_rc rc = AC_OK, frc;
 
-	o.source = "local";
+	char source[8 + POLICY_NAME_MAX + 1];
+
+	snprintf(source, sizeof(source), "partner:%s", c->acc.subj.name);
+	o.source = c->who.is_partner ? source : "local";
 	o.collection_id = c->coll.id;
+	o.corr = c->t->corr;
+	o.corr.store = c->store; /* the connection under an audit wrapper */
 	o.limits = c->t->limits;
 	if (c->t->batch_size)
 		o.batch_size = c->t->batch_size;
@@ -655,6 +731,15 @@ static ac_rc ingest_envelope(struct taxii_call *c, struct store *s,
 	{
 		a->why[0] = '\0';
 		if (!within_limits(c->t, obj, a)) {
+			record(a->failures, obj, a->why);
+			continue;
+		}
+		if (c->who.is_partner && !partner_may_write(c, obj, a, err)) {
+			if (err->rc && err->rc != AC_ERR_INVALID) {
+				rc = err->rc; /* the store failed */
+				break;
+			}
+			memset(err, 0, sizeof(*err));
 			record(a->failures, obj, a->why);
 			continue;
 		}
@@ -740,15 +825,18 @@ static ac_rc ingest_audited(struct taxii_call *c, const json_t *objects,
 		 sid, c->coll.id, c->who_detail);
 	if (c->npending == TAXII_AUDIT_PENDING)
 		return ac_err_set(err, AC_ERR_INTERNAL, "audit batch full");
-	taxii_audit_add(c, AUDIT_INGEST, "taxii-post", AUDIT_OK, c->detail);
+	taxii_audit_add(c, c->who.is_partner ? AUDIT_RECEIVE : AUDIT_INGEST,
+			"taxii-post", AUDIT_OK, c->detail);
 	tmpl = c->pending[--c->npending]; /* the template, not an entry */
 	rc = audit_store_wrap_writer(c->store, c->t->audit, &tmpl, &w, err);
 	if (!rc)
 		rc = ingest_envelope(c, w, objects, a, &stored, err);
 	store_close(w);
 	if (!rc && stored == 0) /* nothing new: still record the request */
-		taxii_audit_add(c, AUDIT_INGEST, "taxii-post", AUDIT_OK,
-				c->detail);
+		taxii_audit_add(c,
+				c->who.is_partner ? AUDIT_RECEIVE
+						  : AUDIT_INGEST,
+				"taxii-post", AUDIT_OK, c->detail);
 	return rc;
 }
 
@@ -770,6 +858,16 @@ void taxii_add_objects(struct taxii_call *c)
 			    c->coll.id);
 		goto out;
 	}
+	if (c->who.is_partner && c->coll.scope != STORE_SCOPE_INBOX &&
+	    c->coll.scope != STORE_SCOPE_PARTNERS) {
+		taxii_error(resp, 403, "Forbidden",
+			    "a partner may write only to inbox or partners "
+			    "collections, not to '%s'",
+			    c->coll.id);
+		goto out;
+	}
+	if (!taxii_access_begin(c))
+		goto out;
 	if (!taxii_content_type_ok(http_req_header(c->req, "Content-Type"))) {
 		taxii_error(resp, 415, "Unsupported media type", "send %s",
 			    TAXII_MEDIA_TYPE);

@@ -12,10 +12,12 @@ export ACCORD_NODE="$N"
 "$ACCORD" init "$N" --org "Paging Agency" >/dev/null || { bad init; finish; exit 1; }
 echo "correct horse battery" | "$ACCORD" user add alice --role analyst --password-stdin 2>/dev/null
 AUTH="Bearer $("$ACCORD" token create alice 2>/dev/null)"
-"$ACCORD" gen --seed 7 --count 1500 >"$TMP/gen.json"
+# TLP:RED is for named recipients only (docs/policy.md): this test is
+# about paging, so every object is made one the reader may see
+"$ACCORD" gen --seed 7 --count 1500 | sed 's/e828b379-4e03-4974-9ac4-e53a884c97c1/55d920b0-5e8b-4f79-9ee9-91f868d9b421/g' >"$TMP/gen.json"
 "$ACCORD" import "$TMP/gen.json" >/dev/null 2>&1
 for s in $(seq 101 120); do
-	"$ACCORD" gen --seed "$s" --count 40 >"$TMP/w$s.json"
+	"$ACCORD" gen --seed "$s" --count 40 | sed 's/e828b379-4e03-4974-9ac4-e53a884c97c1/55d920b0-5e8b-4f79-9ee9-91f868d9b421/g' >"$TMP/w$s.json"
 done
 "$ACCORD" gen --seed 999 --count 4000 >"$TMP/large.json"
 

@@ -1,0 +1,124 @@
+/* The access decision on the server's read paths: the subject is built
+ * once per request from the authenticated caller, then every stored row
+ * is decided on (policy_decide) and redacted (policy_redact) before it is
+ * shown. See docs/policy.md ("Using it on a read path"). */
+#include "base/common.h"
+#include "taxii/taxii.h"
+
+#include "base/log.h"
+#include "base/time.h"
+#include "taxii/taxii_int.h"
+
+bool taxii_access_begin(struct taxii_call *c)
+{
+	struct ac_err err = {0};
+
+	if (c->acc.loaded)
+		return true;
+	if (policy_agreements_load(c->store, &c->acc.all, &err)) {
+		taxii_fail(c->resp, &err);
+		return false;
+	}
+	policy_subject_from_auth(&c->who, &c->acc.all, ac_now_us(),
+				 &c->acc.subj);
+	c->acc.action = c->acc.subj.kind == POLICY_SUBJECT_PARTNER
+			    ? POLICY_SHARE
+			    : POLICY_READ;
+	c->acc.loaded = true;
+	return true;
+}
+
+void taxii_access_end(struct taxii_call *c)
+{
+	if (c->acc.loaded)
+		policy_agreements_release(&c->acc.all);
+	c->acc.loaded = false;
+}
+
+enum audit_action taxii_read_action(const struct taxii_call *c)
+{
+	return c->who.is_partner ? AUDIT_DISCLOSE : AUDIT_CONSULT;
+}
+
+ac_rc taxii_access_row(struct taxii_call *c, const struct store_row *row,
+		       bool *visible, char **redacted)
+{
+	struct policy_object po;
+	struct ac_err err = {0};
+	bool withheld = false;
+	json_t *obj, *copy;
+	ac_rc rc = AC_OK;
+
+	*visible = false;
+	if (redacted)
+		*redacted = NULL;
+	if (!c->acc.loaded || c->acc.subj.kind == POLICY_SUBJECT_NONE)
+		return AC_OK;
+	obj = json_loadb(row->json, row->json_len, 0, NULL);
+	if (!obj) {
+		ac_log(AC_LOG_WARN, "taxii: stored object '%.128s' does not "
+		       "parse: not shown", row->id);
+		return AC_OK;
+	}
+	if (policy_object_from_row(row, obj, &c->t->markings, &c->acc.all,
+				   &po, &err)) {
+		ac_log(AC_LOG_WARN, "taxii: %s: not shown", err.msg);
+		goto out;
+	}
+	if (!policy_decide(&c->acc.subj, &po, c->acc.action, NULL))
+		goto out;
+	if (!json_object_get(obj, "granular_markings")) {
+		*visible = true;
+		goto out;
+	}
+	copy = policy_redact(&c->acc.subj, &po, c->acc.action, obj, &withheld);
+	if (!copy) {
+		rc = withheld ? AC_OK : AC_ERR_NOMEM;
+		goto out;
+	}
+	*visible = true;
+	if (redacted) {
+		*redacted = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!*redacted) {
+			*visible = false;
+			rc = AC_ERR_NOMEM;
+		}
+	}
+	json_decref(copy);
+out:
+	json_decref(obj);
+	return rc;
+}
+
+struct newest {
+	struct taxii_call *c;
+	bool exists, visible;
+	ac_rc rc;
+};
+
+static int newest_row(const struct store_row *row, void *ctx)
+{
+	struct newest *n = ctx;
+
+	n->exists = true;
+	n->rc = taxii_access_row(n->c, row, &n->visible, NULL);
+	return 1;
+}
+
+ac_rc taxii_access_newest(struct taxii_call *c, struct store_query *q,
+			  bool *exists, bool *visible, struct ac_err *err)
+{
+	struct newest n = {c, false, false, AC_OK};
+	ac_rc rc;
+
+	q->versions = STORE_VERSIONS_LAST;
+	q->nat_versions = 0;
+	q->limit = 1;
+	rc = store_query(c->store, q, newest_row, &n, err);
+	if (!rc && n.rc)
+		rc = ac_err_set(err, n.rc, "cannot decide on an object: %s",
+				ac_rc_name(n.rc));
+	*exists = n.exists;
+	*visible = n.visible;
+	return rc;
+}
