@@ -53,6 +53,7 @@ int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_retention(int argc, char **argv);
 int cmd_collection(int argc, char **argv);
 int cmd_partner(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);

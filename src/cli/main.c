@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "audit", cmd_audit, "verify, export, show or prune the audit trail" },
 	{ "collection", cmd_collection, "add or list TAXII collections" },
 	{ "serve", cmd_serve, "serve the node over TAXII 2.1" },
+	{ "retention", cmd_retention, "erase objects whose retention ended" },
 	{ "partner", cmd_partner, "add or list partner agencies" },
 	{ "agreement", cmd_agreement, "set or show sharing agreements" },
 };
