@@ -160,7 +160,7 @@ poster() { # envelopes $1..$2; writes the acknowledged seeds to $TMP/acked.$1
 poster 100 103 & p1=$!
 poster 104 107 & p2=$!
 poster 108 111 & p3=$!
-for _ in $(seq 1 200); do
+for _ in $(seq 1 1200); do # up to a minute: ASan builds under load are slow
 	[ -s "$TMP/acked.100" ] && break
 	sleep 0.05
 done
