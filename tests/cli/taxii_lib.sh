@@ -12,7 +12,7 @@ start_server() {
 	"$ACCORD" serve --listen 127.0.0.1:0 "$@" 2>"$TMP/serve.log" &
 	SERVER_PID=$!
 	URL=
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 300); do
 		URL=$(sed -n 's/^accord: serving TAXII 2.1 at \(.*\)$/\1/p' "$TMP/serve.log")
 		[ -n "$URL" ] && return 0
 		kill -0 "$SERVER_PID" 2>/dev/null || break

@@ -86,7 +86,7 @@ expect_exit 0 "verify after prune" -- "$ACCORD" --node "$N" audit verify
 "$ACCORD" gen --seed 6 --count 40000 --format jsonl >"$TMP/big.jsonl"
 "$ACCORD" --node "$N" import "$TMP/big.jsonl" >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 300); do
+for _ in $(seq 1 900); do
 	n=$(sqlite3 "file:$N/store.db?mode=ro" "select count(*) from objects where source = 'local'" 2>/dev/null || echo 0)
 	[ "${n:-0}" -gt 5000 ] && break
 	sleep 0.05

@@ -11,7 +11,7 @@ seeded=$(sqlite3 "$N/store.db" "select count(*) from objects")
 "$ACCORD" --node "$N" import "$TMP/big.jsonl" >/dev/null 2>&1 &
 pid=$!
 # wait until at least one batch is committed, then kill hard
-for _ in $(seq 1 200); do
+for _ in $(seq 1 600); do
 	n=$(sqlite3 "file:$N/store.db?mode=ro" "select count(*) from objects" 2>/dev/null || echo 0)
 	[ "${n:-0}" -gt 1000 ] && break
 	sleep 0.05

@@ -39,7 +39,7 @@ expect_exit 2 "usage" -- "$ACCORD" --node "$N" retention
 sqlite3 "$N/store.db" "UPDATE objects SET date_added = date_added - 40*86400*1000000 - rowid WHERE id = '$ID2'"
 "$ACCORD" --node "$N" serve --insecure-http --listen 127.0.0.1:0 >"$TMP/serve.log" 2>&1 &
 spid=$!
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
 	[ "$(sqlite3 "file:$N/store.db?mode=ro" "select count(*) from objects where id = '$ID2'" 2>/dev/null)" = 0 ] && break
 	sleep 0.1
 done
