@@ -8,7 +8,7 @@
 #include "index/correlate.h"
 
 static const char help[] =
-	"usage: accord correlations ID [--json] [--node DIR]\n"
+	"usage: accord correlations ID [--json] [--as USER] [--node DIR]\n"
 	"       accord correlations common [--json] [--node DIR]\n\n"
 	"Lists what the identifier index matched object ID with: kind, value,\n"
 	"score (1 exact, below 1 weaker, e.g. an address inside a block), the\n"
@@ -16,9 +16,10 @@ static const char help[] =
 	"(those also raised an alert; see 'accord alerts').\n"
 	"'common' lists the values that occur too often to correlate\n"
 	"([correlation] max_occurrences) for an administrator to review.\n\n"
-	"This command reads the node's store directly and shows every\n"
-	"correlation: it is for local administrators. Access filtering by user\n"
-	"comes with the API.\n"
+	"Only correlations whose both objects the viewer may see are shown;\n"
+	"an object the viewer may not see is reported as absent (exit 4).\n"
+	"--as USER shows a user's view; by default the local operator's (an\n"
+	"admin, who does not see RED objects that do not name them).\n"
 	"Exit codes: 0 ok, 1 failure, 2 usage.\n";
 
 static int add_match(const struct corr_match *m, void *ctx)
@@ -30,6 +31,37 @@ static int add_match(const struct corr_match *m, void *ctx)
 			   "other_id", m->other_id, "other_source",
 			   m->other_source, "cross_source", m->cross_source));
 	return 0;
+}
+
+/* Drops matches whose other object the viewer may not see. */
+static void keep_visible(const struct policy_view *v, struct store *s,
+			 json_t *list)
+{
+	for (size_t i = json_array_size(list); i-- > 0;) {
+		const char *other = json_string_value(
+		    json_object_get(json_array_get(list, i), "other_id"));
+		if (!other || !policy_view_sees_id(v, s, other))
+			json_array_remove(list, i);
+	}
+}
+
+static ac_rc list_visible(struct node *n, const struct cli_view_args *va,
+			  const char *id, json_t *list, struct ac_err *err)
+{
+	struct policy_view view;
+	ac_rc rc = cli_view_open(n, va, &view, err);
+
+	if (rc)
+		return rc;
+	if (!policy_view_sees_id(&view, n->store, id))
+		rc = ac_err_set(err, AC_ERR_NOTFOUND,
+				"no object '%s' on this node", id);
+	if (!rc)
+		rc = corr_list(n->store, id, add_match, list, err);
+	if (!rc)
+		keep_visible(&view, n->store, list);
+	policy_view_release(&view);
+	return rc;
 }
 
 static int add_common(const struct store_common *c, void *ctx)
@@ -93,8 +125,10 @@ int cmd_correlations(int argc, char **argv)
 		{ "json", no_argument, 0, 'j' },
 		{ "node", required_argument, 0, 'N' },
 		{ "help", no_argument, 0, 'h' },
+		{ "as", required_argument, 0, CLI_OPT_AS },
 		{ 0, 0, 0, 0 }
 	};
+	struct cli_view_args va = { NULL, NULL };
 	const char *node_flag = NULL, *what;
 	struct ac_err err = { 0 };
 	struct node *n = NULL;
@@ -112,7 +146,7 @@ int cmd_correlations(int argc, char **argv)
 			as_json = true;
 		} else if (ch == 'N') {
 			node_flag = optarg;
-		} else {
+		} else if (ch != CLI_OPT_AS || !cli_view_option(ch, optarg, &va)) {
 			json_decref(list);
 			return cli_usage_hint("correlations");
 		}
@@ -129,9 +163,11 @@ int cmd_correlations(int argc, char **argv)
 	rc = cli_open_node(node_flag, &n, &err);
 	if (!rc)
 		rc = common ? store_common_list(n->store, add_common, list, &err)
-			    : corr_list(n->store, what, add_match, list, &err);
+			    : list_visible(n, &va, what, list, &err);
 	if (rc) {
 		code = cli_fail(&err);
+		if (rc == AC_ERR_NOTFOUND)
+			code = EXIT_NOTFOUND;
 	} else if (as_json) {
 		json_dumpf(list, stdout, JSON_INDENT(2));
 		putchar('\n');

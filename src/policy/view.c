@@ -85,6 +85,33 @@ json_t *policy_view_row(const struct policy_view *v,
 	return withheld ? NULL : out;
 }
 
+struct sees {
+	const struct policy_view *v;
+	bool yes;
+};
+
+static int sees_row(const struct store_row *row, void *ctx)
+{
+	struct sees *x = ctx;
+
+	x->yes = policy_view_allows(x->v, row);
+	return 1;
+}
+
+bool policy_view_sees_id(const struct policy_view *v, struct store *s,
+			 const char *id)
+{
+	struct store_query q = { 0 };
+	const char *ids[1] = { id };
+	struct sees x = { v, false };
+
+	q.ids = ids;
+	q.nids = 1;
+	q.versions = STORE_VERSIONS_LAST;
+	q.limit = 1;
+	return store_query(s, &q, sees_row, &x, NULL) == AC_OK && x.yes;
+}
+
 void policy_view_release(struct policy_view *v)
 {
 	policy_agreements_release(&v->agreements);

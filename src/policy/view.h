@@ -34,6 +34,9 @@ bool policy_view_allows(const struct policy_view *v,
 /* New reference to what the subject may see of row, or NULL. */
 json_t *policy_view_row(const struct policy_view *v,
 			const struct store_row *row);
+/* Whether the subject may see the newest stored version of object id. */
+bool policy_view_sees_id(const struct policy_view *v, struct store *s,
+			 const char *id);
 void policy_view_release(struct policy_view *v);
 
 #endif
