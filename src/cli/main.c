@@ -31,6 +31,8 @@ static const struct command commands[] = {
 	{ "serve", cmd_serve, "serve the node over TAXII 2.1" },
 	{ "partner", cmd_partner, "add or list partner agencies" },
 	{ "agreement", cmd_agreement, "set or show sharing agreements" },
+	{ "node", cmd_node, "print this node's card for partners" },
+	{ "sync", cmd_sync, "pull from partner nodes; sync status" },
 };
 
 static void usage(FILE *out)
