@@ -69,7 +69,8 @@ int cmd_node(int argc, char **argv)
 		cli_error("'node card' takes no arguments");
 		return cli_usage_hint("node");
 	}
-	if (url && (strncmp(url, "https://", 8) || url[strlen(url) - 1] != '/')) {
+	if (url &&
+	    (strncmp(url, "https://", 8) || url[strlen(url) - 1] != '/')) {
 		cli_error("--url '%s' must be an https URL ending in '/'", url);
 		return cli_usage_hint("node");
 	}

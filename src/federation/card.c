@@ -119,8 +119,8 @@ ac_rc fed_card_build(const struct node *n, const char *url, json_t **out,
 	if (rc)
 		return rc;
 	derive_url(n, derived, sizeof(derived));
-	*out = json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:s}", "accord_card",
-			 1, "identity", "id", n->cfg.identity_id, "name", name,
+	*out = json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:s}", "accord_card", 1,
+			 "identity", "id", n->cfg.identity_id, "name", name,
 			 "sign_pk", pk, "taxii_url", url ? url : derived,
 			 "tls_pin_sha256", pin);
 	if (!*out)

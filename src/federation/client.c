@@ -134,7 +134,8 @@ static ac_rc transfer_error(struct fed_client *c, CURLcode cc,
 				  "response from '%s' is larger than %zu "
 				  "bytes",
 				  c->base, c->max_response);
-	if (cc == CURLE_SSL_CONNECT_ERROR || cc == CURLE_PEER_FAILED_VERIFICATION)
+	if (cc == CURLE_SSL_CONNECT_ERROR ||
+	    cc == CURLE_PEER_FAILED_VERIFICATION)
 		return ac_err_set(err, AC_ERR_CRYPTO,
 				  "TLS with '%s' failed: %s", c->base,
 				  curl_easy_strerror(cc));
@@ -201,10 +202,9 @@ ac_rc fed_token_read(const char *path, char out[FED_TOKEN_MAX + 1],
 	out[0] = '\0';
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return ac_err_set(err, errno == ENOENT ? AC_ERR_NOTFOUND
-						       : AC_ERR_IO,
-				  "cannot open token file '%s': %s", path,
-				  strerror(errno));
+		return ac_err_set(
+		    err, errno == ENOENT ? AC_ERR_NOTFOUND : AC_ERR_IO,
+		    "cannot open token file '%s': %s", path, strerror(errno));
 	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
 		rc = ac_err_set(err, AC_ERR_IO, "'%s' is not a regular file",
 				path);

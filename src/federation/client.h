@@ -23,17 +23,17 @@ struct fed_client {
 	char base[STORE_URL_MAX + 1]; /* the API root, ending in '/' */
 	char pin[STORE_PIN_MAX + 1];
 	char token[FED_TOKEN_MAX + 1]; /* secret: wiped by fed_client_close */
-	long connect_timeout_s;	      /* default 10 */
-	long timeout_s;		      /* whole transfer; default 120 */
-	size_t max_response;	      /* default FED_RESPONSE_MAX */
-	void *curl;		      /* CURL *, reused across requests */
+	long connect_timeout_s;	       /* default 10 */
+	long timeout_s;		       /* whole transfer; default 120 */
+	size_t max_response;	       /* default FED_RESPONSE_MAX */
+	void *curl;		       /* CURL *, reused across requests */
 };
 
 struct fed_response {
-	long status;		  /* HTTP status, 0 if none */
-	struct ac_buf body;	  /* capped at max_response */
-	char added_last[64];	  /* X-TAXII-Date-Added-Last, "" if none */
-	bool transient;		  /* worth retrying (network, 5xx, 429) */
+	long status;	     /* HTTP status, 0 if none */
+	struct ac_buf body;  /* capped at max_response */
+	char added_last[64]; /* X-TAXII-Date-Added-Last, "" if none */
+	bool transient;	     /* worth retrying (network, 5xx, 429) */
 };
 
 /* Sets up a client for the API root base with pin and token (both copied).

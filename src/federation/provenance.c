@@ -16,8 +16,7 @@ static json_t *without_provenance(const json_t *obj)
 	if (!copy)
 		return NULL;
 	exts = json_object_get(copy, "extensions");
-	if (!json_is_object(exts) ||
-	    !json_object_get(exts, FED_PROVENANCE_EXT))
+	if (!json_is_object(exts) || !json_object_get(exts, FED_PROVENANCE_EXT))
 		return copy;
 	exts_copy = json_copy(exts);
 	if (!exts_copy || json_object_del(exts_copy, FED_PROVENANCE_EXT) ||
@@ -136,8 +135,8 @@ enum fed_verdict fed_verify(const json_t *obj,
 	    !json_string_value(json_object_get(ext, "signer")) ||
 	    strlen(b64) >= FED_SIG_B64_MAX)
 		return FED_SIG_BAD;
-	if (sodium_base642bin(sig, sizeof(sig), b64, strlen(b64), NULL,
-			      &siglen, NULL, sodium_base64_VARIANT_ORIGINAL) ||
+	if (sodium_base642bin(sig, sizeof(sig), b64, strlen(b64), NULL, &siglen,
+			      NULL, sodium_base64_VARIANT_ORIGINAL) ||
 	    siglen != sizeof(sig))
 		return FED_SIG_BAD;
 	if (canonical(obj, &canon, NULL) == AC_OK &&

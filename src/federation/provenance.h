@@ -24,8 +24,8 @@
 #define FED_SIG_B64_MAX 128 /* base64 of 64 bytes is 88 chars */
 
 enum fed_verdict {
-	FED_SIG_OK,       /* signed, and the signature verifies with the key */
-	FED_SIG_BAD,      /* signed, but malformed or not by this key / changed */
+	FED_SIG_OK,  /* signed, and the signature verifies with the key */
+	FED_SIG_BAD, /* signed, but malformed or not by this key / changed */
 	FED_SIG_UNSIGNED, /* no provenance extension */
 };
 

@@ -128,7 +128,8 @@ static ac_rc get_retry(struct pull *p, const char *rel, struct fed_response *r,
 		rc = fed_client_get(&p->c, rel, r, err);
 		if (!rc || !r->transient || attempt >= p->o.retries)
 			return rc;
-		ac_log(AC_LOG_WARN, "sync from '%s': %s; retry %u of %u in %u ms",
+		ac_log(AC_LOG_WARN,
+		       "sync from '%s': %s; retry %u of %u in %u ms",
 		       p->partner, err ? err->msg : ac_rc_name(rc), attempt + 1,
 		       p->o.retries, delay);
 		fed_response_release(r);
@@ -167,8 +168,7 @@ static int find_identity(const struct store_partner *sp, void *ctx)
 
 /* The public key of the node with identity signer, if it is a partner
  * with a registered card. */
-static bool signer_key(struct pull *p, const char *signer,
-		       unsigned char pk[32])
+static bool signer_key(struct pull *p, const char *signer, unsigned char pk[32])
 {
 	struct store_partner sp = {0};
 	struct store_partner_link l;
@@ -181,7 +181,8 @@ static bool signer_key(struct pull *p, const char *signer,
 		return false;
 	snprintf(sp.identity_id, sizeof(sp.identity_id), "%s", signer);
 	if (store_partner_list(p->n->store, find_identity, &sp, NULL) ||
-	    !sp.name[0] || store_partner_link_get(p->n->store, sp.name, &l, NULL))
+	    !sp.name[0] ||
+	    store_partner_link_get(p->n->store, sp.name, &l, NULL))
 		return false;
 	memcpy(pk, l.sign_pk, 32);
 	return true;
@@ -261,7 +262,8 @@ static ac_rc ingest_page(struct pull *p, const char *collection,
 	       sizeof(opts.corr.default_country));
 	opts.corr.store = p->n->store;
 	ingest_init(&in, audited, &opts, on_reject, NULL, p);
-	json_array_foreach(objects, i, obj) {
+	json_array_foreach(objects, i, obj)
+	{
 		if (!json_is_object(obj) || !signature_ok(p, obj)) {
 			p->st->bad_signatures += json_is_object(obj);
 			in.stats.rejected += !json_is_object(obj);
@@ -307,9 +309,10 @@ static ac_rc pull_collection(struct pull *p, const char *cid,
 	if (rc == AC_ERR_NOTFOUND)
 		rc = AC_OK;
 	while (!rc && more) {
-		snprintf(rel, sizeof(rel), "collections/%s/objects/?limit=%zu%s%s",
-			 cid, p->o.page_limit, ss.watermark[0] ? "&added_after=" : "",
-			 ss.watermark);
+		snprintf(rel, sizeof(rel),
+			 "collections/%s/objects/?limit=%zu%s%s", cid,
+			 p->o.page_limit,
+			 ss.watermark[0] ? "&added_after=" : "", ss.watermark);
 		rc = get_retry(p, rel, &r, err);
 		if (!rc)
 			rc = parse_body(&r, "an objects page", &env, err);
@@ -331,7 +334,8 @@ static ac_rc pull_collection(struct pull *p, const char *cid,
 		if (rc)
 			break;
 		/* the page is committed: now the watermark may move */
-		snprintf(ss.watermark, sizeof(ss.watermark), "%s", r.added_last);
+		snprintf(ss.watermark, sizeof(ss.watermark), "%s",
+			 r.added_last);
 		ss.received += accepted;
 		ss.last_attempt_us = ss.last_success_us = ac_now_us();
 		ss.last_error[0] = '\0';
@@ -366,7 +370,8 @@ static ac_rc pull_all(struct pull *p, struct ac_err *err)
 				p->partner, COLLECTIONS_MAX);
 		goto out;
 	}
-	json_array_foreach(colls, i, k) {
+	json_array_foreach(colls, i, k)
+	{
 		cid = json_string_value(json_object_get(k, "id"));
 		if (!json_is_true(json_object_get(k, "can_read")))
 			continue;
@@ -421,7 +426,8 @@ static ac_rc open_link(struct pull *p, struct ac_err *err)
 	if (!rc)
 		rc = fed_token_read(path, token, err);
 	if (rc == AC_ERR_NOTFOUND && err && strstr(err->msg, ".token"))
-		ac_err_prefix(err, "no credentials for '%s' (use 'accord "
+		ac_err_prefix(err,
+			      "no credentials for '%s' (use 'accord "
 			      "partner credentials %s --token-file F')",
 			      p->partner, p->partner);
 	if (!rc)

@@ -19,10 +19,10 @@
 #define FED_PARTNERS_DIR "keys/partners" /* NAME.token, mode 0600 */
 
 struct fed_pull_opts {
-	size_t page_limit;     /* objects per page requested; 0 = 1000 */
-	unsigned retries;      /* extra attempts for transient failures */
-	unsigned backoff_ms;   /* first delay, doubled each time (cap 30 s) */
-	long timeout_s;        /* per request; 0 = 120 */
+	size_t page_limit;   /* objects per page requested; 0 = 1000 */
+	unsigned retries;    /* extra attempts for transient failures */
+	unsigned backoff_ms; /* first delay, doubled each time (cap 30 s) */
+	long timeout_s;	     /* per request; 0 = 120 */
 };
 
 struct fed_pull_stats {
@@ -30,7 +30,7 @@ struct fed_pull_stats {
 	uint64_t pages;	      /* pages committed */
 	uint64_t accepted;
 	uint64_t duplicates;
-	uint64_t rejected;       /* by ingest */
+	uint64_t rejected;	 /* by ingest */
 	uint64_t bad_signatures; /* rejected before ingest */
 };
 

@@ -12,8 +12,7 @@ static ac_rc db_err(sqlite3 *db, int src, const char *what, struct ac_err *err)
 {
 	const char *p = sqlite3_db_filename(db, "main");
 
-	return store_sqlite_err(db, src, p && p[0] ? p : ":memory:", what,
-				err);
+	return store_sqlite_err(db, src, p && p[0] ? p : ":memory:", what, err);
 }
 
 static ac_rc prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
@@ -74,8 +73,7 @@ ac_rc store_partner_link_put(struct store *s,
 	sqlite3_bind_text(st, 1, l->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, l->url, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, l->pin, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 4, l->sign_pk, sizeof(l->sign_pk),
-			  SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, l->sign_pk, sizeof(l->sign_pk), SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, l->created_us);
 	src = sqlite3_step(st);
 	if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
@@ -90,8 +88,7 @@ out:
 }
 
 ac_rc store_partner_link_get(struct store *s, const char *name,
-			     struct store_partner_link *out,
-			     struct ac_err *err)
+			     struct store_partner_link *out, struct ac_err *err)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
@@ -148,8 +145,8 @@ static ac_rc read_state(sqlite3_stmt *st, struct store_sync_state *o,
 		rc = column_text(st, 1, o->collection, sizeof(o->collection),
 				 err);
 	if (!rc)
-		rc = column_text(st, 2, o->watermark, sizeof(o->watermark),
-				 err);
+		rc =
+		    column_text(st, 2, o->watermark, sizeof(o->watermark), err);
 	o->last_attempt_us = sqlite3_column_int64(st, 3);
 	o->last_success_us = sqlite3_column_int64(st, 4);
 	if (!rc)

@@ -1,6 +1,11 @@
 #include "base/common.h"
 #include "crypto/keys.h"
+#include "federation/card.h"
 #include "federation/provenance.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -122,13 +127,107 @@ static void onward_shared_verifies(void **state)
 	json_decref(o);
 }
 
+#define CARD_OK                                                                \
+	"{\"accord_card\":1,\"identity\":{\"id\":\"" ALPHA "\","            \
+	"\"name\":\"Alpha\"},\"sign_pk\":"                                   \
+	"\"CpmsouNPQVxpzwkkkqOJhZVAe7gqaHHHOwBXwmD5C2Q=\",\"taxii_url\":"       \
+	"\"https://127.0.0.1:8443/taxii2/api1/\",\"tls_pin_sha256\":"           \
+	"\"mB7qtjvSv7Y9VQmGO61lgQa4p/6rJUypoDUkXf/TdYg=\"}"
+
+static ac_rc parse_with(const char *key, const char *value)
+{
+	struct fed_card c;
+	json_t *o = json_loads(CARD_OK, 0, NULL);
+	char *text;
+	ac_rc rc;
+
+	assert_non_null(o);
+	json_object_set_new(o, key, json_string(value));
+	text = json_dumps(o, 0);
+	rc = fed_card_parse(text, strlen(text), &c, NULL);
+	free(text);
+	json_decref(o);
+	return rc;
+}
+
+static void card_parse_checks_fields(void **state)
+{
+	struct fed_card c;
+	struct ac_err err = {0};
+
+	(void)state;
+	assert_int_equal(fed_card_parse(CARD_OK, strlen(CARD_OK), &c, &err),
+			 AC_OK);
+	assert_string_equal(c.identity_id, ALPHA);
+	assert_string_equal(c.url, "https://127.0.0.1:8443/taxii2/api1/");
+	assert_int_equal(c.sign_pk[0], 0x0a);
+	assert_int_equal(parse_with("sign_pk", "AAAA"), AC_ERR_INVALID);
+	assert_int_equal(parse_with("taxii_url", "http://x/taxii2/api1/"),
+			 AC_ERR_INVALID);
+	assert_int_equal(parse_with("taxii_url", "https://x/taxii2/api1"),
+			 AC_ERR_INVALID);
+	assert_int_equal(parse_with("tls_pin_sha256", "short"),
+			 AC_ERR_INVALID);
+	assert_int_equal(parse_with("accord_card", "1"), AC_ERR_INVALID);
+	assert_int_equal(fed_card_parse("{\"a\":1,\"a\":2}", 13, &c, NULL),
+			 AC_ERR_PARSE);
+	assert_int_equal(fed_card_parse("[", 1, &c, NULL), AC_ERR_PARSE);
+}
+
+static void store_sync_records(void **state)
+{
+	char path[] = "/tmp/accord-fed-XXXXXX";
+	char db[64];
+	struct store *s = NULL;
+	struct store_partner p = {.name = "alpha", .identity_id = ALPHA};
+	struct store_partner_link l = {.name = "alpha",
+				       .url = "https://h/taxii2/api1/",
+				       .pin = "pin",
+				       .sign_pk = {7}};
+	struct store_sync_state st = {.partner = "alpha",
+				      .collection = "c1",
+				      .watermark = "2026-01-01T00:00:00.000001Z",
+				      .received = 5};
+	struct store_sync_state got;
+	struct store_partner_link lg;
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	snprintf(db, sizeof(db), "%s/s.db", path);
+	assert_int_equal(store_open(db, true, &s, NULL), AC_OK);
+	assert_int_equal(store_partner_link_put(s, &l, NULL), AC_ERR_NOTFOUND);
+	assert_int_equal(store_sync_put(s, &st, NULL), AC_ERR_NOTFOUND);
+	assert_int_equal(store_partner_add(s, &p, NULL), AC_OK);
+	assert_int_equal(store_partner_link_get(s, "alpha", &lg, NULL),
+			 AC_ERR_NOTFOUND);
+	assert_int_equal(store_partner_link_put(s, &l, NULL), AC_OK);
+	assert_int_equal(store_partner_link_get(s, "alpha", &lg, NULL), AC_OK);
+	assert_string_equal(lg.url, l.url);
+	assert_int_equal(lg.sign_pk[0], 7);
+	assert_int_equal(store_sync_get(s, "alpha", "c1", &got, NULL),
+			 AC_ERR_NOTFOUND);
+	assert_string_equal(got.collection, "c1");
+	assert_string_equal(got.watermark, "");
+	assert_int_equal(store_sync_put(s, &st, NULL), AC_OK);
+	st.received = 9;
+	assert_int_equal(store_sync_put(s, &st, NULL), AC_OK);
+	assert_int_equal(store_sync_get(s, "alpha", "c1", &got, NULL), AC_OK);
+	assert_int_equal(got.received, 9);
+	assert_string_equal(got.watermark, st.watermark);
+	store_close(s);
+	unlink(db);
+	rmdir(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sign_then_verify),
-		cmocka_unit_test(changed_byte_is_bad),
-		cmocka_unit_test(malformed_extension_is_bad),
-		cmocka_unit_test(onward_shared_verifies),
+	    cmocka_unit_test(sign_then_verify),
+	    cmocka_unit_test(changed_byte_is_bad),
+	    cmocka_unit_test(malformed_extension_is_bad),
+	    cmocka_unit_test(onward_shared_verifies),
+	    cmocka_unit_test(card_parse_checks_fields),
+	    cmocka_unit_test(store_sync_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
