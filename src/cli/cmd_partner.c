@@ -4,22 +4,36 @@
 #include <getopt.h>
 
 #include "base/time.h"
+#include "federation/card.h"
+#include "federation/client.h"
+#include "federation/sync.h"
 #include "policy/partners.h"
 
 static const char help[] =
     "usage: accord partner add NAME --identity identity--UUID [--title TEXT]\n"
+    "       accord partner add NAME --card FILE [--title TEXT]\n"
+    "       accord partner credentials NAME --token-file FILE\n"
     "       accord partner list\n"
     "(each also takes --node DIR and --help)\n\n"
     "Registers partner agencies (docs/policy.md).\n"
     "  add   NAME is 1 to 56 of a-z 0-9 . _ -; --identity is the partner's\n"
     "        STIX identity id. Also creates the system user partner.NAME\n"
     "        that 'accord token create --partner NAME' binds tokens to.\n"
+    "        --card FILE registers the partner node's card ('accord node\n"
+    "        card' there): its identity, signing key, TAXII URL and TLS pin,\n"
+    "        which 'accord sync' needs. The title defaults to its name.\n"
+    "  credentials  stores the token THIS node uses to reach partner NAME\n"
+    "        (created there with 'accord token create --partner'); FILE\n"
+    "        must be mode 0600. Kept in DIR/keys/partners/NAME.token, 0600;\n"
+    "        never printed or logged.\n"
     "  list  name, identity, created and title of every partner\n";
 
 struct partner_opts {
 	const char *node;
 	const char *identity;
 	const char *title;
+	const char *card;
+	const char *token_file;
 };
 
 /* Records an admin change after it was made (or failed). */
@@ -47,16 +61,69 @@ static int print_partner(const struct store_partner *p, void *ctx)
 	return 0;
 }
 
+static ac_rc read_card(const char *path, struct fed_card *c,
+		       struct ac_err *err)
+{
+	char buf[FED_CARD_MAX_BYTES + 1];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return ac_err_set(err, AC_ERR_IO, "cannot open card '%s': %s",
+				  path, strerror(errno));
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (n == sizeof(buf))
+		return ac_err_set(err, AC_ERR_LIMIT,
+				  "card '%s' is larger than %d bytes", path,
+				  FED_CARD_MAX_BYTES);
+	if (fed_card_parse(buf, n, c, err)) {
+		ac_err_prefix(err, "'%s'", path);
+		return err->rc;
+	}
+	return AC_OK;
+}
+
+/* Registers the link of a card; the partner row comes first. */
+static ac_rc add_link(struct node *n, const char *name,
+		      const struct fed_card *c, struct ac_err *err)
+{
+	struct store_partner_link l = {0};
+
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	snprintf(l.url, sizeof(l.url), "%s", c->url);
+	snprintf(l.pin, sizeof(l.pin), "%s", c->pin);
+	memcpy(l.sign_pk, c->sign_pk, sizeof(l.sign_pk));
+	l.created_us = ac_now_us();
+	return store_partner_link_put(n->store, &l, err);
+}
+
 static ac_rc add(struct node *n, const char *name, const struct partner_opts *o,
 		 struct ac_err *err)
 {
 	char what[256];
 	struct ac_err aerr = {0};
+	struct fed_card card;
+	const char *identity = o->identity, *title = o->title;
 	ac_rc rc, arc;
 
-	rc = policy_partner_add(n->store, name, o->identity, o->title, err);
-	snprintf(what, sizeof(what), "partner add %.64s identity=%.128s", name,
-		 o->identity);
+	if (o->card) {
+		rc = read_card(o->card, &card, err);
+		if (rc)
+			return rc;
+		if (identity && strcmp(identity, card.identity_id))
+			return ac_err_set(err, AC_ERR_INVALID,
+					  "--identity '%s' is not the card's "
+					  "identity '%s'",
+					  identity, card.identity_id);
+		identity = card.identity_id;
+		title = title ? title : card.name;
+	}
+	rc = policy_partner_add(n->store, name, identity, title, err);
+	if (!rc && o->card)
+		rc = add_link(n, name, &card, err);
+	snprintf(what, sizeof(what), "partner add %.64s identity=%.128s%s", name,
+		 identity, o->card ? " card" : "");
 	arc = audit_change(n, what, rc, err, &aerr);
 	if (rc)
 		return rc;
@@ -66,6 +133,33 @@ static ac_rc add(struct node *n, const char *name, const struct partner_opts *o,
 	}
 	fprintf(stderr, "added partner '%s' (token user '%s%s')\n", name,
 		POLICY_PARTNER_USER_PREFIX, name);
+	return AC_OK;
+}
+
+static ac_rc credentials(struct node *n, const char *name,
+			 const struct partner_opts *o, struct ac_err *err)
+{
+	char token[FED_TOKEN_MAX + 1], what[128];
+	struct store_partner p;
+	struct ac_err aerr = {0};
+	ac_rc rc, arc;
+
+	rc = store_partner_get(n->store, name, &p, err);
+	if (rc)
+		return rc;
+	rc = fed_token_read(o->token_file, token, err);
+	if (!rc)
+		rc = fed_credentials_save(n, name, token, err);
+	sodium_memzero(token, sizeof(token));
+	snprintf(what, sizeof(what), "partner credentials %.64s", name);
+	arc = audit_change(n, what, rc, err, &aerr);
+	if (rc)
+		return rc;
+	if (arc) {
+		*err = aerr;
+		return arc;
+	}
+	fprintf(stderr, "stored credentials for partner '%s'\n", name);
 	return AC_OK;
 }
 
@@ -80,6 +174,8 @@ static ac_rc run(const char *sub, const char *name,
 		return rc;
 	if (!strcmp(sub, "add")) {
 		rc = add(n, name, o, err);
+	} else if (!strcmp(sub, "credentials")) {
+		rc = credentials(n, name, o, err);
 	} else {
 		printf("%-20s %-47s %-20s %s\n", "NAME", "IDENTITY", "CREATED",
 		       "TITLE");
@@ -94,10 +190,12 @@ int cmd_partner(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"identity", required_argument, 0, 'i'},
 	    {"title", required_argument, 0, 't'},
+	    {"card", required_argument, 0, 'c'},
+	    {"token-file", required_argument, 0, 'f'},
 	    {"node", required_argument, 0, 'N'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0}};
-	struct partner_opts o = {NULL, NULL, NULL};
+	struct partner_opts o = {NULL, NULL, NULL, NULL, NULL};
 	struct ac_err err = {0};
 	const char *sub;
 	int ch, nargs;
@@ -107,11 +205,12 @@ int cmd_partner(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	sub = argv[1];
-	if (strcmp(sub, "add") && strcmp(sub, "list")) {
+	if (strcmp(sub, "add") && strcmp(sub, "list") &&
+	    strcmp(sub, "credentials")) {
 		cli_error("unknown partner command '%s'", sub);
 		return cli_usage_hint("partner");
 	}
-	while ((ch = getopt_long(argc - 1, argv + 1, "i:t:N:h", opts, NULL)) !=
+	while ((ch = getopt_long(argc - 1, argv + 1, "i:t:c:f:N:h", opts, NULL)) !=
 	       -1) {
 		if (ch == 'h') {
 			fputs(help, stdout);
@@ -120,6 +219,10 @@ int cmd_partner(int argc, char **argv)
 			o.identity = optarg;
 		} else if (ch == 't') {
 			o.title = optarg;
+		} else if (ch == 'c') {
+			o.card = optarg;
+		} else if (ch == 'f') {
+			o.token_file = optarg;
 		} else if (ch == 'N') {
 			o.node = optarg;
 		} else {
@@ -127,16 +230,23 @@ int cmd_partner(int argc, char **argv)
 		}
 	}
 	nargs = argc - 1 - optind;
-	if (nargs != (strcmp(sub, "add") ? 0 : 1)) {
+	if (nargs != (strcmp(sub, "list") ? 1 : 0)) {
 		cli_error("wrong number of arguments for 'partner %s'", sub);
 		return cli_usage_hint("partner");
 	}
-	if (!strcmp(sub, "add") && !o.identity) {
-		cli_error("'partner add' needs --identity identity--UUID");
+	if (!strcmp(sub, "add") && !o.identity && !o.card) {
+		cli_error("'partner add' needs --identity identity--UUID or "
+			  "--card FILE");
 		return cli_usage_hint("partner");
 	}
-	if (strcmp(sub, "add") && (o.identity || o.title)) {
-		cli_error("--identity and --title are for 'partner add'");
+	if (strcmp(sub, "add") && (o.identity || o.title || o.card)) {
+		cli_error("--identity, --title and --card are for 'partner "
+			  "add'");
+		return cli_usage_hint("partner");
+	}
+	if (!strcmp(sub, "credentials") != !!o.token_file) {
+		cli_error("--token-file is for, and needed by, 'partner "
+			  "credentials'");
 		return cli_usage_hint("partner");
 	}
 	if (!run(sub, nargs ? argv[1 + optind] : NULL, &o, &err))

@@ -32,6 +32,8 @@ static const struct command commands[] = {
 	{ "retention", cmd_retention, "erase objects whose retention ended" },
 	{ "partner", cmd_partner, "add or list partner agencies" },
 	{ "agreement", cmd_agreement, "set or show sharing agreements" },
+	{ "node", cmd_node, "print this node's card for partners" },
+	{ "sync", cmd_sync, "pull from partner nodes; sync status" },
 };
 
 static void usage(FILE *out)

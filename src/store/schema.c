@@ -138,6 +138,27 @@ static const char schema_v5[] =
     " listed_us INTEGER NOT NULL,"
     " PRIMARY KEY (kind, value)) WITHOUT ROWID;";
 
+/* Federation (src/federation): how to reach each partner node (its TAXII
+ * API root, TLS key pin and Ed25519 signing key from its card) and, per
+ * partner and collection, how far pulling got. collection '' holds the
+ * partner-wide outcome of the last pull. */
+static const char schema_v7[] =
+    "CREATE TABLE partner_links ("
+    " name TEXT PRIMARY KEY REFERENCES partners(name),"
+    " url TEXT NOT NULL,"
+    " pin TEXT NOT NULL,"
+    " sign_pk BLOB NOT NULL CHECK (length(sign_pk) = 32),"
+    " created_us INTEGER NOT NULL);"
+    "CREATE TABLE sync_state ("
+    " partner TEXT NOT NULL REFERENCES partners(name),"
+    " collection TEXT NOT NULL,"
+    " watermark TEXT NOT NULL DEFAULT '',"
+    " last_attempt_us INTEGER NOT NULL DEFAULT 0,"
+    " last_success_us INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " received INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (partner, collection)) WITHOUT ROWID;";
+
 /* Erasure removes an object's index rows by object id. */
 static const char schema_v8[] =
     "CREATE INDEX identifiers_object ON identifiers(object_id);";
@@ -148,6 +169,7 @@ static const struct migration migrations[] = {
     {3, schema_v3},
     {4, schema_v4},
     {5, schema_v5},
+    {7, schema_v7},
     {8, schema_v8},
 };
 

@@ -565,4 +565,59 @@ ac_rc store_index_forget(struct store *s, const char *object_id,
 ac_rc store_common_list(struct store *s, store_common_cb cb, void *ctx,
 			struct ac_err *err);
 
+/* ---------------------------------------------------------------------
+ * Federation: partner links and pull state (schema version 7,
+ * sqlite_sync.c). SQLite stores only: s must be the store node_open
+ * returned, not a wrapper. Times are microseconds since the epoch.
+ * --------------------------------------------------------------------- */
+
+#define STORE_URL_MAX 512
+#define STORE_PIN_MAX 64       /* base64 SHA-256 (44 chars) */
+#define STORE_WATERMARK_MAX 40 /* an RFC 3339 timestamp */
+#define STORE_SYNC_ERROR_MAX 400
+
+/* How this node reaches a partner node: from the partner's card. */
+struct store_partner_link {
+	char name[STORE_NAME_MAX + 1];
+	char url[STORE_URL_MAX + 1]; /* the partner's TAXII API root */
+	char pin[STORE_PIN_MAX + 1]; /* base64 SHA-256 of its TLS SPKI */
+	unsigned char sign_pk[32];   /* its Ed25519 public key */
+	int64_t created_us;
+};
+
+/* Where pulling from one partner collection got. collection "" is the
+ * partner-wide record (outcome of the last pull as a whole). */
+struct store_sync_state {
+	char partner[STORE_NAME_MAX + 1];
+	char collection[STORE_NAME_MAX + 1];
+	char watermark[STORE_WATERMARK_MAX + 1]; /* added_after; "" = start */
+	int64_t last_attempt_us;
+	int64_t last_success_us;
+	char last_error[STORE_SYNC_ERROR_MAX + 1]; /* "" = none */
+	uint64_t received;	/* objects received in total */
+};
+typedef int (*store_sync_cb)(const struct store_sync_state *st, void *ctx);
+
+/* Creates or replaces the link of partner l->name. AC_ERR_NOTFOUND if there
+ * is no such partner. */
+ac_rc store_partner_link_put(struct store *s,
+			     const struct store_partner_link *l,
+			     struct ac_err *err);
+/* Reads one link. AC_ERR_NOTFOUND if the partner has none. */
+ac_rc store_partner_link_get(struct store *s, const char *name,
+			     struct store_partner_link *out,
+			     struct ac_err *err);
+/* Reads one state record; AC_ERR_NOTFOUND (out zeroed, names filled in)
+ * if there is none yet. */
+ac_rc store_sync_get(struct store *s, const char *partner,
+		     const char *collection, struct store_sync_state *out,
+		     struct ac_err *err);
+/* Creates or replaces one state record. */
+ac_rc store_sync_put(struct store *s, const struct store_sync_state *st,
+		     struct ac_err *err);
+/* Calls cb for each record (of partner, or all when NULL) in (partner,
+ * collection) order; a non-zero return stops. */
+ac_rc store_sync_list(struct store *s, const char *partner, store_sync_cb cb,
+		      void *ctx, struct ac_err *err);
+
 #endif

@@ -1,0 +1,61 @@
+/* Pulling a partner's view over TAXII 2.1 into this node's store.
+ *
+ * For each collection the partner lets this node read, objects are paged
+ * with added_after = the stored watermark (per partner and collection).
+ * Each page goes through the ingest pipeline (source "partner:<name>") as
+ * one batch, recorded as one audit `receive` entry; the watermark moves
+ * to the page's X-TAXII-Date-Added-Last only after that batch committed.
+ * An interrupted pull therefore resumes at the first page not committed:
+ * nothing is lost, and a page fetched twice only yields duplicates, which
+ * ingest counts as such. */
+#ifndef AC_FEDERATION_SYNC_H
+#define AC_FEDERATION_SYNC_H
+
+#include <stdint.h>
+#include "audit/audit.h"
+#include "base/rc.h"
+#include "node/node.h"
+
+#define FED_PARTNERS_DIR "keys/partners" /* NAME.token, mode 0600 */
+
+struct fed_pull_opts {
+	size_t page_limit;   /* objects per page requested; 0 = 1000 */
+	unsigned retries;    /* extra attempts for transient failures */
+	unsigned backoff_ms; /* first delay, doubled each time (cap 30 s) */
+	long timeout_s;	     /* per request; 0 = 120 */
+};
+
+struct fed_pull_stats {
+	uint64_t collections; /* readable collections paged */
+	uint64_t pages;	      /* pages committed */
+	uint64_t accepted;
+	uint64_t duplicates;
+	uint64_t rejected;	 /* by ingest */
+	uint64_t bad_signatures; /* rejected before ingest */
+};
+
+/* Defaults: pages of 1000, 3 retries from 500 ms. */
+struct fed_pull_opts fed_pull_opts_default(void);
+
+/* DIR/keys/partners/NAME.token for partner name. */
+ac_rc fed_token_path(const struct node *n, const char *name,
+		     char out[NODE_PATH_MAX], struct ac_err *err);
+
+/* Stores token as the credentials used to reach partner name: writes
+ * DIR/keys/partners/NAME.token (directory 0700, file 0600) through a
+ * temporary file and a rename, so a reader never sees half a token. */
+ac_rc fed_credentials_save(const struct node *n, const char *name,
+			   const char *token, struct ac_err *err);
+
+/* Pulls everything new from partner into n's store, recording receive
+ * entries in a (owned by the caller). The outcome (last success or last
+ * error) is stored in the sync state whatever happens. Errors:
+ * AC_ERR_NOTFOUND (no partner, link or credentials), AC_ERR_CRYPTO (pin
+ * mismatch, TLS failure: nothing is fetched), AC_ERR_IO (network, HTTP),
+ * AC_ERR_PARSE (a malformed response), store errors. Pages committed before
+ * an error stay committed and their watermark stays advanced. */
+ac_rc fed_pull(struct node *n, struct audit *a, const char *partner,
+	       const struct fed_pull_opts *o, struct fed_pull_stats *st,
+	       struct ac_err *err);
+
+#endif

@@ -1,0 +1,263 @@
+/* Partner links and pull state in the SQLite store (schema version 7, see
+ * store.h). Statements are prepared per call: one pull writes a few rows
+ * per page. */
+#include "base/common.h"
+#include "store/store_sqlite.h"
+
+#define SYNC_COLUMNS                                                           \
+	"partner, collection, watermark, last_attempt_us, last_success_us,"    \
+	" last_error, received"
+
+static ac_rc db_err(sqlite3 *db, int src, const char *what, struct ac_err *err)
+{
+	const char *p = sqlite3_db_filename(db, "main");
+
+	return store_sqlite_err(db, src, p && p[0] ? p : ":memory:", what, err);
+}
+
+static ac_rc prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+		     struct ac_err *err)
+{
+	int src = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+
+	if (src != SQLITE_OK)
+		return db_err(db, src, "cannot prepare a statement for", err);
+	return AC_OK;
+}
+
+static bool fits(const char *s, size_t cap)
+{
+	return strnlen(s, cap) < cap;
+}
+
+/* Copies text column col into dst (cap bytes). */
+static ac_rc column_text(sqlite3_stmt *st, int col, char *dst, size_t cap,
+			 struct ac_err *err)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	int n = sqlite3_column_bytes(st, col);
+
+	dst[0] = '\0';
+	if (!t)
+		return AC_OK;
+	if (n < 0 || (size_t)n >= cap)
+		return ac_err_set(err, AC_ERR_LIMIT,
+				  "store: column '%s' holds %d bytes, more "
+				  "than the %zu allowed",
+				  sqlite3_column_name(st, col), n, cap - 1);
+	memcpy(dst, t, (size_t)n);
+	dst[n] = '\0';
+	return AC_OK;
+}
+
+ac_rc store_partner_link_put(struct store *s,
+			     const struct store_partner_link *l,
+			     struct ac_err *err)
+{
+	sqlite3 *db = store_sqlite_db(s);
+	sqlite3_stmt *st = NULL;
+	ac_rc rc;
+	int src;
+
+	if (!fits(l->name, sizeof(l->name)) || !fits(l->url, sizeof(l->url)) ||
+	    !fits(l->pin, sizeof(l->pin)))
+		return ac_err_set(err, AC_ERR_LIMIT,
+				  "cannot store a partner link: a field is "
+				  "not terminated");
+	rc = prepare(db,
+		     "INSERT OR REPLACE INTO partner_links (name, url, pin,"
+		     " sign_pk, created_us) VALUES (?1, ?2, ?3, ?4, ?5)",
+		     &st, err);
+	if (rc)
+		goto out;
+	sqlite3_bind_text(st, 1, l->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, l->url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, l->pin, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, l->sign_pk, sizeof(l->sign_pk), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, l->created_us);
+	src = sqlite3_step(st);
+	if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
+		rc = ac_err_set(err, AC_ERR_NOTFOUND,
+				"cannot link partner '%s': no such partner",
+				l->name);
+	else if (src != SQLITE_DONE)
+		rc = db_err(db, src, "cannot store a partner link in", err);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+ac_rc store_partner_link_get(struct store *s, const char *name,
+			     struct store_partner_link *out, struct ac_err *err)
+{
+	sqlite3 *db = store_sqlite_db(s);
+	sqlite3_stmt *st = NULL;
+	ac_rc rc;
+	int src;
+
+	memset(out, 0, sizeof(*out));
+	rc = prepare(db,
+		     "SELECT name, url, pin, sign_pk, created_us FROM"
+		     " partner_links WHERE name = ?1",
+		     &st, err);
+	if (rc)
+		goto out;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	src = sqlite3_step(st);
+	if (src == SQLITE_DONE) {
+		rc = ac_err_set(err, AC_ERR_NOTFOUND,
+				"partner '%s' has no link: register its card "
+				"with 'accord partner add --card FILE %s'",
+				name, name);
+		goto out;
+	}
+	if (src != SQLITE_ROW) {
+		rc = db_err(db, src, "cannot read a partner link from", err);
+		goto out;
+	}
+	rc = column_text(st, 0, out->name, sizeof(out->name), err);
+	if (!rc)
+		rc = column_text(st, 1, out->url, sizeof(out->url), err);
+	if (!rc)
+		rc = column_text(st, 2, out->pin, sizeof(out->pin), err);
+	if (!rc && sqlite3_column_bytes(st, 3) != (int)sizeof(out->sign_pk))
+		rc = ac_err_set(err, AC_ERR_STORE,
+				"partner link '%s': the signing key is not "
+				"32 bytes",
+				name);
+	if (!rc)
+		memcpy(out->sign_pk, sqlite3_column_blob(st, 3),
+		       sizeof(out->sign_pk));
+	out->created_us = sqlite3_column_int64(st, 4);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static ac_rc read_state(sqlite3_stmt *st, struct store_sync_state *o,
+			struct ac_err *err)
+{
+	ac_rc rc;
+
+	memset(o, 0, sizeof(*o));
+	rc = column_text(st, 0, o->partner, sizeof(o->partner), err);
+	if (!rc)
+		rc = column_text(st, 1, o->collection, sizeof(o->collection),
+				 err);
+	if (!rc)
+		rc =
+		    column_text(st, 2, o->watermark, sizeof(o->watermark), err);
+	o->last_attempt_us = sqlite3_column_int64(st, 3);
+	o->last_success_us = sqlite3_column_int64(st, 4);
+	if (!rc)
+		rc = column_text(st, 5, o->last_error, sizeof(o->last_error),
+				 err);
+	o->received = (uint64_t)sqlite3_column_int64(st, 6);
+	return rc;
+}
+
+ac_rc store_sync_get(struct store *s, const char *partner,
+		     const char *collection, struct store_sync_state *out,
+		     struct ac_err *err)
+{
+	sqlite3 *db = store_sqlite_db(s);
+	sqlite3_stmt *st = NULL;
+	ac_rc rc;
+	int src;
+
+	rc = prepare(db,
+		     "SELECT " SYNC_COLUMNS " FROM sync_state"
+		     " WHERE partner = ?1 AND collection = ?2",
+		     &st, err);
+	if (rc)
+		goto out;
+	sqlite3_bind_text(st, 1, partner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, collection, -1, SQLITE_STATIC);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		rc = read_state(st, out, err);
+	} else if (src == SQLITE_DONE) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->partner, sizeof(out->partner), "%s", partner);
+		snprintf(out->collection, sizeof(out->collection), "%s",
+			 collection);
+		rc = ac_err_set(err, AC_ERR_NOTFOUND,
+				"no sync state for '%s' collection '%s'",
+				partner, collection);
+	} else {
+		rc = db_err(db, src, "cannot read sync state from", err);
+	}
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+ac_rc store_sync_put(struct store *s, const struct store_sync_state *o,
+		     struct ac_err *err)
+{
+	sqlite3 *db = store_sqlite_db(s);
+	sqlite3_stmt *st = NULL;
+	ac_rc rc;
+	int src;
+
+	if (!fits(o->partner, sizeof(o->partner)) ||
+	    !fits(o->collection, sizeof(o->collection)) ||
+	    !fits(o->watermark, sizeof(o->watermark)) ||
+	    !fits(o->last_error, sizeof(o->last_error)))
+		return ac_err_set(err, AC_ERR_LIMIT,
+				  "cannot store sync state: a field is not "
+				  "terminated");
+	rc = prepare(db,
+		     "INSERT OR REPLACE INTO sync_state (" SYNC_COLUMNS
+		     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		     &st, err);
+	if (rc)
+		goto out;
+	sqlite3_bind_text(st, 1, o->partner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, o->collection, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, o->watermark, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, o->last_attempt_us);
+	sqlite3_bind_int64(st, 5, o->last_success_us);
+	sqlite3_bind_text(st, 6, o->last_error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)o->received);
+	src = sqlite3_step(st);
+	if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
+		rc = ac_err_set(err, AC_ERR_NOTFOUND,
+				"cannot store sync state: no partner '%s'",
+				o->partner);
+	else if (src != SQLITE_DONE)
+		rc = db_err(db, src, "cannot store sync state in", err);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+ac_rc store_sync_list(struct store *s, const char *partner, store_sync_cb cb,
+		      void *ctx, struct ac_err *err)
+{
+	sqlite3 *db = store_sqlite_db(s);
+	sqlite3_stmt *st = NULL;
+	struct store_sync_state o;
+	ac_rc rc;
+	int src;
+
+	rc = prepare(db,
+		     "SELECT " SYNC_COLUMNS " FROM sync_state"
+		     " WHERE ?1 IS NULL OR partner = ?1"
+		     " ORDER BY partner, collection",
+		     &st, err);
+	if (rc)
+		goto out;
+	if (partner)
+		sqlite3_bind_text(st, 1, partner, -1, SQLITE_STATIC);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = read_state(st, &o, err);
+		if (rc || cb(&o, ctx))
+			goto out;
+	}
+	if (src != SQLITE_DONE)
+		rc = db_err(db, src, "cannot list sync state in", err);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
