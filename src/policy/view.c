@@ -2,6 +2,7 @@
 #include "policy/view.h"
 
 #include "base/time.h"
+#include "stix/json.h"
 
 ac_rc policy_view_open(struct policy_view *v, struct store *s,
 		       const struct policy_defaults *d, struct ac_err *err)
@@ -63,8 +64,10 @@ bool policy_view_allows(const struct policy_view *v,
 			const struct store_row *row)
 {
 	struct policy_object po;
-	json_t *obj = json_loadb(row->json, row->json_len, 0, NULL);
-	bool ok = obj && decide(v, row, obj, &po);
+	json_t *obj = NULL;
+	bool ok = !stix_json_parse_checked(row->json, row->json_len, &obj,
+					   NULL) &&
+		  decide(v, row, obj, &po);
 
 	json_decref(obj);
 	return ok;
@@ -74,11 +77,11 @@ json_t *policy_view_row(const struct policy_view *v,
 			const struct store_row *row)
 {
 	struct policy_object po;
-	json_t *obj, *out = NULL;
+	json_t *obj = NULL, *out = NULL;
 	bool withheld = false;
 
-	obj = json_loadb(row->json, row->json_len, 0, NULL);
-	if (obj && decide(v, row, obj, &po))
+	if (!stix_json_parse_checked(row->json, row->json_len, &obj, NULL) &&
+	    decide(v, row, obj, &po))
 		out = policy_redact(&v->subject, &po, v->action, obj,
 				    &withheld);
 	json_decref(obj);

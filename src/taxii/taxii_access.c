@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "base/time.h"
+#include "stix/json.h"
 #include "taxii/taxii_int.h"
 
 bool taxii_access_begin(struct taxii_call *c)
@@ -54,8 +55,8 @@ ac_rc taxii_access_row(struct taxii_call *c, const struct store_row *row,
 		*redacted = NULL;
 	if (!c->acc.loaded || c->acc.subj.kind == POLICY_SUBJECT_NONE)
 		return AC_OK;
-	obj = json_loadb(row->json, row->json_len, 0, NULL);
-	if (!obj) {
+	/* stored JSON is canonical: the fast parser takes it */
+	if (stix_json_parse_checked(row->json, row->json_len, &obj, NULL)) {
 		ac_log(AC_LOG_WARN, "taxii: stored object '%.128s' does not "
 		       "parse: not shown", row->id);
 		return AC_OK;
