@@ -138,12 +138,32 @@ static const char schema_v5[] =
     " listed_us INTEGER NOT NULL,"
     " PRIMARY KEY (kind, value)) WITHOUT ROWID;";
 
+/* Version 6: person_names, the names of each person object, from which
+ * every process rebuilds its in-memory name index (src/names/service.c).
+ * AUTOINCREMENT: ids are never reused, so "rows after id N" is exact;
+ * person_names_state counts deletions and names the store. */
+static const char schema_v6[] =
+    "CREATE TABLE person_names ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " object_id TEXT NOT NULL,"
+    " source TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " created_us INTEGER NOT NULL);"
+    "CREATE INDEX person_names_object ON person_names(object_id);"
+    "CREATE TABLE person_names_state ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " deletions INTEGER NOT NULL,"
+    " store_uid TEXT NOT NULL);"
+    "INSERT INTO person_names_state VALUES"
+    " (1, 0, lower(hex(randomblob(16))));";
+
 static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
     {4, schema_v4},
     {5, schema_v5},
+    {6, schema_v6},
 };
 
 int store_schema_version(void)
