@@ -58,6 +58,7 @@ int cmd_partner(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);
 int cmd_correlations(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_names(int argc, char **argv);
 
 /* ---- whose view a read shows (view.c) ---- */
 

@@ -51,6 +51,20 @@ static void keep_strings(struct collected *c, const json_t *list)
 		keep(c, v);
 }
 
+/* Parts of a name (given, family, patronymic) are left out: the full name
+ * holds them, and a lone family name would make every namesake a
+ * probable match. */
+static bool is_part(const json_t *entry)
+{
+	static const char *const parts[] = {"given", "family", "patronymic"};
+	const char *kind = json_string_value(json_object_get(entry, "kind"));
+
+	for (size_t i = 0; kind && i < AC_ARRAY_LEN(parts); i++)
+		if (!strcmp(kind, parts[i]))
+			return true;
+	return false;
+}
+
 size_t names_of_person(const json_t *obj, const char **out, size_t cap)
 {
 	struct collected c = {out, 0, cap};
@@ -64,6 +78,7 @@ size_t names_of_person(const json_t *obj, const char **out, size_t cap)
 	keep_strings(&c, json_object_get(obj, "x_aliases"));
 	ext = person_ext(obj);
 	json_array_foreach(json_object_get(ext, "names"), i, entry)
-		keep(&c, json_object_get(entry, "value"));
+		if (!is_part(entry))
+			keep(&c, json_object_get(entry, "value"));
 	return c.n;
 }

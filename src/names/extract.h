@@ -15,7 +15,8 @@ bool names_is_person(const json_t *obj);
 
 /* Collects the person names of obj into out (room for cap): the identity
  * `name`, its `aliases` / `x_aliases` strings and every `names[].value` of
- * the person extension. Exact duplicates, empty strings and strings over
+ * the person extension except those of kind given, family or patronymic
+ * (parts of the full name). Exact duplicates, empty strings and strings over
  * NAMES_MAX_BYTES are skipped. The strings are borrowed from obj. Returns
  * the count (0 when obj is no person). */
 size_t names_of_person(const json_t *obj, const char **out, size_t cap);

@@ -250,16 +250,16 @@ static void bad_queries_fail_cleanly(void **state)
 static void extract_person_names(void **state)
 {
 	json_t *o = json_pack(
-	    "{s:s, s:s, s:s, s:[s, s, s], s:{s:{s:[{s:s}, {s:s}]}}}", "type",
-	    "identity", "identity_class", "individual", "name", "Ali Hosseini",
-	    "x_aliases", "Ali Husseini", "", "Ali Hosseini", "extensions",
-	    PERSON_EXT, "names", "value", "Али Хосейни", "value",
-	    "Ali Husseini");
+	    "{s:s, s:s, s:s, s:[s, s, s], s:{s:{s:[{s:s}, {s:s}, {s:s, s:s}]}}}",
+	    "type", "identity", "identity_class", "individual", "name",
+	    "Ali Hosseini", "x_aliases", "Ali Husseini", "", "Ali Hosseini",
+	    "extensions", PERSON_EXT, "names", "value", "Али Хосейни", "value",
+	    "Ali Husseini", "value", "Hosseini", "kind", "family");
 	json_t *tool = json_pack("{s:s, s:s}", "type", "tool", "name", "x");
 	const char *names[8];
 
 	(void)state;
-	/* duplicates and empty strings are dropped */
+	/* duplicates, empty strings and name parts are dropped */
 	assert_int_equal(names_of_person(o, names, 8), 3);
 	assert_string_equal(names[0], "Ali Hosseini");
 	assert_string_equal(names[1], "Ali Husseini");
