@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "taxii/taxii_int.h"
+#include "taxii/taxii_names.h"
 
 #define HOST_MAX 255
 
@@ -632,6 +633,7 @@ ROUTE_FN(r_get_object, taxii_get_object)
 ROUTE_FN(r_delete_object, taxii_delete_object)
 ROUTE_FN(r_versions, taxii_versions)
 ROUTE_FN(r_manifest, taxii_manifest)
+ROUTE_FN(r_names, taxii_names)
 
 #define ROOT "/taxii2/{root}/"
 #define COLL ROOT "collections/{cid}/"
@@ -648,6 +650,7 @@ static const struct http_route routes[] = {
     {"DELETE", COLL "objects/{oid}/", r_delete_object, "object"},
     {"GET", COLL "objects/{oid}/versions/", r_versions, "versions"},
     {"GET", COLL "manifest/", r_manifest, "manifest"},
+    {"GET", "/accord/v1/names", r_names, "names"},
 };
 
 const struct http_route *taxii_routes(size_t *n)

@@ -75,6 +75,57 @@ expect_exit 1 "invalid UTF-8" -- "$ACCORD" names search $'\xff\xfe'
 expect_exit 1 "too long" -- "$ACCORD" names search "$(head -c 600 /dev/zero | tr '\0' a)"
 expect_exit 2 "unknown user" -- "$ACCORD" names search "Aybek" --as nobody
 
+# the same over HTTP: GET /accord/v1/names
+if command -v jq >/dev/null && command -v curl >/dev/null; then
+	. "$(dirname "$0")/taxii_lib.sh"
+	T_ALICE=$("$ACCORD" token create alice 2>/dev/null)
+	T_BOB=$("$ACCORD" token create bob 2>/dev/null)
+	echo "correct horse battery staple" >"$TMP/pw2"
+	"$ACCORD" user add audrey --role auditor --password-file "$TMP/pw2" 2>/dev/null
+	T_AUDREY=$("$ACCORD" token create audrey 2>/dev/null)
+	start_server --insecure-http || { finish; exit 1; }
+	URL=${URL%taxii2/}accord/v1/
+	Q=$(jq -rn --arg q "Айбек Жунусов" '$q|@uri')
+	AUTH="Bearer $T_ALICE"
+	req GET "names?q=$Q&top=5"
+	expect_code 200 "names over HTTP"
+	expect_jq ".matches | length >= 2 and length <= 5" "up to top matches"
+	expect_jq "[.matches[].id] | index(\"$LATN\") != null" "Latin spelling over HTTP"
+	expect_jq "[.matches[].id] | index(\"$ARAB\") != null" "Persian spelling over HTTP"
+	expect_jq "[.matches[].id] | index(\"$SECRET\") == null" "RED person hidden over HTTP"
+	expect_jq '.matches[0] | (keys == ["id","name","score"]) and .score >= 0.85' "match shape"
+	AUTH="Bearer $T_BOB"
+	req GET "names?q=$Q&top=5"
+	expect_jq "[.matches[].id] | index(\"$SECRET\") != null" "RED person shown to bob"
+	AUTH="Bearer $T_ALICE"
+	req GET "names?top=5"
+	expect_code 400 "q missing"
+	req GET "names?q="
+	expect_code 400 "q empty"
+	req GET "names?q=$(head -c 600 /dev/zero | tr '\0' a)"
+	expect_code 400 "q too long"
+	req GET "names?q=$Q&top=0"
+	expect_code 400 "top 0"
+	req GET "names?q=$Q&top=101"
+	expect_code 400 "top 101"
+	req GET "names?q=$Q&top=x"
+	expect_code 400 "top not a number"
+	req GET "names?q=%FF%FE"
+	expect_code 400 "invalid UTF-8"
+	PURPOSE= req GET "names?q=$Q"
+	expect_code 403 "no purpose"
+	AUTH="Bearer $T_AUDREY"
+	req GET "names?q=$Q"
+	expect_code 403 "auditor refused"
+	AUTH="Bearer nope"
+	req GET "names?q=$Q"
+	expect_code 401 "unauthenticated"
+	stop_server
+	expect_exit 0 "audit show json" -- "$ACCORD" audit show --json --limit 50
+	expect_grep "$TMP/out" "\"name\":\"alice\"\}.*\"channel\":\"names-search\".*\"object_ids\":\\[[^]]*$LATN.*\"outcome\":\"ok\"" "HTTP consult names the ids"
+	expect_grep "$TMP/out" "\"name\":\"audrey\"\}.*\"channel\":\"names-search\".*\"outcome\":\"denied\"" "auditor refusal recorded"
+fi
+
 # the consult is in the audit trail
 expect_exit 0 "audit show" -- "$ACCORD" audit show
 expect_grep "$TMP/out" "names-search" "consult audited"
