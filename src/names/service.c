@@ -3,10 +3,14 @@
  * One index per process, built at first use and guarded by a mutex. Each
  * query first syncs it with the store it is given: rows have increasing
  * ids that are never reused, so the rows with id > the last one indexed
- * are simply added. The index cannot forget a name, so anything that
- * removes rows forces a full rebuild: a changed deletion count (a new
- * version replaced a person's names), another store (its random uid), a
- * smaller highest id, or names_service_reset after a rollback. */
+ * are simply added. The index cannot forget a name, so a new version that
+ * replaces a person's names leaves the old ones in it: every hit is
+ * checked against the table before it is returned, and the index is
+ * rebuilt once the deletions since the last build pass a quarter of the
+ * names it holds (so many updates cost a rebuild now and then, not one per
+ * update). It is also rebuilt for another store (its random uid), when the
+ * highest id went down, and after names_service_reset (a rollback, whose
+ * rows the index may have seen). */
 #include "base/common.h"
 #include "names/service.h"
 
@@ -16,10 +20,11 @@ struct service {
 	pthread_mutex_t lock;
 	struct names_index *ix;
 	struct store_names_state seen; /* state the index reflects */
+	int64_t built_deletions;       /* deletions when it was built */
 	bool stale;
 };
 
-static struct service svc = {PTHREAD_MUTEX_INITIALIZER, NULL, {0}, false};
+static struct service svc = {PTHREAD_MUTEX_INITIALIZER, NULL, {0}, 0, false};
 
 /* Names of one object collected from consecutive rows of a scan. */
 struct pending {
@@ -77,10 +82,13 @@ static int add_row(const struct store_person_name *row, void *ctx)
 
 static bool must_rebuild(const struct store_names_state *now)
 {
+	int64_t held = svc.ix ? (int64_t)names_index_count(svc.ix) : 0;
+
 	return !svc.ix || svc.stale ||
 	       strcmp(now->store_uid, svc.seen.store_uid) ||
-	       now->deletions != svc.seen.deletions ||
-	       now->max_id < svc.seen.max_id;
+	       now->max_id < svc.seen.max_id ||
+	       now->deletions < svc.built_deletions ||
+	       now->deletions - svc.built_deletions > 64 + held / 4;
 }
 
 /* Brings svc.ix up to date with s. Called with the lock held. */
@@ -100,6 +108,7 @@ static ac_rc sync_index(struct store *s, struct ac_err *err)
 		if (rc)
 			return rc;
 		svc.stale = false;
+		svc.built_deletions = now.deletions;
 	}
 	if (now.max_id == svc.seen.max_id)
 		goto done;
@@ -123,6 +132,30 @@ done:
 	return AC_OK;
 }
 
+struct still_ctx {
+	const char *name;
+	bool found;
+};
+
+static int still_named(const struct store_person_name *row, void *ctx)
+{
+	struct still_ctx *c = ctx;
+
+	c->found = !strcmp(row->name, c->name);
+	return c->found;
+}
+
+/* Whether the table still gives ref the name (not replaced since). */
+static ac_rc still_there(struct store *s, const struct names_match *m,
+			 bool *yes, struct ac_err *err)
+{
+	struct still_ctx c = {m->name, false};
+	ac_rc rc = store_names_get(s, m->ref, still_named, &c, err);
+
+	*yes = !rc && c.found;
+	return rc;
+}
+
 static void copy_hit(struct names_hit *h, const struct names_match *m)
 {
 	snprintf(h->ref, sizeof(h->ref), "%s", m->ref);
@@ -135,6 +168,8 @@ ac_rc names_service_query(struct store *s, const char *name, size_t top,
 			  struct ac_err *err)
 {
 	struct names_match *m;
+	size_t nm = 0;
+	bool yes;
 	ac_rc rc;
 
 	*nout = 0;
@@ -147,9 +182,12 @@ ac_rc names_service_query(struct store *s, const char *name, size_t top,
 	pthread_mutex_lock(&svc.lock);
 	rc = sync_index(s, err);
 	if (!rc)
-		rc = names_index_query(svc.ix, name, top, m, nout, err);
-	for (size_t i = 0; !rc && i < *nout; i++)
-		copy_hit(&out[i], &m[i]);
+		rc = names_index_query(svc.ix, name, top, m, &nm, err);
+	for (size_t i = 0; !rc && i < nm; i++)
+		if (!(rc = still_there(s, &m[i], &yes, err)) && yes)
+			copy_hit(&out[(*nout)++], &m[i]);
+	if (rc)
+		*nout = 0;
 	pthread_mutex_unlock(&svc.lock);
 	free(m);
 	return rc;

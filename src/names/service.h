@@ -23,8 +23,10 @@ struct names_hit {
 /* The best matches for name among the person names of store s, at most
  * top (1..1000), best first, one per object; *nout gets the count. The
  * process keeps one index (guarded by a mutex); each call first brings it
- * up to date with s (adds the rows written since, rebuilds when rows were
- * deleted or s is another store). No access decision: callers filter.
+ * up to date with s (adds the rows written since; rebuilds for another
+ * store or after many deletions) and returns only hits whose name the
+ * table still holds for the object, so fewer than top may come back while
+ * replaced names wait for a rebuild. No access decision: callers filter.
  * Errors: those of names_index_query (AC_ERR_PARSE, AC_ERR_LIMIT,
  * AC_ERR_INVALID for a bad name, AC_ERR_USAGE for top), store errors,
  * AC_ERR_NOMEM. */

@@ -195,6 +195,28 @@ static void new_version_replaces_names(void **state)
 	assert_string_equal(rows.name[0], "Reza Ahmadi");
 }
 
+/* Many updates: replaced names are never returned, before and after the
+ * rebuild their deletions trigger. */
+static void many_updates_stay_correct(void **state)
+{
+	struct fixture *f = *state;
+	char buf[2048], mod[32], name[64];
+
+	/* 120 versions: the deletions pass 64 + a quarter of the index */
+	for (int i = 0; i < 120; i++) {
+		snprintf(mod, sizeof(mod), "2024-01-01T%02d:%02d:00.000Z",
+			 i / 60, i % 60);
+		snprintf(name, sizeof(name), "%s", i % 2 ? "Ali Hosseini"
+							 : "Reza Ahmadi");
+		put(f->s, "local", false,
+		    person(buf, sizeof(buf), ID_P(5), mod, name, NULL));
+		assert_true(finds(f->s, name, ID_P(5)));
+		assert_false(finds(f->s, i % 2 ? "Reza Ahmadi"
+					       : "Ali Hosseini",
+				   ID_P(5)));
+	}
+}
+
 static void index_rebuilt_from_table(void **state)
 {
 	struct fixture *f = *state;
@@ -340,6 +362,12 @@ static void no_person_name_correlation(void **state)
 		 person(buf, sizeof(buf), ID_P(9), "2024-01-01T00:00:00.000Z",
 			"Мохаммад Резаи", NULL));
 	assert_int_equal(st.correlations, 0);
+	/* a partner's person who shares only the family name: none */
+	st = put(f->s, "partner:kg", true,
+		 person(buf, sizeof(buf), "identity--0b0c1d2e-3f40-4a5b-8c6d-"
+					  "000000000011",
+			"2024-01-01T00:00:00.000Z", "Ali Rezaei", NULL));
+	assert_int_equal(st.correlations, 0);
 	/* another person from a partner: no correlation */
 	st = put(f->s, "partner:kg", true,
 		 person(buf, sizeof(buf), "identity--0b0c1d2e-3f40-4a5b-8c6d-"
@@ -357,6 +385,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(organizations_have_no_rows, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(new_version_replaces_names, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(many_updates_stay_correct, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(index_rebuilt_from_table, setup,
 					    teardown),
