@@ -134,7 +134,13 @@ ac_rc ingest_stored_text(const char *json, size_t len, struct ac_buf *out)
 ac_rc ingest_delete(struct store *s, const struct store_query *q,
 		    uint64_t *deleted, struct ac_err *err)
 {
-	return store_delete_versions(s, q, ingest_stored_text, deleted, err);
+	ac_rc rc = store_delete_versions(s, q, ingest_stored_text, deleted,
+					 err);
+
+	/* the person names follow: an erased person leaves no name behind */
+	if (!rc && q && q->nids == 1)
+		rc = names_refresh_object(s, q->ids[0], err);
+	return rc;
 }
 
 static void report_reject(struct ingest *in, const char *id,

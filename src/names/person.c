@@ -131,6 +131,50 @@ static ac_rc correlate(struct store *s, const struct store_obj *so,
 	return rc;
 }
 
+struct newest {
+	json_t *obj;
+	char source[STORE_NAME_MAX + 16];
+	bool found;
+};
+
+static int take_newest(const struct store_row *row, void *ctx)
+{
+	struct newest *n = ctx;
+	json_error_t jerr;
+
+	n->found = true;
+	n->obj = json_loadb(row->json, row->json_len, 0, &jerr);
+	snprintf(n->source, sizeof(n->source), "%s", row->source);
+	return 1;
+}
+
+ac_rc names_refresh_object(struct store *s, const char *object_id,
+			   struct ac_err *err)
+{
+	const char *names[NAMES_PERSON_MAX];
+	struct newest nw = {NULL, "", false};
+	struct store_query q = {0};
+	size_t n = 0;
+	ac_rc rc;
+
+	if (!store_names_supported(s))
+		return AC_OK;
+	q.ids = &object_id;
+	q.nids = 1;
+	q.versions = STORE_VERSIONS_LAST;
+	rc = store_query(s, &q, take_newest, &nw, err);
+	if (!rc && nw.found && !nw.obj)
+		rc = ac_err_set(err, AC_ERR_PARSE,
+				"cannot read the names of '%s'", object_id);
+	if (!rc && nw.obj)
+		n = names_of_person(nw.obj, names, AC_ARRAY_LEN(names));
+	if (!rc)
+		rc = store_names_replace(s, object_id, nw.source, names, n,
+					 ac_now_us(), err);
+	json_decref(nw.obj);
+	return rc;
+}
+
 ac_rc names_ingest_object(struct store *obj_store, struct store *names_store,
 			  const struct store_obj *so, bool correlate_names,
 			  struct names_ingest_stats *st, struct ac_err *err)

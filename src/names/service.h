@@ -60,4 +60,10 @@ ac_rc names_ingest_object(struct store *obj_store, struct store *names_store,
 			  const struct store_obj *so, bool correlate,
 			  struct names_ingest_stats *st, struct ac_err *err);
 
+/* After versions of object_id were deleted from s: makes its name rows
+ * those of its newest remaining version, or none (erasure). Does nothing
+ * when s keeps no names. Errors: store errors, AC_ERR_PARSE. */
+ac_rc names_refresh_object(struct store *s, const char *object_id,
+			   struct ac_err *err);
+
 #endif

@@ -217,6 +217,42 @@ static void many_updates_stay_correct(void **state)
 	}
 }
 
+static void deletion_removes_names(void **state)
+{
+	struct fixture *f = *state;
+	const char *id = ID_P(3);
+	const char *newest = "2024-02-01T00:00:00.000Z";
+	struct store_query q = {0};
+	uint64_t deleted = 0;
+	char buf[2048];
+	struct rows rows;
+
+	put(f->s, "local", false,
+	    person(buf, sizeof(buf), id, "2024-01-01T00:00:00.000Z",
+		   "Ali Hosseini", NULL));
+	put(f->s, "local", false,
+	    person(buf, sizeof(buf), id, newest, "Reza Ahmadi", NULL));
+	q.ids = &id;
+	q.nids = 1;
+	q.at_versions = &newest;
+	q.nat_versions = 1;
+	/* the newest version goes: the names are the older version's again */
+	assert_int_equal(ingest_delete(f->s, &q, &deleted, NULL), AC_OK);
+	assert_int_equal(deleted, 1);
+	rows = rows_of(f->s, id);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.name[0], "Ali Hosseini");
+	assert_true(finds(f->s, "Ali Hosseini", id));
+	assert_false(finds(f->s, "Reza Ahmadi", id));
+	/* the whole object goes: no name is left */
+	q.at_versions = NULL;
+	q.nat_versions = 0;
+	q.versions = STORE_VERSIONS_ALL;
+	assert_int_equal(ingest_delete(f->s, &q, &deleted, NULL), AC_OK);
+	assert_int_equal(rows_of(f->s, id).n, 0);
+	assert_false(finds(f->s, "Ali Hosseini", id));
+}
+
 static void index_rebuilt_from_table(void **state)
 {
 	struct fixture *f = *state;
@@ -387,6 +423,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(new_version_replaces_names, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(many_updates_stay_correct, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(deletion_removes_names, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(index_rebuilt_from_table, setup,
 					    teardown),
