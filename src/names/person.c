@@ -104,8 +104,15 @@ static ac_rc correlate(struct store *s, const struct store_obj *so,
 		       const char *const *names, size_t n,
 		       struct names_ingest_stats *st, struct ac_err *err)
 {
-	struct found_set *fs = calloc(1, sizeof(*fs));
-	ac_rc rc = fs ? AC_OK : ac_err_set(err, AC_ERR_NOMEM, "out of memory");
+	struct found_set *fs = NULL;
+	bool others = false;
+	ac_rc rc = names_service_other_sources(s, so->source, &others, err);
+
+	if (rc || !others)
+		return rc; /* every indexed name is ours: nothing to find */
+	fs = calloc(1, sizeof(*fs));
+	if (!fs)
+		return ac_err_set(err, AC_ERR_NOMEM, "out of memory");
 
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = match_name(s, so, names[i], fs, err);

@@ -16,15 +16,48 @@
 
 #include <pthread.h>
 
+#define SOURCES_MAX 64
+
 struct service {
 	pthread_mutex_t lock;
 	struct names_index *ix;
 	struct store_names_state seen; /* state the index reflects */
 	int64_t built_deletions;       /* deletions when it was built */
 	bool stale;
+	/* the distinct sources of the indexed rows (many: more than fit) */
+	char *sources[SOURCES_MAX];
+	size_t nsources;
+	bool many_sources;
 };
 
-static struct service svc = {PTHREAD_MUTEX_INITIALIZER, NULL, {0}, 0, false};
+static struct service svc = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void sources_clear(void)
+{
+	for (size_t i = 0; i < svc.nsources; i++)
+		free(svc.sources[i]);
+	svc.nsources = 0;
+	svc.many_sources = false;
+}
+
+/* Remembers a row's source; false only when out of memory. */
+static bool sources_note(const char *source)
+{
+	char *copy;
+
+	for (size_t i = 0; i < svc.nsources; i++)
+		if (!strcmp(svc.sources[i], source))
+			return true;
+	if (svc.nsources == SOURCES_MAX) {
+		svc.many_sources = true;
+		return true;
+	}
+	copy = strdup(source);
+	if (!copy)
+		return false;
+	svc.sources[svc.nsources++] = copy;
+	return true;
+}
 
 /* Names of one object collected from consecutive rows of a scan. */
 struct pending {
@@ -63,6 +96,10 @@ static int add_row(const struct store_person_name *row, void *ctx)
 	struct pending *p = ctx;
 
 	p->last_id = row->id;
+	if (!sources_note(row->source)) {
+		p->rc = AC_ERR_NOMEM;
+		return 1;
+	}
 	if (p->ref && strcmp(p->ref, row->object_id) &&
 	    (p->rc = pending_flush(p)))
 		return 1;
@@ -104,6 +141,7 @@ static ac_rc sync_index(struct store *s, struct ac_err *err)
 		names_index_free(svc.ix);
 		svc.ix = NULL;
 		memset(&svc.seen, 0, sizeof(svc.seen));
+		sources_clear();
 		rc = names_index_new(&svc.ix, err);
 		if (rc)
 			return rc;
@@ -200,9 +238,26 @@ void names_service_reset(void)
 	pthread_mutex_unlock(&svc.lock);
 }
 
+ac_rc names_service_other_sources(struct store *s, const char *source,
+				  bool *yes, struct ac_err *err)
+{
+	ac_rc rc;
+
+	*yes = false;
+	pthread_mutex_lock(&svc.lock);
+	rc = sync_index(s, err);
+	for (size_t i = 0; !rc && i < svc.nsources && !*yes; i++)
+		*yes = strcmp(svc.sources[i], source) != 0;
+	if (!rc && svc.many_sources)
+		*yes = true;
+	pthread_mutex_unlock(&svc.lock);
+	return rc;
+}
+
 void names_service_free(void)
 {
 	pthread_mutex_lock(&svc.lock);
+	sources_clear();
 	names_index_free(svc.ix);
 	svc.ix = NULL;
 	memset(&svc.seen, 0, sizeof(svc.seen));
