@@ -6,17 +6,18 @@
 #include "names/search.h"
 
 static const char help[] =
-	"usage: accord names search NAME [--top K] [--json] [--purpose TEXT]\n"
-	"                          [--case REF] [--as USER | --as-partner NAME]\n"
-	"                          [--node DIR]\n\n"
-	"Finds the persons whose names match NAME across scripts (Latin,\n"
-	"Cyrillic, Persian/Arabic) and transliterations: identity names,\n"
-	"aliases and the names of the person extension. Prints score, id and\n"
-	"the matched name, best first; --json prints\n"
-	"{\"matches\":[{\"id\",\"name\",\"score\"}]}. A score of 0.85 or more is a\n"
-	"probable match. Default --top 10 (at most 100). The search, its text\n"
-	"and the ids it returns are recorded in the audit trail before they\n"
-	"are shown. Only persons the viewer may see are matched.\n" CLI_VIEW_HELP;
+    "usage: accord names search NAME [--top K] [--json] [--purpose TEXT]\n"
+    "                          [--case REF] [--as USER | --as-partner NAME]\n"
+    "                          [--node DIR]\n\n"
+    "Finds the persons whose names match NAME across scripts (Latin,\n"
+    "Cyrillic, Persian/Arabic) and transliterations: identity names,\n"
+    "aliases and the names of the person extension. Prints score, id and\n"
+    "the matched name, best first; --json prints\n"
+    "{\"matches\":[{\"id\",\"name\",\"score\"}]}. A score of 0.85 or more is "
+    "a\n"
+    "probable match. Default --top 10 (at most 100). The search, its text\n"
+    "and the ids it returns are recorded in the audit trail before they\n"
+    "are shown. Only persons the viewer may see are matched.\n" CLI_VIEW_HELP;
 
 struct names_args {
 	const char *name, *purpose, *case_ref, *node;
@@ -37,10 +38,9 @@ static void print_matches(const struct names_hit *h, size_t n, bool json)
 	}
 	list = json_array();
 	for (size_t i = 0; list && i < n; i++)
-		json_array_append_new(list,
-				      json_pack("{s:s, s:s, s:f}", "id",
-						h[i].ref, "name", h[i].name,
-						"score", h[i].score));
+		json_array_append_new(
+		    list, json_pack("{s:s, s:s, s:f}", "id", h[i].ref, "name",
+				    h[i].name, "score", h[i].score));
 	doc = json_pack("{s:o}", "matches", list);
 	if (doc)
 		json_dumpf(doc, stdout, JSON_INDENT(2));
@@ -65,8 +65,8 @@ static ac_rc run_names_search(struct node *n, const struct names_args *a,
 
 	if (rc)
 		return rc;
-	rc = names_search_visible(n->store, &view, a->name, a->top, hits,
-				  nhits, err);
+	rc = names_search_visible(n->store, &view, a->name, a->top, hits, nhits,
+				  err);
 	policy_view_release(&view);
 	if (rc)
 		return rc;
@@ -86,15 +86,14 @@ static ac_rc run_names_search(struct node *n, const struct names_args *a,
 static int parse_args(int argc, char **argv, struct names_args *a)
 {
 	static const struct option opts[] = {
-		{ "top", required_argument, 0, 't' },
-		{ "json", no_argument, 0, 'j' },
-		{ "purpose", required_argument, 0, 'p' },
-		{ "case", required_argument, 0, 'c' },
-		{ "node", required_argument, 0, 'N' },
-		{ "help", no_argument, 0, 'h' },
-		CLI_VIEW_OPTIONS,
-		{ 0, 0, 0, 0 }
-	};
+	    {"top", required_argument, 0, 't'},
+	    {"json", no_argument, 0, 'j'},
+	    {"purpose", required_argument, 0, 'p'},
+	    {"case", required_argument, 0, 'c'},
+	    {"node", required_argument, 0, 'N'},
+	    {"help", no_argument, 0, 'h'},
+	    CLI_VIEW_OPTIONS,
+	    {0, 0, 0, 0}};
 	long top;
 	char *end;
 	int ch;
@@ -172,7 +171,8 @@ int cmd_names(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "search"))
 		return names_search(argc - 1, argv + 1);
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(help, stdout);
 		return EXIT_OK;
 	}

@@ -47,8 +47,9 @@ static void keep_strings(struct collected *c, const json_t *list)
 	size_t i;
 	const json_t *v;
 
-	json_array_foreach(list, i, v)
+	json_array_foreach(list, i, v) {
 		keep(c, v);
+	}
 }
 
 /* Parts of a name (given, family, patronymic) are left out: the full name
@@ -77,8 +78,9 @@ size_t names_of_person(const json_t *obj, const char **out, size_t cap)
 	keep_strings(&c, json_object_get(obj, "aliases"));
 	keep_strings(&c, json_object_get(obj, "x_aliases"));
 	ext = person_ext(obj);
-	json_array_foreach(json_object_get(ext, "names"), i, entry)
+	json_array_foreach(json_object_get(ext, "names"), i, entry) {
 		if (!is_part(entry))
 			keep(&c, json_object_get(entry, "value"));
+	}
 	return c.n;
 }

@@ -116,7 +116,7 @@ static ac_rc correlate(struct store *s, const struct store_obj *so,
 
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = match_name(s, so, names[i], fs, err);
-	for (size_t i = 0; fs && i < fs->n && !rc; i++) {
+	for (size_t i = 0; i < fs->n && !rc; i++) {
 		struct store_correlation c = {
 		    .kind = NAMES_CORR_KIND,
 		    .value = fs->items[i].value,
@@ -193,8 +193,7 @@ ac_rc names_ingest_object(struct store *obj_store, struct store *names_store,
 	size_t n;
 	ac_rc rc;
 
-	if (strcmp(so->type, "identity") ||
-	    !store_names_supported(names_store))
+	if (strcmp(so->type, "identity") || !store_names_supported(names_store))
 		return AC_OK;
 	rc = is_newest(obj_store, so, &newest, err);
 	if (rc || !newest)

@@ -8,8 +8,7 @@ static ac_rc db_err(sqlite3 *db, int src, const char *what, struct ac_err *err)
 {
 	const char *p = sqlite3_db_filename(db, "main");
 
-	return store_sqlite_err(db, src, p && p[0] ? p : ":memory:", what,
-				err);
+	return store_sqlite_err(db, src, p && p[0] ? p : ":memory:", what, err);
 }
 
 static ac_rc prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
@@ -100,8 +99,7 @@ static ac_rc sq_names_replace(struct store *s, const char *object_id,
 		return db_err(db, src, "cannot begin a savepoint in", err);
 	rc = delete_names(db, object_id, err);
 	if (!rc)
-		rc = insert_names(db, object_id, source, names, n, now_us,
-				  err);
+		rc = insert_names(db, object_id, source, names, n, now_us, err);
 	if (rc)
 		sqlite3_exec(db, "ROLLBACK TO person_names", NULL, NULL, NULL);
 	src = sqlite3_exec(db, "RELEASE person_names", NULL, NULL, NULL);
@@ -179,7 +177,6 @@ static ac_rc sq_names_state(struct store *s, struct store_names_state *out,
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
-	const unsigned char *uid;
 	ac_rc rc = prepare(
 	    db,
 	    "SELECT deletions, store_uid, (SELECT seq FROM sqlite_sequence"
@@ -192,8 +189,9 @@ static ac_rc sq_names_state(struct store *s, struct store_names_state *out,
 	memset(out, 0, sizeof(*out));
 	src = sqlite3_step(st);
 	if (src == SQLITE_ROW) {
+		const unsigned char *uid = sqlite3_column_text(st, 1);
+
 		out->deletions = sqlite3_column_int64(st, 0);
-		uid = sqlite3_column_text(st, 1);
 		snprintf(out->store_uid, sizeof(out->store_uid), "%s",
 			 uid ? (const char *)uid : "");
 		out->max_id = sqlite3_column_int64(st, 2);
@@ -210,8 +208,8 @@ static ac_rc sq_names_state(struct store *s, struct store_names_state *out,
 }
 
 const struct store_names_ops store_sqlite_names_ops = {
-	.replace = sq_names_replace,
-	.scan = sq_names_scan,
-	.get = sq_names_get,
-	.state = sq_names_state,
+    .replace = sq_names_replace,
+    .scan = sq_names_scan,
+    .get = sq_names_get,
+    .state = sq_names_state,
 };

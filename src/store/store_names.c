@@ -23,8 +23,8 @@ ac_rc store_names_replace(struct store *s, const char *object_id,
 			  const char *source, const char *const *names,
 			  size_t n, int64_t now_us, struct ac_err *err)
 {
-	ac_rc rc = need_names(s, object_id && source && (names || !n) ? s : NULL,
-			      err);
+	ac_rc rc =
+	    need_names(s, object_id && source && (names || !n) ? s : NULL, err);
 
 	if (rc)
 		return rc;

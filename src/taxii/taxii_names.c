@@ -31,8 +31,8 @@ static bool parse_query(struct taxii_call *c, const char **q, size_t *top)
 		return true;
 	v = strtol(t, &end, 10);
 	if (!*t || *end || v < 1 || v > NAMES_SEARCH_TOP_MAX) {
-		taxii_error(c->resp, 400, "Bad request",
-			    "top must be 1 to %d", NAMES_SEARCH_TOP_MAX);
+		taxii_error(c->resp, 400, "Bad request", "top must be 1 to %d",
+			    NAMES_SEARCH_TOP_MAX);
 		return false;
 	}
 	*top = (size_t)v;
@@ -63,10 +63,10 @@ static char *matches_json(const struct names_hit *h, size_t n)
 	char *text;
 
 	for (size_t i = 0; list && i < n; i++)
-		if (json_array_append_new(
-			list, json_pack("{s:s, s:s, s:f}", "id", h[i].ref,
-					"name", h[i].name, "score",
-					h[i].score))) {
+		if (json_array_append_new(list,
+					  json_pack("{s:s, s:s, s:f}", "id",
+						    h[i].ref, "name", h[i].name,
+						    "score", h[i].score))) {
 			json_decref(list);
 			return NULL;
 		}
@@ -76,8 +76,7 @@ static char *matches_json(const struct names_hit *h, size_t n)
 	return text;
 }
 
-static void answer(struct taxii_call *c, const struct names_hit *hits,
-		   size_t n)
+static void answer(struct taxii_call *c, const struct names_hit *hits, size_t n)
 {
 	char *text = matches_json(hits, n);
 	bool ok = text != NULL;

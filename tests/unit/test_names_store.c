@@ -77,8 +77,8 @@ static const char *person(char *buf, size_t cap, const char *id,
 	return buf;
 }
 
-static struct ingest_stats put(struct store *s, const char *source,
-			       bool corr, const char *json)
+static struct ingest_stats put(struct store *s, const char *source, bool corr,
+			       const char *json)
 {
 	struct ingest_opts o = ingest_opts_default();
 	struct ac_err err = {0};
@@ -157,10 +157,11 @@ static void organizations_have_no_rows(void **state)
 {
 	struct fixture *f = *state;
 	const char *org =
-	    "{\"type\":\"identity\",\"spec_version\":\"2.1\",\"id\":\"" ID_P(2)
-	    "\",\"created\":\"2024-01-01T00:00:00.000Z\",\"modified\":"
-	    "\"2024-01-01T00:00:00.000Z\",\"name\":\"Aybek Junusov LLC\","
-	    "\"identity_class\":\"organization\"}";
+	    "{\"type\":\"identity\",\"spec_version\":\"2.1\",\"id\":\"" ID_P(
+		2) "\",\"created\":\"2024-01-01T00:00:00.000Z\",\"modified\":"
+		   "\"2024-01-01T00:00:00.000Z\",\"name\":\"Aybek Junusov "
+		   "LLC\","
+		   "\"identity_class\":\"organization\"}";
 
 	put(f->s, "local", false, org);
 	assert_int_equal(rows_of(f->s, ID_P(2)).n, 0);
@@ -206,13 +207,12 @@ static void many_updates_stay_correct(void **state)
 	for (int i = 0; i < 120; i++) {
 		snprintf(mod, sizeof(mod), "2024-01-01T%02d:%02d:00.000Z",
 			 i / 60, i % 60);
-		snprintf(name, sizeof(name), "%s", i % 2 ? "Ali Hosseini"
-							 : "Reza Ahmadi");
+		snprintf(name, sizeof(name), "%s",
+			 i % 2 ? "Ali Hosseini" : "Reza Ahmadi");
 		put(f->s, "local", false,
 		    person(buf, sizeof(buf), ID_P(5), mod, name, NULL));
 		assert_true(finds(f->s, name, ID_P(5)));
-		assert_false(finds(f->s, i % 2 ? "Reza Ahmadi"
-					       : "Ali Hosseini",
+		assert_false(finds(f->s, i % 2 ? "Reza Ahmadi" : "Ali Hosseini",
 				   ID_P(5)));
 	}
 }
@@ -308,7 +308,8 @@ static void bad_queries_fail_cleanly(void **state)
 static void extract_person_names(void **state)
 {
 	json_t *o = json_pack(
-	    "{s:s, s:s, s:s, s:[s, s, s], s:{s:{s:[{s:s}, {s:s}, {s:s, s:s}]}}}",
+	    "{s:s, s:s, s:s, s:[s, s, s], s:{s:{s:[{s:s}, {s:s}, {s:s, "
+	    "s:s}]}}}",
 	    "type", "identity", "identity_class", "individual", "name",
 	    "Ali Hosseini", "x_aliases", "Ali Husseini", "", "Ali Hosseini",
 	    "extensions", PERSON_EXT, "names", "value", "Али Хосейни", "value",
@@ -400,14 +401,16 @@ static void no_person_name_correlation(void **state)
 	assert_int_equal(st.correlations, 0);
 	/* a partner's person who shares only the family name: none */
 	st = put(f->s, "partner:kg", true,
-		 person(buf, sizeof(buf), "identity--0b0c1d2e-3f40-4a5b-8c6d-"
-					  "000000000011",
+		 person(buf, sizeof(buf),
+			"identity--0b0c1d2e-3f40-4a5b-8c6d-"
+			"000000000011",
 			"2024-01-01T00:00:00.000Z", "Ali Rezaei", NULL));
 	assert_int_equal(st.correlations, 0);
 	/* another person from a partner: no correlation */
 	st = put(f->s, "partner:kg", true,
-		 person(buf, sizeof(buf), "identity--0b0c1d2e-3f40-4a5b-8c6d-"
-					  "000000000010",
+		 person(buf, sizeof(buf),
+			"identity--0b0c1d2e-3f40-4a5b-8c6d-"
+			"000000000010",
 			"2024-01-01T00:00:00.000Z", "Ali Hosseini", NULL));
 	assert_int_equal(st.correlations, 0);
 	assert_int_equal(st.alerts, 0);
