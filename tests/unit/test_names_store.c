@@ -10,6 +10,7 @@
 
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #define PERSON_EXT "extension-definition--f6847bb6-02c2-41de-957f-cda80662ccdb"
@@ -253,6 +254,59 @@ static void deletion_removes_names(void **state)
 	assert_false(finds(f->s, "Ali Hosseini", id));
 }
 
+/* A store made before schema version 6 gets the rows of its persons when
+ * it is opened: the same names ingest writes. */
+static void upgrade_backfills_names(void **state)
+{
+	struct fixture *f = *state;
+	const char *json =
+	    "{\"type\":\"identity\",\"spec_version\":\"2.1\",\"id\":\"" ID_P(
+		4) "\",\"created\":\"2024-01-01T00:00:00.000Z\",\"modified\":"
+		   "\"2024-03-01T00:00:00.000Z\",\"name\":\"Ali Hosseini\","
+		   "\"identity_class\":\"individual\",\"extensions\":{"
+		   "\"" PERSON_EXT
+		   "\":{\"extension_type\":\"property-extension\",\"names\":["
+		   "{\"value\":\"Али Хосейни\",\"script\":\"cyrl\",\"kind\":"
+		   "\"full\"},{\"value\":\"Хосейни\",\"script\":\"cyrl\","
+		   "\"kind\":\"family\"},{\"value\":\"Ali "
+		   "Hosseini\",\"script\":"
+		   "\"latn\",\"kind\":\"alias\"}]}}}";
+	char buf[2048];
+	sqlite3 *db = NULL;
+	struct rows rows;
+
+	put(f->s, "partner:kg", false,
+	    person(buf, sizeof(buf), ID_P(4), "2024-01-01T00:00:00.000Z",
+		   "Reza Ahmadi", NULL));
+	put(f->s, "partner:kg", false, json);
+	put(f->s, "local", false,
+	    person(buf, sizeof(buf), ID_P(5), "2024-01-01T00:00:00.000Z",
+		   "Mohammad Rezaei", "Мохаммад Резаи"));
+	store_close(f->s);
+	f->s = NULL;
+	/* back to version 5: no names tables */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "DROP TABLE person_names;"
+				      "DROP TABLE person_names_state;"
+				      "DELETE FROM sqlite_sequence;"
+				      "PRAGMA user_version = 5;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(f->path, false, &f->s, NULL), AC_OK);
+	rows = rows_of(f->s, ID_P(4));
+	assert_int_equal(rows.n, 2); /* newest version; no family part */
+	assert_string_equal(rows.name[0], "Ali Hosseini");
+	assert_string_equal(rows.name[1], "Али Хосейни");
+	assert_string_equal(rows.source[0], "partner:kg");
+	rows = rows_of(f->s, ID_P(5));
+	assert_int_equal(rows.n, 2);
+	assert_string_equal(rows.name[1], "Мохаммад Резаи");
+	assert_true(finds(f->s, "محمد رضایی", ID_P(5)));
+	assert_false(finds(f->s, "Reza Ahmadi", ID_P(4)));
+}
+
 static void index_rebuilt_from_table(void **state)
 {
 	struct fixture *f = *state;
@@ -428,6 +482,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(many_updates_stay_correct, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(deletion_removes_names, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(upgrade_backfills_names, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(index_rebuilt_from_table, setup,
 					    teardown),
