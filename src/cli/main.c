@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "export", cmd_export, "write stored objects as a STIX bundle" },
 	{ "get", cmd_get, "print one object (or all its versions)" },
 	{ "search", cmd_search, "full-text search" },
+	{ "names", cmd_names, "search person names across scripts" },
 	{ "correlations", cmd_correlations,
 	  "what an object's identifiers matched; common values" },
 	{ "alerts", cmd_alerts, "list or acknowledge correlation alerts" },

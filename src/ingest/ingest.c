@@ -6,6 +6,7 @@
 #include "base/time.h"
 #include "crypto/hash.h"
 #include "ingest/pipeline.h"
+#include "names/service.h"
 #include "stix/jcs.h"
 #include "stix/validate.h"
 
@@ -167,6 +168,9 @@ ac_rc ingest_delete(struct store *s, const struct store_query *q,
 
 	if (!rc && q->nids == 1)
 		rc = forget_if_gone(s, q->ids[0], err);
+	/* the person names follow: an erased person leaves no name behind */
+	if (!rc && q->nids == 1)
+		rc = names_refresh_object(s, q->ids[0], err);
 	if (own_txn && !rc)
 		rc = store_commit(s, err);
 	else if (own_txn)
@@ -217,6 +221,7 @@ static ac_rc commit_batch(struct ingest *in, struct ac_err *err)
 	in->in_batch = 0;
 	if (rc) {
 		in->failed = true;
+		names_service_reset(); /* it may have seen the lost rows */
 		return rc;
 	}
 	in->stats.accepted += in->pending.accepted;
@@ -278,6 +283,23 @@ static ac_rc correlate(struct ingest *in, const char *id,
 	return rc;
 }
 
+/* Writes the person names of a new version (and, with correlation on,
+ * correlates them) in the open transaction, through the store that keeps
+ * the index (past an audit wrapper). */
+static ac_rc names_step(struct ingest *in, const struct store_obj *so,
+			struct ac_err *err)
+{
+	struct names_ingest_stats ns = {0};
+	struct store *s = in->opts.corr.store ? in->opts.corr.store
+					      : in->store;
+	ac_rc rc = names_ingest_object(in->store, s, so,
+				       in->opts.corr.enabled, &ns, err);
+
+	in->pending.correlations += ns.correlations;
+	in->pending.alerts += ns.alerts;
+	return rc;
+}
+
 /* Counts and reports what a store_put did with the object, and (with
  * correlation on) indexes its identifiers in the same transaction. */
 static ac_rc store_one(struct ingest *in, const struct store_obj *so,
@@ -303,6 +325,13 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 	} else {
 		if (in->opts.corr.enabled) {
 			rc = correlate(in, so->id, ids, nids, err);
+			if (rc) {
+				in->failed = true;
+				return rc;
+			}
+		}
+		if (res == STORE_PUT_NEW) {
+			rc = names_step(in, so, err);
 			if (rc) {
 				in->failed = true;
 				return rc;
@@ -615,6 +644,7 @@ ac_rc ingest_finish(struct ingest *in, struct ac_err *err)
 	if (in->in_txn && in->failed) {
 		struct ac_err rerr = { 0 };
 		store_rollback(in->store, &rerr);
+		names_service_reset(); /* it may have seen the lost rows */
 		in->in_txn = false;
 		memset(&in->pending, 0, sizeof(in->pending));
 	} else if (in->in_txn) {

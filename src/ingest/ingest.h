@@ -124,7 +124,9 @@ void ingest_collect_text(const json_t *obj, struct ac_buf *out);
 
 /* Deletes the versions of one object that q selects (q must name exactly
  * one id), with their full-text entries, through the store; the search text
- * is recomputed from the stored JSON exactly as ingest indexed it.
+ * is recomputed from the stored JSON exactly as ingest indexed it. The
+ * object's person names then become those of its newest remaining version
+ * (none when it is gone), in the caller's transaction when one is open.
  * *deleted (may be NULL) gets the number of versions removed. */
 ac_rc ingest_delete(struct store *s, const struct store_query *q,
 		    uint64_t *deleted, struct ac_err *err);

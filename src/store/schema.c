@@ -138,6 +138,59 @@ static const char schema_v5[] =
     " listed_us INTEGER NOT NULL,"
     " PRIMARY KEY (kind, value)) WITHOUT ROWID;";
 
+#define PERSON_EXT "extension-definition--f6847bb6-02c2-41de-957f-cda80662ccdb"
+
+/* Version 6: person_names, the names of each person object, from which
+ * every process rebuilds its in-memory name index (src/names/service.c).
+ * AUTOINCREMENT: ids are never reused, so "rows after id N" is exact;
+ * person_names_state counts deletions and names the store. The persons
+ * already stored get their rows here (the same names as
+ * names_of_person). */
+static const char schema_v6[] =
+    "CREATE TABLE person_names ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " object_id TEXT NOT NULL,"
+    " source TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " created_us INTEGER NOT NULL);"
+    "CREATE INDEX person_names_object ON person_names(object_id);"
+    "CREATE TABLE person_names_state ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " deletions INTEGER NOT NULL,"
+    " store_uid TEXT NOT NULL);"
+    "INSERT INTO person_names_state VALUES"
+    " (1, 0, lower(hex(randomblob(16))));"
+    /* persons stored before version 6: the names names_of_person takes
+     * from the newest version of each person identity */
+    "WITH p AS (SELECT o.id, o.source, o.json FROM objects o"
+    "  WHERE o.type = 'identity' AND o.version_ns ="
+    "  (SELECT MAX(version_ns) FROM objects WHERE id = o.id) AND"
+    "  (json_extract(o.json, '$.identity_class') = 'individual' OR"
+    "   json_type(o.json, '$.extensions.\"" PERSON_EXT "\"') = 'object')),"
+    " v AS (SELECT p.id, p.source, json_extract(p.json, '$.name') AS name,"
+    "  0 AS ord, json_type(p.json, '$.name') AS t FROM p"
+    "  UNION ALL SELECT p.id, p.source, a.value, 1000 + a.key, a.type"
+    "  FROM p, json_each(p.json, '$.aliases') a"
+    "  WHERE json_type(p.json, '$.aliases') = 'array'"
+    "  UNION ALL SELECT p.id, p.source, a.value, 2000 + a.key, a.type"
+    "  FROM p, json_each(p.json, '$.x_aliases') a"
+    "  WHERE json_type(p.json, '$.x_aliases') = 'array'"
+    "  UNION ALL SELECT p.id, p.source, json_extract(e.value, '$.value'),"
+    "  3000 + e.key, json_type(e.value, '$.value')"
+    "  FROM p, json_each(p.json, '$.extensions.\"" PERSON_EXT "\".names') e"
+    "  WHERE json_type(p.json, '$.extensions.\"" PERSON_EXT "\".names')"
+    "  = 'array' AND coalesce(json_extract(e.value, '$.kind'), '')"
+    "  NOT IN ('given', 'family', 'patronymic'))"
+    " INSERT INTO person_names (object_id, source, name, created_us)"
+    " SELECT id, source, name,"
+    " CAST(strftime('%s', 'now') AS INTEGER) * 1000000"
+    " FROM (SELECT id, source, name, ROW_NUMBER() OVER"
+    "  (PARTITION BY id ORDER BY ord) AS n FROM"
+    "  (SELECT id, source, name, MIN(ord) AS ord FROM v"
+    "   WHERE t = 'text' AND name <> '' AND"
+    "   length(CAST(name AS BLOB)) <= 512 GROUP BY id, name))"
+    " WHERE n <= 64 ORDER BY id, n;";
+
 /* Federation (src/federation): how to reach each partner node (its TAXII
  * API root, TLS key pin and Ed25519 signing key from its card) and, per
  * partner and collection, how far pulling got. collection '' holds the
@@ -169,6 +222,7 @@ static const struct migration migrations[] = {
     {3, schema_v3},
     {4, schema_v4},
     {5, schema_v5},
+    {6, schema_v6},
     {7, schema_v7},
     {8, schema_v8},
 };

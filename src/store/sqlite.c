@@ -783,6 +783,7 @@ static const struct store_ops sqlite_ops = {
     STORE_SQLITE_ADMIN_OPS,
     .taxii = &store_sqlite_taxii_ops,
     .index = &store_sqlite_index_ops,
+    .names = &store_sqlite_names_ops,
 };
 
 sqlite3 *store_sqlite_db(struct store *s)

@@ -24,6 +24,7 @@
 struct store;
 struct store_taxii_ops;
 struct store_index_ops;
+struct store_names_ops;
 
 /* An object version to write. All strings are borrowed for the call. */
 struct store_obj {
@@ -162,6 +163,8 @@ struct store_ops {
 	const struct store_taxii_ops *taxii;
 	/* Identifier index and correlations (may be NULL). */
 	const struct store_index_ops *index;
+	/* Person names (may be NULL). */
+	const struct store_names_ops *names;
 };
 
 struct store {
@@ -619,5 +622,66 @@ ac_rc store_sync_put(struct store *s, const struct store_sync_state *st,
  * collection) order; a non-zero return stops. */
 ac_rc store_sync_list(struct store *s, const char *partner, store_sync_cb cb,
 		      void *ctx, struct ac_err *err);
+
+/* ---------------------------------------------------------------------
+ * Person names (schema version 6): the names of each person object, kept
+ * so that the in-memory name index (src/names) can be rebuilt in any
+ * process. Rows get increasing ids that are never reused; the store also
+ * counts the deletions and has a random id of its own, so a reader can
+ * tell whether the rows it has already seen are still all there.
+ * --------------------------------------------------------------------- */
+
+#define STORE_PERSON_NAMES_MAX 64 /* names per object */
+
+struct store_person_name {
+	int64_t id;
+	const char *object_id;
+	const char *source;
+	const char *name;
+	int64_t created_us;
+};
+
+typedef int (*store_person_name_cb)(const struct store_person_name *n,
+				    void *ctx);
+
+/* Where the names table stands. */
+struct store_names_state {
+	int64_t max_id;	    /* highest row id ever seen, 0 = none */
+	int64_t deletions;  /* rows deleted so far */
+	char store_uid[33]; /* random, fixed when the table was created */
+};
+
+struct store_names_ops {
+	ac_rc (*replace)(struct store *s, const char *object_id,
+			 const char *source, const char *const *names,
+			 size_t n, int64_t now_us, struct ac_err *err);
+	ac_rc (*scan)(struct store *s, int64_t after_id,
+		      store_person_name_cb cb, void *ctx, struct ac_err *err);
+	ac_rc (*get)(struct store *s, const char *object_id,
+		     store_person_name_cb cb, void *ctx, struct ac_err *err);
+	ac_rc (*state)(struct store *s, struct store_names_state *out,
+		       struct ac_err *err);
+};
+
+/* All fail with AC_ERR_USAGE when the store keeps no names (for example
+ * the audit wrapper: write through the store it wraps). */
+
+/* True when s keeps person names. */
+bool store_names_supported(const struct store *s);
+/* Replaces the names of object_id (from every source) with names[0..n)
+ * of source (n <= STORE_PERSON_NAMES_MAX, else AC_ERR_LIMIT; n = 0 just
+ * deletes). Runs in the caller's transaction if one is open. */
+ac_rc store_names_replace(struct store *s, const char *object_id,
+			  const char *source, const char *const *names,
+			  size_t n, int64_t now_us, struct ac_err *err);
+/* Calls cb for each row with id > after_id, in id order. */
+ac_rc store_names_scan(struct store *s, int64_t after_id,
+		       store_person_name_cb cb, void *ctx, struct ac_err *err);
+/* Calls cb for each name row of object_id, in id order. */
+ac_rc store_names_get(struct store *s, const char *object_id,
+		      store_person_name_cb cb, void *ctx, struct ac_err *err);
+/* Reads the table's state. */
+ac_rc store_names_state(struct store *s, struct store_names_state *out,
+			struct ac_err *err);
 
 #endif

@@ -78,6 +78,10 @@ extern const struct store_index_ops store_sqlite_index_ops;
 struct sq_index **store_sqlite_index_slot(struct store *s);
 void store_sqlite_index_free(struct sq_index *ix);
 
+/* Person name operations (sqlite_names.c), the `names` entry of
+ * sqlite_ops. */
+extern const struct store_names_ops store_sqlite_names_ops;
+
 #define STORE_SQLITE_ADMIN_OPS                                                 \
 	.user_add = store_sqlite_user_add,                                     \
 	.user_get = store_sqlite_user_get,                                     \

@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "taxii/taxii_int.h"
+#include "taxii/taxii_names.h"
 
 #define HOST_MAX 255
 
@@ -680,6 +681,7 @@ ROUTE_FN(r_get_object, taxii_get_object)
 ROUTE_FN(r_delete_object, taxii_delete_object)
 ROUTE_FN(r_versions, taxii_versions)
 ROUTE_FN(r_manifest, taxii_manifest)
+ROUTE_FN(r_names, taxii_names)
 
 #define API_ROUTE_FN(name, body)                                        \
 	static void name(void *app, struct http_req *req,               \
@@ -711,6 +713,7 @@ static const struct http_route routes[] = {
      "correlations"},
     {"GET", "/accord/v1/alerts", r_api_alerts, "alerts"},
     {"POST", "/accord/v1/alerts/{id}/ack", r_api_ack, "alert_ack"},
+    {"GET", "/accord/v1/names", r_names, "names"},
 };
 
 const struct http_route *taxii_routes(size_t *n)
