@@ -119,7 +119,17 @@ static ac_rc run(const char *sub, const char *name, const struct coll_opts *o,
 	if (rc)
 		return rc;
 	if (!strcmp(sub, "add")) {
+		char what[STORE_NAME_MAX + 64];
+		struct audit_entry e = { .action = AUDIT_ADMIN_CHANGE,
+					 .channel = "cli", .query = what };
+		struct ac_err aerr = { 0 };
+
 		rc = store_collection_add(n->store, &c, err);
+		snprintf(what, sizeof(what), "collection add %s", c.name);
+		e.outcome = rc ? AUDIT_ERROR : AUDIT_OK;
+		e.detail = rc ? err->msg : c.id;
+		if (cli_audit_record(n, &e, &aerr) && !rc)
+			rc = ac_err_set(err, aerr.rc, "%s", aerr.msg);
 		if (!rc)
 			printf("%s\n", c.id);
 		if (!rc)

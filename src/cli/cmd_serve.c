@@ -11,6 +11,7 @@
 #include "audit/audit.h"
 #include "base/log.h"
 #include "base/time.h"
+#include "crypto/hash.h"
 #include "ingest/retention.h"
 #include "http/http.h"
 #include "taxii/taxii.h"
@@ -108,6 +109,45 @@ struct serve_opts {
 	bool no_audit;
 };
 
+/* Records the server start with the hash of accord.conf, so a change of
+ * configuration between two starts shows in the audit trail. */
+static ac_rc record_config(const char *dir, struct audit *a,
+			   struct ac_err *err)
+{
+	char path[NODE_PATH_MAX], hex[2 * AC_HASH_LEN + 1], detail[128];
+	struct ac_buf text = AC_BUF_INIT(1u << 20);
+	uint8_t h[AC_HASH_LEN];
+	struct audit_entry e = { .actor_kind = AUDIT_ACTOR_CLI,
+				 .actor = cli_os_user(),
+				 .action = AUDIT_ADMIN_CHANGE,
+				 .channel = "cli",
+				 .query = "serve start",
+				 .detail = detail };
+	char chunk[4096];
+	size_t n;
+	FILE *f;
+	ac_rc rc = node_path(dir, NODE_CONF, path, err);
+
+	if (rc)
+		return rc;
+	f = fopen(path, "rb");
+	if (!f)
+		return ac_err_set(err, AC_ERR_IO, "cannot read '%s': %s", path,
+				  strerror(errno));
+	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = ac_buf_add(&text, chunk, n);
+	fclose(f);
+	if (rc) {
+		ac_buf_release(&text);
+		return ac_err_set(err, rc, "cannot read '%s'", path);
+	}
+	ac_hash(text.data ? text.data : "", text.len, h);
+	ac_buf_release(&text);
+	ac_hex(h, sizeof(h), hex);
+	snprintf(detail, sizeof(detail), "%s blake2b-256 %s", NODE_CONF, hex);
+	return audit_append(a, &e, err);
+}
+
 /* Opens the audit log and starts its group-commit writer; with --no-audit
  * only records that the server runs unaudited. */
 static ac_rc audit_start(const char *dir, const struct node_config *cfg,
@@ -127,9 +167,12 @@ static ac_rc audit_start(const char *dir, const struct node_config *cfg,
 		ac_log(AC_LOG_WARN, "serve: the node's secret key is not "
 				    "readable: audit checkpoints are not "
 				    "signed");
-	if (!o->no_audit)
+	rc = record_config(dir, *a, err);
+	if (!rc && !o->no_audit)
 		return audit_writer_start(*a, AUDIT_WRITER_TICK_US_DEFAULT,
 					  w, err);
+	if (rc)
+		return rc;
 	e.actor_kind = AUDIT_ACTOR_CLI;
 	e.actor = cli_os_user();
 	e.action = AUDIT_ADMIN_CHANGE;

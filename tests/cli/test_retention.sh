@@ -48,4 +48,12 @@ kill -TERM "$spid"; wait "$spid"
 expect_exit 0 "purge by the server audited" -- "$ACCORD" --node "$N" audit show --action purge --json
 grep -q "$ID2" "$TMP/out" && ok || bad "server purge not audited"
 expect_exit 0 "audit verifies after serve" -- "$ACCORD" --node "$N" audit verify
+# the server start is recorded with the hash of the configuration it read
+expect_exit 0 "serve start audited" -- "$ACCORD" --node "$N" audit show --action admin_change --json
+grep -q "accord.conf blake2b-256 $(b2sum -l 256 "$N/accord.conf" | cut -d' ' -f1)" "$TMP/out" && ok ||
+	bad "serve start without the configuration hash"
+# collection changes are administrative changes on the record
+expect_exit 0 "collection add" -- "$ACCORD" --node "$N" collection add extra --title "Extra"
+expect_exit 0 "collection audited" -- "$ACCORD" --node "$N" audit show --action admin_change --json
+grep -q "collection add extra" "$TMP/out" && ok || bad "collection add not audited"
 finish
