@@ -2,6 +2,7 @@
  * media types, errors, and the small endpoints (discovery, API root,
  * collections, status). Objects live in taxii_objects.c. */
 #include "base/common.h"
+#include "base/arena.h"
 #include "taxii/taxii.h"
 
 #include <ctype.h>
@@ -12,9 +13,11 @@
 
 #define HOST_MAX 255
 
+/* Runs on a pool thread as it exits: its store and its jansson arena. */
 static void close_thread_store(void *p)
 {
 	store_close(p);
+	ac_json_arena_release();
 }
 
 ac_rc taxii_new(const struct taxii_config *cfg, struct taxii **out,

@@ -5,6 +5,7 @@
 #include "base/common.h"
 #include "taxii/taxii.h"
 
+#include "base/arena.h"
 #include "base/log.h"
 #include "base/time.h"
 #include "stix/json.h"
@@ -41,37 +42,49 @@ enum audit_action taxii_read_action(const struct taxii_call *c)
 	return c->who.is_partner ? AUDIT_DISCLOSE : AUDIT_CONSULT;
 }
 
-ac_rc taxii_access_row(struct taxii_call *c, const struct store_row *row,
-		       bool *visible, char **redacted)
+/* Parses the row and decides on it: *allowed, and whether it carries
+ * granular markings. Runs in this thread's jansson arena (the values die
+ * here), which takes malloc/free off the per-row cost. */
+static ac_rc decide_row(struct taxii_call *c, const struct store_row *row,
+			bool *allowed, bool *granular)
 {
 	struct policy_object po;
 	struct ac_err err = {0};
-	bool withheld = false;
-	json_t *obj, *copy;
-	ac_rc rc = AC_OK;
+	json_t *obj = NULL;
 
-	*visible = false;
-	if (redacted)
-		*redacted = NULL;
-	if (!c->acc.loaded || c->acc.subj.kind == POLICY_SUBJECT_NONE)
-		return AC_OK;
+	*allowed = *granular = false;
+	ac_json_arena_begin();
 	/* stored JSON is canonical: the fast parser takes it */
 	if (stix_json_parse_checked(row->json, row->json_len, &obj, NULL)) {
 		ac_log(AC_LOG_WARN, "taxii: stored object '%.128s' does not "
 		       "parse: not shown", row->id);
-		return AC_OK;
-	}
-	if (policy_object_from_row(row, obj, &c->t->markings, &c->acc.all,
-				   &po, &err)) {
+	} else if (policy_object_from_row(row, obj, &c->t->markings,
+					  &c->acc.all, &po, &err)) {
 		ac_log(AC_LOG_WARN, "taxii: %s: not shown", err.msg);
-		goto out;
+	} else {
+		*allowed = policy_decide(&c->acc.subj, &po, c->acc.action,
+					 NULL);
+		*granular = json_object_get(obj, "granular_markings") != NULL;
 	}
-	if (!policy_decide(&c->acc.subj, &po, c->acc.action, NULL))
+	json_decref(obj);
+	ac_json_arena_end();
+	return AC_OK;
+}
+
+/* The redacted text of an allowed row with granular markings (ordinary
+ * heap memory: it outlives this call). */
+static ac_rc redact_row(struct taxii_call *c, const struct store_row *row,
+			bool *visible, char **redacted)
+{
+	struct policy_object po;
+	bool withheld = false;
+	json_t *obj = NULL, *copy = NULL;
+	ac_rc rc = AC_OK;
+
+	if (stix_json_parse_checked(row->json, row->json_len, &obj, NULL) ||
+	    policy_object_from_row(row, obj, &c->t->markings, &c->acc.all,
+				   &po, NULL))
 		goto out;
-	if (!json_object_get(obj, "granular_markings")) {
-		*visible = true;
-		goto out;
-	}
 	copy = policy_redact(&c->acc.subj, &po, c->acc.action, obj, &withheld);
 	if (!copy) {
 		rc = withheld ? AC_OK : AC_ERR_NOMEM;
@@ -85,10 +98,31 @@ ac_rc taxii_access_row(struct taxii_call *c, const struct store_row *row,
 			rc = AC_ERR_NOMEM;
 		}
 	}
-	json_decref(copy);
 out:
+	json_decref(copy);
 	json_decref(obj);
 	return rc;
+}
+
+ac_rc taxii_access_row(struct taxii_call *c, const struct store_row *row,
+		       bool *visible, char **redacted)
+{
+	bool allowed, granular;
+	ac_rc rc;
+
+	*visible = false;
+	if (redacted)
+		*redacted = NULL;
+	if (!c->acc.loaded || c->acc.subj.kind == POLICY_SUBJECT_NONE)
+		return AC_OK;
+	rc = decide_row(c, row, &allowed, &granular);
+	if (rc || !allowed)
+		return rc;
+	if (!granular) {
+		*visible = true;
+		return AC_OK;
+	}
+	return redact_row(c, row, visible, redacted);
 }
 
 struct newest {
