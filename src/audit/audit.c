@@ -557,8 +557,8 @@ static ac_rc checkpoint_locked(struct audit *a, bool force, bool by_count,
 			       struct ac_err *err)
 {
 	char hash[AUDIT_HEX_LEN + 1];
-	uint64_t tail, cp_seq;
-	int64_t cp_time;
+	uint64_t tail = 0, cp_seq = 0;
+	int64_t cp_time = 0;
 	bool due;
 	ac_rc rc;
 

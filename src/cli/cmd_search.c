@@ -63,11 +63,12 @@ static void print_hits(const struct search_ctx *c)
 		putchar('\n');
 		return;
 	}
-	json_array_foreach(c->hits, i, o)
+	json_array_foreach(c->hits, i, o) {
 		printf("%s\t%s\t%s\n",
 		       json_string_value(json_object_get(o, "id")),
 		       json_string_value(json_object_get(o, "type")),
 		       label_of(o));
+	}
 }
 
 static ac_rc run_search(struct node *n, const char *text,

@@ -51,7 +51,7 @@ static ac_rc count_visible(struct node *n, const struct cli_view_args *va,
 
 	if (rc)
 		return rc;
-	c->view = &view;
+	c->view = &view; // cppcheck-suppress autoVariables
 	c->field = "objects";
 	q.versions = STORE_VERSIONS_LAST;
 	rc = store_query(n->store, &q, count_row, c, err);
@@ -60,6 +60,7 @@ static ac_rc count_visible(struct node *n, const struct cli_view_args *va,
 	if (!rc)
 		rc = store_query(n->store, &q, count_row, c, err);
 	policy_view_release(&view);
+	c->view = NULL;
 	return rc;
 }
 
@@ -77,9 +78,10 @@ static void print_text(const struct node *n, const struct stats_ctx *c)
 
 	printf("node:     %s (%s)\n", n->cfg.org, n->cfg.identity_id);
 	printf("%-28s %10s %10s\n", "type", "objects", "versions");
+	if (!names)
+		return;
 	json_object_foreach(c->types, type, v) {
-		if (names)
-			names[k++] = type;
+		names[k++] = type;
 	}
 	qsort(names, k, sizeof(*names), by_name);
 	for (size_t i = 0; i < k; i++) {
