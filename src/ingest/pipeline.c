@@ -36,7 +36,7 @@ struct ingest_pipe {
 	bool defaults; /* add the marking defaults in `markings` */
 	struct policy_defaults markings;
 	size_t raw_max, out_max, canon_max;
-	struct pipe_batch *todo_head, *todo_tail; /* queued, not yet taken */
+	struct pipe_batch *queued_head, *queued_tail; /* queued, not yet taken */
 	struct pipe_batch *ring[PIPE_INFLIGHT];	  /* handed over, input order */
 	size_t ring_head, ring_count;
 	size_t ring_bytes;	  /* input bytes of the batches in ring */
@@ -151,16 +151,16 @@ static void *worker_main(void *arg)
 	ac_buf_init(&text, INGEST_TEXT_MAX);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
-		while (!p->todo_head && !p->quit)
+		while (!p->queued_head && !p->quit)
 			pthread_cond_wait(&p->work_cv, &p->mu);
 		if (p->quit) {
 			pthread_mutex_unlock(&p->mu);
 			break;
 		}
-		b = p->todo_head;
-		p->todo_head = b->next;
-		if (!p->todo_head)
-			p->todo_tail = NULL;
+		b = p->queued_head;
+		p->queued_head = b->next;
+		if (!p->queued_head)
+			p->queued_tail = NULL;
 		pthread_mutex_unlock(&p->mu);
 		for (size_t i = 0; i < b->n; i++) {
 			if (p->extract && !ids) {
@@ -270,11 +270,11 @@ static void submit(struct ingest_pipe *p)
 	p->fill = NULL;
 	pthread_mutex_lock(&p->mu);
 	b->next = NULL;
-	if (p->todo_tail)
-		p->todo_tail->next = b;
+	if (p->queued_tail)
+		p->queued_tail->next = b;
 	else
-		p->todo_head = b;
-	p->todo_tail = b;
+		p->queued_head = b;
+	p->queued_tail = b;
 	p->ring[(p->ring_head + p->ring_count) % PIPE_INFLIGHT] = b;
 	p->ring_count++;
 	p->ring_bytes += b->raw.len;

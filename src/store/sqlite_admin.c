@@ -9,66 +9,17 @@
 	"id, user, hash, created_us, expires_us, revoked_us, partner,"         \
 	" purpose, last_used_us"
 
-static const char *db_path(sqlite3 *db)
-{
-	const char *p = sqlite3_db_filename(db, "main");
-
-	return p && p[0] ? p : ":memory:";
-}
-
-static ac_rc db_err(sqlite3 *db, int src, const char *what, struct ac_err *err)
-{
-	return store_sqlite_err(db, src, db_path(db), what, err);
-}
-
-static ac_rc prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
-		     struct ac_err *err)
-{
-	int src = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-
-	if (src != SQLITE_OK)
-		return db_err(db, src, "cannot prepare a statement for", err);
-	return AC_OK;
-}
-
-/* True if s fits a field of cap bytes (with its NUL). */
-static bool fits(const char *s, size_t cap)
-{
-	return strnlen(s, cap) < cap;
-}
-
-/* Copies text column col into dst (cap bytes); NULL reads as "". */
-static ac_rc column_text(sqlite3_stmt *st, int col, char *dst, size_t cap,
-			 struct ac_err *err)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	int n = sqlite3_column_bytes(st, col);
-
-	if (!t) {
-		dst[0] = '\0';
-		return AC_OK;
-	}
-	if (n < 0 || (size_t)n >= cap)
-		return ac_err_set(err, AC_ERR_LIMIT,
-				  "store: column '%s' holds %d bytes, more "
-				  "than the %zu allowed",
-				  sqlite3_column_name(st, col), n, cap - 1);
-	memcpy(dst, t, (size_t)n);
-	dst[n] = '\0';
-	return AC_OK;
-}
-
 static ac_rc read_user(sqlite3_stmt *st, struct store_user *u,
 		       struct ac_err *err)
 {
 	ac_rc rc;
 
 	memset(u, 0, sizeof(*u));
-	rc = column_text(st, 0, u->name, sizeof(u->name), err);
+	rc = store_sqlite_column_text(st, 0, u->name, sizeof(u->name), err);
 	if (!rc)
-		rc = column_text(st, 1, u->role, sizeof(u->role), err);
+		rc = store_sqlite_column_text(st, 1, u->role, sizeof(u->role), err);
 	if (!rc)
-		rc = column_text(st, 2, u->pwhash, sizeof(u->pwhash), err);
+		rc = store_sqlite_column_text(st, 2, u->pwhash, sizeof(u->pwhash), err);
 	u->created_us = sqlite3_column_int64(st, 3);
 	u->disabled = sqlite3_column_int(st, 4) != 0;
 	return rc;
@@ -81,9 +32,9 @@ static ac_rc read_token(sqlite3_stmt *st, struct store_token *t,
 	ac_rc rc;
 
 	memset(t, 0, sizeof(*t));
-	rc = column_text(st, 0, t->id, sizeof(t->id), err);
+	rc = store_sqlite_column_text(st, 0, t->id, sizeof(t->id), err);
 	if (!rc)
-		rc = column_text(st, 1, t->user, sizeof(t->user), err);
+		rc = store_sqlite_column_text(st, 1, t->user, sizeof(t->user), err);
 	hash = sqlite3_column_blob(st, 2);
 	if (!rc && (!hash || sqlite3_column_bytes(st, 2) != STORE_HASH_LEN))
 		rc =
@@ -95,9 +46,9 @@ static ac_rc read_token(sqlite3_stmt *st, struct store_token *t,
 	t->expires_us = sqlite3_column_int64(st, 4);
 	t->revoked_us = sqlite3_column_int64(st, 5);
 	if (!rc)
-		rc = column_text(st, 6, t->partner, sizeof(t->partner), err);
+		rc = store_sqlite_column_text(st, 6, t->partner, sizeof(t->partner), err);
 	if (!rc)
-		rc = column_text(st, 7, t->purpose, sizeof(t->purpose), err);
+		rc = store_sqlite_column_text(st, 7, t->purpose, sizeof(t->purpose), err);
 	t->last_used_us = sqlite3_column_int64(st, 8);
 	return rc;
 }
@@ -109,7 +60,7 @@ static ac_rc run_write(sqlite3 *db, sqlite3_stmt *st, const char *what,
 	int src = sqlite3_step(st);
 
 	if (src != SQLITE_DONE)
-		return db_err(db, src, "cannot write to", err);
+		return store_sqlite_db_err(db, src, "cannot write to", err);
 	if (sqlite3_changes(db) == 0)
 		return ac_err_set(err, AC_ERR_NOTFOUND, "no %s '%s'", what,
 				  subject);
@@ -124,12 +75,12 @@ ac_rc store_sqlite_user_add(struct store *s, const struct store_user *u,
 	ac_rc rc;
 	int src;
 
-	if (!fits(u->name, sizeof(u->name)) ||
-	    !fits(u->role, sizeof(u->role)) ||
-	    !fits(u->pwhash, sizeof(u->pwhash)))
+	if (!store_sqlite_fits(u->name, sizeof(u->name)) ||
+	    !store_sqlite_fits(u->role, sizeof(u->role)) ||
+	    !store_sqlite_fits(u->pwhash, sizeof(u->pwhash)))
 		return ac_err_set(err, AC_ERR_LIMIT,
 				  "cannot add user: a field is not terminated");
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "INSERT INTO users (" USER_COLUMNS
 		     ") VALUES (?1, ?2, ?3, ?4, ?5)",
 		     &st, err);
@@ -146,7 +97,7 @@ ac_rc store_sqlite_user_add(struct store *s, const struct store_user *u,
 				"cannot add user '%s': the name is taken",
 				u->name);
 	else if (src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot add a user to", err);
+		rc = store_sqlite_db_err(db, src, "cannot add a user to", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -160,7 +111,7 @@ ac_rc store_sqlite_user_get(struct store *s, const char *name,
 	ac_rc rc;
 	int src;
 
-	rc = prepare(db, "SELECT " USER_COLUMNS " FROM users WHERE name = ?1",
+	rc = store_sqlite_prepare(db, "SELECT " USER_COLUMNS " FROM users WHERE name = ?1",
 		     &st, err);
 	if (rc)
 		goto out;
@@ -171,7 +122,7 @@ ac_rc store_sqlite_user_get(struct store *s, const char *name,
 	else if (src == SQLITE_DONE)
 		rc = ac_err_set(err, AC_ERR_NOTFOUND, "no user '%s'", name);
 	else
-		rc = db_err(db, src, "cannot read a user from", err);
+		rc = store_sqlite_db_err(db, src, "cannot read a user from", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -186,7 +137,7 @@ ac_rc store_sqlite_user_list(struct store *s, store_user_cb cb, void *ctx,
 	int src = SQLITE_DONE;
 	ac_rc rc;
 
-	rc = prepare(db, "SELECT " USER_COLUMNS " FROM users ORDER BY name",
+	rc = store_sqlite_prepare(db, "SELECT " USER_COLUMNS " FROM users ORDER BY name",
 		     &st, err);
 	while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = read_user(st, &u, err);
@@ -194,7 +145,7 @@ ac_rc store_sqlite_user_list(struct store *s, store_user_cb cb, void *ctx,
 			goto out;
 	}
 	if (!rc && src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot list the users of", err);
+		rc = store_sqlite_db_err(db, src, "cannot list the users of", err);
 out:
 	memset(&u, 0, sizeof(u));
 	sqlite3_finalize(st);
@@ -208,12 +159,12 @@ ac_rc store_sqlite_user_set_password(struct store *s, const char *name,
 	sqlite3_stmt *st = NULL;
 	ac_rc rc;
 
-	if (!fits(pwhash, STORE_PWHASH_MAX + 1))
+	if (!store_sqlite_fits(pwhash, STORE_PWHASH_MAX + 1))
 		return ac_err_set(err, AC_ERR_LIMIT,
 				  "cannot set the password of '%s': the hash "
 				  "is too long",
 				  name);
-	rc = prepare(db, "UPDATE users SET pwhash = ?2 WHERE name = ?1", &st,
+	rc = store_sqlite_prepare(db, "UPDATE users SET pwhash = ?2 WHERE name = ?1", &st,
 		     err);
 	if (!rc) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -231,7 +182,7 @@ ac_rc store_sqlite_user_disable(struct store *s, const char *name,
 	sqlite3_stmt *st = NULL;
 	ac_rc rc;
 
-	rc = prepare(db, "UPDATE users SET disabled = 1 WHERE name = ?1", &st,
+	rc = store_sqlite_prepare(db, "UPDATE users SET disabled = 1 WHERE name = ?1", &st,
 		     err);
 	if (!rc) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -252,9 +203,9 @@ static void bind_optional(sqlite3_stmt *st, int idx, const char *text)
 
 static bool token_fits(const struct store_token *t)
 {
-	return fits(t->id, sizeof(t->id)) && fits(t->user, sizeof(t->user)) &&
-	       fits(t->partner, sizeof(t->partner)) &&
-	       fits(t->purpose, sizeof(t->purpose));
+	return store_sqlite_fits(t->id, sizeof(t->id)) && store_sqlite_fits(t->user, sizeof(t->user)) &&
+	       store_sqlite_fits(t->partner, sizeof(t->partner)) &&
+	       store_sqlite_fits(t->purpose, sizeof(t->purpose));
 }
 
 ac_rc store_sqlite_token_add(struct store *s, const struct store_token *t,
@@ -269,7 +220,7 @@ ac_rc store_sqlite_token_add(struct store *s, const struct store_token *t,
 		return ac_err_set(err, AC_ERR_LIMIT,
 				  "cannot add token: a field is not "
 				  "terminated");
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "INSERT INTO tokens (" TOKEN_COLUMNS
 		     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 		     &st, err);
@@ -294,7 +245,7 @@ ac_rc store_sqlite_token_add(struct store *s, const struct store_token *t,
 				"cannot add a token for '%s': no such user",
 				t->user);
 	else if (src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot add a token to", err);
+		rc = store_sqlite_db_err(db, src, "cannot add a token to", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -308,7 +259,7 @@ ac_rc store_sqlite_token_get(struct store *s, const char *id,
 	ac_rc rc;
 	int src;
 
-	rc = prepare(db, "SELECT " TOKEN_COLUMNS " FROM tokens WHERE id = ?1",
+	rc = store_sqlite_prepare(db, "SELECT " TOKEN_COLUMNS " FROM tokens WHERE id = ?1",
 		     &st, err);
 	if (rc)
 		goto out;
@@ -319,7 +270,7 @@ ac_rc store_sqlite_token_get(struct store *s, const char *id,
 	else if (src == SQLITE_DONE)
 		rc = ac_err_set(err, AC_ERR_NOTFOUND, "no token '%s'", id);
 	else
-		rc = db_err(db, src, "cannot read a token from", err);
+		rc = store_sqlite_db_err(db, src, "cannot read a token from", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -334,7 +285,7 @@ ac_rc store_sqlite_token_revoke(struct store *s, const char *id,
 
 	/* The CASE keeps the first revocation time but still counts the row
 	 * as changed, so only a missing id is NOTFOUND. */
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "UPDATE tokens SET revoked_us = CASE WHEN revoked_us = 0"
 		     " THEN ?2 ELSE revoked_us END WHERE id = ?1",
 		     &st, err);
@@ -355,7 +306,7 @@ ac_rc store_sqlite_token_touch(struct store *s, const char *id, int64_t used_us,
 	ac_rc rc;
 	int src;
 
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "UPDATE tokens SET last_used_us = ?2"
 		     " WHERE id = ?1 AND last_used_us < ?2",
 		     &st, err);
@@ -364,7 +315,7 @@ ac_rc store_sqlite_token_touch(struct store *s, const char *id, int64_t used_us,
 		sqlite3_bind_int64(st, 2, used_us);
 		src = sqlite3_step(st);
 		if (src != SQLITE_DONE)
-			rc = db_err(db, src, "cannot record token use in", err);
+			rc = store_sqlite_db_err(db, src, "cannot record token use in", err);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -379,7 +330,7 @@ ac_rc store_sqlite_token_list(struct store *s, const char *user,
 	int src = SQLITE_DONE;
 	ac_rc rc;
 
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "SELECT " TOKEN_COLUMNS " FROM tokens"
 		     " WHERE ?1 IS NULL OR user = ?1 ORDER BY created_us, id",
 		     &st, err);
@@ -391,7 +342,7 @@ ac_rc store_sqlite_token_list(struct store *s, const char *user,
 			goto out;
 	}
 	if (!rc && src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot list the tokens of", err);
+		rc = store_sqlite_db_err(db, src, "cannot list the tokens of", err);
 out:
 	memset(&t, 0, sizeof(t));
 	sqlite3_finalize(st);

@@ -90,18 +90,6 @@ void store_sqlite_index_free(struct sq_index *ix)
 	free(ix);
 }
 
-static const char *db_path(sqlite3 *db)
-{
-	const char *p = sqlite3_db_filename(db, "main");
-
-	return p && p[0] ? p : ":memory:";
-}
-
-static ac_rc db_err(sqlite3 *db, int src, const char *what, struct ac_err *err)
-{
-	return store_sqlite_err(db, src, db_path(db), what, err);
-}
-
 /* The cached statement id, reset and unbound, ready to bind. */
 static ac_rc stmt(struct store *s, enum ix_stmt id, sqlite3_stmt **out,
 		  struct ac_err *err)
@@ -114,13 +102,13 @@ static ac_rc stmt(struct store *s, enum ix_stmt id, sqlite3_stmt **out,
 		return ac_err_set(err, AC_ERR_NOMEM,
 				  "cannot use the identifier index of store "
 				  "'%s': out of memory",
-				  db_path(db));
+				  store_sqlite_path(db));
 	if (!(*slot)->st[id]) {
 		src = sqlite3_prepare_v3(db, ix_sql[id], -1,
 					 SQLITE_PREPARE_PERSISTENT,
 					 &(*slot)->st[id], NULL);
 		if (src != SQLITE_OK)
-			return db_err(db, src, "cannot prepare statements for",
+			return store_sqlite_db_err(db, src, "cannot prepare statements for",
 				      err);
 	}
 	*out = (*slot)->st[id];
@@ -153,7 +141,7 @@ static ac_rc run(struct store *s, sqlite3_stmt *st, const char *what,
 	int src = sqlite3_step(st);
 
 	if (src != SQLITE_DONE)
-		return db_err(store_sqlite_db(s), src, what, err);
+		return store_sqlite_db_err(store_sqlite_db(s), src, what, err);
 	return AC_OK;
 }
 
@@ -198,7 +186,7 @@ static ac_rc emit_idents(struct store *s, sqlite3_stmt *st, const char *kind,
 			return AC_OK;
 	}
 	if (src != SQLITE_DONE)
-		return db_err(store_sqlite_db(s), src,
+		return store_sqlite_db_err(store_sqlite_db(s), src,
 			      "cannot read the identifiers of", err);
 	return AC_OK;
 }
@@ -256,7 +244,7 @@ static ac_rc ix_ident_kind(struct store *s, const char *kind,
 			break;
 	}
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
-		rc = db_err(store_sqlite_db(s), src,
+		rc = store_sqlite_db_err(store_sqlite_db(s), src,
 			    "cannot read the identifiers of", err);
 	done(st);
 	return rc;
@@ -341,7 +329,7 @@ static ac_rc ix_correlation_list(struct store *s, const char *object_id,
 			break;
 	}
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
-		rc = db_err(store_sqlite_db(s), src,
+		rc = store_sqlite_db_err(store_sqlite_db(s), src,
 			    "cannot read the correlations of", err);
 	done(st);
 	return rc;
@@ -371,7 +359,7 @@ static ac_rc ix_alert_list(struct store *s, int64_t since_us, bool all,
 			break;
 	}
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
-		rc = db_err(store_sqlite_db(s), src,
+		rc = store_sqlite_db_err(store_sqlite_db(s), src,
 			    "cannot read the alerts of", err);
 	done(st);
 	return rc;
@@ -403,7 +391,7 @@ static ac_rc ix_alert_ack(struct store *s, int64_t id, const char *by,
 		rc = ac_err_set(err, AC_ERR_NOTFOUND, "no alert '%lld'",
 				(long long)id);
 	else if (src != SQLITE_ROW)
-		rc = db_err(store_sqlite_db(s), src, "cannot read the alerts of",
+		rc = store_sqlite_db_err(store_sqlite_db(s), src, "cannot read the alerts of",
 			    err);
 	done(st);
 	return rc;
@@ -464,7 +452,7 @@ static ac_rc ix_common_list(struct store *s, store_common_cb cb, void *ctx,
 			break;
 	}
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
-		rc = db_err(store_sqlite_db(s), src,
+		rc = store_sqlite_db_err(store_sqlite_db(s), src,
 			    "cannot read the common values of", err);
 	done(st);
 	return rc;

@@ -4,23 +4,6 @@
 #include "base/common.h"
 #include "store/store_sqlite.h"
 
-static ac_rc db_err(sqlite3 *db, int src, const char *what, struct ac_err *err)
-{
-	const char *p = sqlite3_db_filename(db, "main");
-
-	return store_sqlite_err(db, src, p && p[0] ? p : ":memory:", what, err);
-}
-
-static ac_rc prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
-		     struct ac_err *err)
-{
-	int src = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-
-	if (src != SQLITE_OK)
-		return db_err(db, src, "cannot prepare a statement for", err);
-	return AC_OK;
-}
-
 /* Runs a statement that returns no rows. */
 static ac_rc step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
 		       struct ac_err *err)
@@ -29,7 +12,7 @@ static ac_rc step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
 
 	sqlite3_reset(st);
 	if (src != SQLITE_DONE)
-		return db_err(db, src, what, err);
+		return store_sqlite_db_err(db, src, what, err);
 	return AC_OK;
 }
 
@@ -40,7 +23,7 @@ static ac_rc delete_names(sqlite3 *db, const char *object_id,
 	int deleted;
 	ac_rc rc;
 
-	rc = prepare(db, "DELETE FROM person_names WHERE object_id = ?1", &st,
+	rc = store_sqlite_prepare(db, "DELETE FROM person_names WHERE object_id = ?1", &st,
 		     err);
 	if (rc)
 		return rc;
@@ -50,7 +33,7 @@ static ac_rc delete_names(sqlite3 *db, const char *object_id,
 	deleted = sqlite3_changes(db);
 	if (rc || !deleted)
 		return rc;
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "UPDATE person_names_state SET deletions = deletions + ?1",
 		     &st, err);
 	if (rc)
@@ -68,7 +51,7 @@ static ac_rc insert_names(sqlite3 *db, const char *object_id,
 	sqlite3_stmt *st = NULL;
 	ac_rc rc;
 
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "INSERT INTO person_names (object_id, source, name,"
 		     " created_us) VALUES (?1, ?2, ?3, ?4)",
 		     &st, err);
@@ -96,7 +79,7 @@ static ac_rc sq_names_replace(struct store *s, const char *object_id,
 	ac_rc rc;
 
 	if (src != SQLITE_OK)
-		return db_err(db, src, "cannot begin a savepoint in", err);
+		return store_sqlite_db_err(db, src, "cannot begin a savepoint in", err);
 	rc = delete_names(db, object_id, err);
 	if (!rc)
 		rc = insert_names(db, object_id, source, names, n, now_us, err);
@@ -104,7 +87,7 @@ static ac_rc sq_names_replace(struct store *s, const char *object_id,
 		sqlite3_exec(db, "ROLLBACK TO person_names", NULL, NULL, NULL);
 	src = sqlite3_exec(db, "RELEASE person_names", NULL, NULL, NULL);
 	if (!rc && src != SQLITE_OK)
-		rc = db_err(db, src, "cannot release a savepoint in", err);
+		rc = store_sqlite_db_err(db, src, "cannot release a savepoint in", err);
 	return rc;
 }
 
@@ -131,7 +114,7 @@ static ac_rc each_row(sqlite3 *db, sqlite3_stmt *st, store_person_name_cb cb,
 	}
 	sqlite3_finalize(st);
 	if (src != SQLITE_DONE)
-		return db_err(db, src, "cannot read person names from", err);
+		return store_sqlite_db_err(db, src, "cannot read person names from", err);
 	return AC_OK;
 }
 
@@ -143,7 +126,7 @@ static ac_rc sq_names_scan(struct store *s, int64_t after_id,
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
-	ac_rc rc = prepare(db,
+	ac_rc rc = store_sqlite_prepare(db,
 			   NAME_COLUMNS " FROM person_names WHERE id > ?1"
 					" ORDER BY id",
 			   &st, err);
@@ -160,7 +143,7 @@ static ac_rc sq_names_get(struct store *s, const char *object_id,
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
-	ac_rc rc = prepare(db,
+	ac_rc rc = store_sqlite_prepare(db,
 			   NAME_COLUMNS " FROM person_names WHERE"
 					" object_id = ?1 ORDER BY id",
 			   &st, err);
@@ -177,7 +160,7 @@ static ac_rc sq_names_state(struct store *s, struct store_names_state *out,
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
-	ac_rc rc = prepare(
+	ac_rc rc = store_sqlite_prepare(
 	    db,
 	    "SELECT deletions, store_uid, (SELECT seq FROM sqlite_sequence"
 	    " WHERE name = 'person_names') FROM person_names_state",
@@ -202,7 +185,7 @@ static ac_rc sq_names_state(struct store *s, struct store_names_state *out,
 	}
 	sqlite3_finalize(st);
 	if (!rc && src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot read the person names state of",
+		rc = store_sqlite_db_err(db, src, "cannot read the person names state of",
 			    err);
 	return rc;
 }

@@ -8,61 +8,18 @@
 	"partner, areas, max_tlp, retention_days, valid_from_us,"              \
 	" valid_until_us, onward_sharing, updated_us"
 
-static ac_rc db_err(sqlite3 *db, int src, const char *what, struct ac_err *err)
-{
-	const char *p = sqlite3_db_filename(db, "main");
-
-	return store_sqlite_err(db, src, p && p[0] ? p : ":memory:", what,
-				err);
-}
-
-static ac_rc prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
-		     struct ac_err *err)
-{
-	int src = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-
-	if (src != SQLITE_OK)
-		return db_err(db, src, "cannot prepare a statement for", err);
-	return AC_OK;
-}
-
-static bool fits(const char *s, size_t cap)
-{
-	return strnlen(s, cap) < cap;
-}
-
-/* Copies text column col into dst (cap bytes); NULL reads as "". */
-static ac_rc column_text(sqlite3_stmt *st, int col, char *dst, size_t cap,
-			 struct ac_err *err)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	int n = sqlite3_column_bytes(st, col);
-
-	dst[0] = '\0';
-	if (!t)
-		return AC_OK;
-	if (n < 0 || (size_t)n >= cap)
-		return ac_err_set(err, AC_ERR_LIMIT,
-				  "store: column '%s' holds %d bytes, more "
-				  "than the %zu allowed",
-				  sqlite3_column_name(st, col), n, cap - 1);
-	memcpy(dst, t, (size_t)n);
-	dst[n] = '\0';
-	return AC_OK;
-}
-
 static ac_rc read_partner(sqlite3_stmt *st, struct store_partner *p,
 			  struct ac_err *err)
 {
 	ac_rc rc;
 
 	memset(p, 0, sizeof(*p));
-	rc = column_text(st, 0, p->name, sizeof(p->name), err);
+	rc = store_sqlite_column_text(st, 0, p->name, sizeof(p->name), err);
 	if (!rc)
-		rc = column_text(st, 1, p->identity_id, sizeof(p->identity_id),
+		rc = store_sqlite_column_text(st, 1, p->identity_id, sizeof(p->identity_id),
 				 err);
 	if (!rc)
-		rc = column_text(st, 2, p->title, sizeof(p->title), err);
+		rc = store_sqlite_column_text(st, 2, p->title, sizeof(p->title), err);
 	p->created_us = sqlite3_column_int64(st, 3);
 	return rc;
 }
@@ -73,16 +30,16 @@ static ac_rc read_agreement(sqlite3_stmt *st, struct store_agreement *a,
 	ac_rc rc;
 
 	memset(a, 0, sizeof(*a));
-	rc = column_text(st, 0, a->partner, sizeof(a->partner), err);
+	rc = store_sqlite_column_text(st, 0, a->partner, sizeof(a->partner), err);
 	if (!rc)
-		rc = column_text(st, 1, a->areas, sizeof(a->areas), err);
+		rc = store_sqlite_column_text(st, 1, a->areas, sizeof(a->areas), err);
 	if (!rc)
-		rc = column_text(st, 2, a->max_tlp, sizeof(a->max_tlp), err);
+		rc = store_sqlite_column_text(st, 2, a->max_tlp, sizeof(a->max_tlp), err);
 	a->retention_days = sqlite3_column_int(st, 3);
 	a->valid_from_us = sqlite3_column_int64(st, 4);
 	a->valid_until_us = sqlite3_column_int64(st, 5);
 	if (!rc)
-		rc = column_text(st, 6, a->onward_sharing,
+		rc = store_sqlite_column_text(st, 6, a->onward_sharing,
 				 sizeof(a->onward_sharing), err);
 	a->updated_us = sqlite3_column_int64(st, 7);
 	return rc;
@@ -96,13 +53,13 @@ ac_rc store_sqlite_partner_add(struct store *s, const struct store_partner *p,
 	ac_rc rc;
 	int src;
 
-	if (!fits(p->name, sizeof(p->name)) ||
-	    !fits(p->identity_id, sizeof(p->identity_id)) ||
-	    !fits(p->title, sizeof(p->title)))
+	if (!store_sqlite_fits(p->name, sizeof(p->name)) ||
+	    !store_sqlite_fits(p->identity_id, sizeof(p->identity_id)) ||
+	    !store_sqlite_fits(p->title, sizeof(p->title)))
 		return ac_err_set(err, AC_ERR_LIMIT,
 				  "cannot add partner: a field is not "
 				  "terminated");
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "INSERT INTO partners (" PARTNER_COLUMNS
 		     ") VALUES (?1, ?2, ?3, ?4)",
 		     &st, err);
@@ -121,7 +78,7 @@ ac_rc store_sqlite_partner_add(struct store *s, const struct store_partner *p,
 				"cannot add partner '%s': the name is taken",
 				p->name);
 	else if (src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot add a partner to", err);
+		rc = store_sqlite_db_err(db, src, "cannot add a partner to", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -138,7 +95,7 @@ static ac_rc get_one(struct store *s, const char *sql, const char *key,
 	ac_rc rc;
 	int src;
 
-	rc = prepare(db, sql, &st, err);
+	rc = store_sqlite_prepare(db, sql, &st, err);
 	if (rc)
 		goto out;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -149,7 +106,7 @@ static ac_rc get_one(struct store *s, const char *sql, const char *key,
 		rc = ac_err_set(err, AC_ERR_NOTFOUND, "no %s '%.64s'", what,
 				key);
 	else
-		rc = db_err(db, src, "cannot read from", err);
+		rc = store_sqlite_db_err(db, src, "cannot read from", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -194,7 +151,7 @@ ac_rc store_sqlite_partner_list(struct store *s, store_partner_cb cb,
 	int src = SQLITE_DONE;
 	ac_rc rc;
 
-	rc = prepare(db, "SELECT " PARTNER_COLUMNS " FROM partners ORDER BY name",
+	rc = store_sqlite_prepare(db, "SELECT " PARTNER_COLUMNS " FROM partners ORDER BY name",
 		     &st, err);
 	while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = read_partner(st, &p, err);
@@ -202,7 +159,7 @@ ac_rc store_sqlite_partner_list(struct store *s, store_partner_cb cb,
 			goto out;
 	}
 	if (!rc && src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot list the partners of", err);
+		rc = store_sqlite_db_err(db, src, "cannot list the partners of", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -217,7 +174,7 @@ ac_rc store_sqlite_agreement_list(struct store *s, store_agreement_cb cb,
 	int src = SQLITE_DONE;
 	ac_rc rc;
 
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "SELECT " AGREEMENT_COLUMNS
 		     " FROM agreements ORDER BY partner",
 		     &st, err);
@@ -227,7 +184,7 @@ ac_rc store_sqlite_agreement_list(struct store *s, store_agreement_cb cb,
 			goto out;
 	}
 	if (!rc && src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot list the agreements of", err);
+		rc = store_sqlite_db_err(db, src, "cannot list the agreements of", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -242,14 +199,14 @@ ac_rc store_sqlite_agreement_set(struct store *s,
 	ac_rc rc;
 	int src;
 
-	if (!fits(a->partner, sizeof(a->partner)) ||
-	    !fits(a->areas, sizeof(a->areas)) ||
-	    !fits(a->max_tlp, sizeof(a->max_tlp)) ||
-	    !fits(a->onward_sharing, sizeof(a->onward_sharing)))
+	if (!store_sqlite_fits(a->partner, sizeof(a->partner)) ||
+	    !store_sqlite_fits(a->areas, sizeof(a->areas)) ||
+	    !store_sqlite_fits(a->max_tlp, sizeof(a->max_tlp)) ||
+	    !store_sqlite_fits(a->onward_sharing, sizeof(a->onward_sharing)))
 		return ac_err_set(err, AC_ERR_LIMIT,
 				  "cannot set agreement: a field is not "
 				  "terminated");
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "INSERT OR REPLACE INTO agreements (" AGREEMENT_COLUMNS
 		     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 		     &st, err);
@@ -270,7 +227,7 @@ ac_rc store_sqlite_agreement_set(struct store *s,
 				"partner",
 				a->partner);
 	else if (src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot set an agreement in", err);
+		rc = store_sqlite_db_err(db, src, "cannot set an agreement in", err);
 out:
 	sqlite3_finalize(st);
 	return rc;

@@ -8,48 +8,6 @@
 	"partner, collection, watermark, last_attempt_us, last_success_us,"    \
 	" last_error, received"
 
-static ac_rc db_err(sqlite3 *db, int src, const char *what, struct ac_err *err)
-{
-	const char *p = sqlite3_db_filename(db, "main");
-
-	return store_sqlite_err(db, src, p && p[0] ? p : ":memory:", what, err);
-}
-
-static ac_rc prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
-		     struct ac_err *err)
-{
-	int src = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-
-	if (src != SQLITE_OK)
-		return db_err(db, src, "cannot prepare a statement for", err);
-	return AC_OK;
-}
-
-static bool fits(const char *s, size_t cap)
-{
-	return strnlen(s, cap) < cap;
-}
-
-/* Copies text column col into dst (cap bytes). */
-static ac_rc column_text(sqlite3_stmt *st, int col, char *dst, size_t cap,
-			 struct ac_err *err)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	int n = sqlite3_column_bytes(st, col);
-
-	dst[0] = '\0';
-	if (!t)
-		return AC_OK;
-	if (n < 0 || (size_t)n >= cap)
-		return ac_err_set(err, AC_ERR_LIMIT,
-				  "store: column '%s' holds %d bytes, more "
-				  "than the %zu allowed",
-				  sqlite3_column_name(st, col), n, cap - 1);
-	memcpy(dst, t, (size_t)n);
-	dst[n] = '\0';
-	return AC_OK;
-}
-
 ac_rc store_partner_link_put(struct store *s,
 			     const struct store_partner_link *l,
 			     struct ac_err *err)
@@ -59,12 +17,12 @@ ac_rc store_partner_link_put(struct store *s,
 	ac_rc rc;
 	int src;
 
-	if (!fits(l->name, sizeof(l->name)) || !fits(l->url, sizeof(l->url)) ||
-	    !fits(l->pin, sizeof(l->pin)))
+	if (!store_sqlite_fits(l->name, sizeof(l->name)) || !store_sqlite_fits(l->url, sizeof(l->url)) ||
+	    !store_sqlite_fits(l->pin, sizeof(l->pin)))
 		return ac_err_set(err, AC_ERR_LIMIT,
 				  "cannot store a partner link: a field is "
 				  "not terminated");
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "INSERT OR REPLACE INTO partner_links (name, url, pin,"
 		     " sign_pk, created_us) VALUES (?1, ?2, ?3, ?4, ?5)",
 		     &st, err);
@@ -81,7 +39,7 @@ ac_rc store_partner_link_put(struct store *s,
 				"cannot link partner '%s': no such partner",
 				l->name);
 	else if (src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot store a partner link in", err);
+		rc = store_sqlite_db_err(db, src, "cannot store a partner link in", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -96,7 +54,7 @@ ac_rc store_partner_link_get(struct store *s, const char *name,
 	int src;
 
 	memset(out, 0, sizeof(*out));
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "SELECT name, url, pin, sign_pk, created_us FROM"
 		     " partner_links WHERE name = ?1",
 		     &st, err);
@@ -112,14 +70,14 @@ ac_rc store_partner_link_get(struct store *s, const char *name,
 		goto out;
 	}
 	if (src != SQLITE_ROW) {
-		rc = db_err(db, src, "cannot read a partner link from", err);
+		rc = store_sqlite_db_err(db, src, "cannot read a partner link from", err);
 		goto out;
 	}
-	rc = column_text(st, 0, out->name, sizeof(out->name), err);
+	rc = store_sqlite_column_text(st, 0, out->name, sizeof(out->name), err);
 	if (!rc)
-		rc = column_text(st, 1, out->url, sizeof(out->url), err);
+		rc = store_sqlite_column_text(st, 1, out->url, sizeof(out->url), err);
 	if (!rc)
-		rc = column_text(st, 2, out->pin, sizeof(out->pin), err);
+		rc = store_sqlite_column_text(st, 2, out->pin, sizeof(out->pin), err);
 	if (!rc && sqlite3_column_bytes(st, 3) != (int)sizeof(out->sign_pk))
 		rc = ac_err_set(err, AC_ERR_STORE,
 				"partner link '%s': the signing key is not "
@@ -140,17 +98,17 @@ static ac_rc read_state(sqlite3_stmt *st, struct store_sync_state *o,
 	ac_rc rc;
 
 	memset(o, 0, sizeof(*o));
-	rc = column_text(st, 0, o->partner, sizeof(o->partner), err);
+	rc = store_sqlite_column_text(st, 0, o->partner, sizeof(o->partner), err);
 	if (!rc)
-		rc = column_text(st, 1, o->collection, sizeof(o->collection),
+		rc = store_sqlite_column_text(st, 1, o->collection, sizeof(o->collection),
 				 err);
 	if (!rc)
 		rc =
-		    column_text(st, 2, o->watermark, sizeof(o->watermark), err);
+		    store_sqlite_column_text(st, 2, o->watermark, sizeof(o->watermark), err);
 	o->last_attempt_us = sqlite3_column_int64(st, 3);
 	o->last_success_us = sqlite3_column_int64(st, 4);
 	if (!rc)
-		rc = column_text(st, 5, o->last_error, sizeof(o->last_error),
+		rc = store_sqlite_column_text(st, 5, o->last_error, sizeof(o->last_error),
 				 err);
 	o->received = (uint64_t)sqlite3_column_int64(st, 6);
 	return rc;
@@ -165,7 +123,7 @@ ac_rc store_sync_get(struct store *s, const char *partner,
 	ac_rc rc;
 	int src;
 
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "SELECT " SYNC_COLUMNS " FROM sync_state"
 		     " WHERE partner = ?1 AND collection = ?2",
 		     &st, err);
@@ -185,7 +143,7 @@ ac_rc store_sync_get(struct store *s, const char *partner,
 				"no sync state for '%s' collection '%s'",
 				partner, collection);
 	} else {
-		rc = db_err(db, src, "cannot read sync state from", err);
+		rc = store_sqlite_db_err(db, src, "cannot read sync state from", err);
 	}
 out:
 	sqlite3_finalize(st);
@@ -200,14 +158,14 @@ ac_rc store_sync_put(struct store *s, const struct store_sync_state *o,
 	ac_rc rc;
 	int src;
 
-	if (!fits(o->partner, sizeof(o->partner)) ||
-	    !fits(o->collection, sizeof(o->collection)) ||
-	    !fits(o->watermark, sizeof(o->watermark)) ||
-	    !fits(o->last_error, sizeof(o->last_error)))
+	if (!store_sqlite_fits(o->partner, sizeof(o->partner)) ||
+	    !store_sqlite_fits(o->collection, sizeof(o->collection)) ||
+	    !store_sqlite_fits(o->watermark, sizeof(o->watermark)) ||
+	    !store_sqlite_fits(o->last_error, sizeof(o->last_error)))
 		return ac_err_set(err, AC_ERR_LIMIT,
 				  "cannot store sync state: a field is not "
 				  "terminated");
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "INSERT OR REPLACE INTO sync_state (" SYNC_COLUMNS
 		     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 		     &st, err);
@@ -226,7 +184,7 @@ ac_rc store_sync_put(struct store *s, const struct store_sync_state *o,
 				"cannot store sync state: no partner '%s'",
 				o->partner);
 	else if (src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot store sync state in", err);
+		rc = store_sqlite_db_err(db, src, "cannot store sync state in", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -241,7 +199,7 @@ ac_rc store_sync_list(struct store *s, const char *partner, store_sync_cb cb,
 	ac_rc rc;
 	int src;
 
-	rc = prepare(db,
+	rc = store_sqlite_prepare(db,
 		     "SELECT " SYNC_COLUMNS " FROM sync_state"
 		     " WHERE ?1 IS NULL OR partner = ?1"
 		     " ORDER BY partner, collection",
@@ -256,7 +214,7 @@ ac_rc store_sync_list(struct store *s, const char *partner, store_sync_cb cb,
 			goto out;
 	}
 	if (src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot list sync state in", err);
+		rc = store_sqlite_db_err(db, src, "cannot list sync state in", err);
 out:
 	sqlite3_finalize(st);
 	return rc;

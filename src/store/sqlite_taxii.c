@@ -7,40 +7,13 @@
 
 #define DELETE_TEXT_MAX (1u << 20)
 
-static const char *db_path(sqlite3 *db)
-{
-	const char *p = sqlite3_db_filename(db, "main");
-
-	return p && p[0] ? p : ":memory:";
-}
-
-static ac_rc db_err(sqlite3 *db, int src, const char *what, struct ac_err *err)
-{
-	return store_sqlite_err(db, src, db_path(db), what, err);
-}
-
-static ac_rc prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
-		     struct ac_err *err)
-{
-	int src = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-
-	if (src != SQLITE_OK)
-		return db_err(db, src, "cannot prepare a statement for", err);
-	return AC_OK;
-}
-
 static ac_rc step_write(sqlite3 *db, sqlite3_stmt *st, struct ac_err *err)
 {
 	int src = sqlite3_step(st);
 
 	if (src != SQLITE_DONE)
-		return db_err(db, src, "cannot write to", err);
+		return store_sqlite_db_err(db, src, "cannot write to", err);
 	return AC_OK;
-}
-
-static bool fits(const char *s, size_t cap)
-{
-	return strnlen(s, cap) < cap;
 }
 
 static void copy_column(sqlite3_stmt *st, int col, char *dst, size_t cap)
@@ -57,9 +30,9 @@ static ac_rc check_collection(const struct store_collection *c,
 		return ac_err_set(err, AC_ERR_USAGE,
 				  "cannot add collection: id, name and title "
 				  "are required");
-	if (!fits(c->id, sizeof(c->id)) || !fits(c->name, sizeof(c->name)) ||
-	    !fits(c->title, sizeof(c->title)) ||
-	    !fits(c->description, sizeof(c->description)))
+	if (!store_sqlite_fits(c->id, sizeof(c->id)) || !store_sqlite_fits(c->name, sizeof(c->name)) ||
+	    !store_sqlite_fits(c->title, sizeof(c->title)) ||
+	    !store_sqlite_fits(c->description, sizeof(c->description)))
 		return ac_err_set(err, AC_ERR_LIMIT,
 				  "cannot add collection '%.64s': a field is "
 				  "too long",
@@ -86,7 +59,7 @@ static ac_rc sq_collection_add(struct store *s,
 
 	rc = check_collection(c, err);
 	if (!rc)
-		rc = prepare(db, sql, &st, err);
+		rc = store_sqlite_prepare(db, sql, &st, err);
 	if (rc)
 		goto out;
 	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
@@ -104,7 +77,7 @@ static ac_rc sq_collection_add(struct store *s,
 				"is taken",
 				c->name);
 	else if (src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot write to", err);
+		rc = store_sqlite_db_err(db, src, "cannot write to", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -142,7 +115,7 @@ static ac_rc sq_collection_get(struct store *s, const char *id_or_name,
 	ac_rc rc;
 	int src;
 
-	rc = prepare(db, sql, &st, err);
+	rc = store_sqlite_prepare(db, sql, &st, err);
 	if (rc)
 		goto out;
 	sqlite3_bind_text(st, 1, id_or_name, -1, SQLITE_STATIC);
@@ -153,7 +126,7 @@ static ac_rc sq_collection_get(struct store *s, const char *id_or_name,
 		rc = ac_err_set(err, AC_ERR_NOTFOUND, "no collection '%.100s'",
 				id_or_name);
 	else
-		rc = db_err(db, src, "cannot read", err);
+		rc = store_sqlite_db_err(db, src, "cannot read", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -170,7 +143,7 @@ static ac_rc sq_collection_list(struct store *s, store_collection_cb cb,
 	ac_rc rc;
 	int src;
 
-	rc = prepare(db, sql, &st, err);
+	rc = store_sqlite_prepare(db, sql, &st, err);
 	if (rc)
 		goto out;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -179,7 +152,7 @@ static ac_rc sq_collection_list(struct store *s, store_collection_cb cb,
 			goto out;
 	}
 	if (src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot read", err);
+		rc = store_sqlite_db_err(db, src, "cannot read", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -195,7 +168,7 @@ static ac_rc sq_member_add(struct store *s, const char *collection_id,
 	ac_rc rc;
 	int src;
 
-	rc = prepare(db, sql, &st, err);
+	rc = store_sqlite_prepare(db, sql, &st, err);
 	if (rc)
 		goto out;
 	sqlite3_bind_text(st, 1, collection_id, -1, SQLITE_STATIC);
@@ -207,7 +180,7 @@ static ac_rc sq_member_add(struct store *s, const char *collection_id,
 				"'%.40s': no such collection",
 				object_id, collection_id);
 	else if (src != SQLITE_DONE)
-		rc = db_err(db, src, "cannot write to", err);
+		rc = store_sqlite_db_err(db, src, "cannot write to", err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -227,7 +200,7 @@ static ac_rc sq_status_put(struct store *s, const char *id, const char *json,
 	if (len > INT32_MAX)
 		return ac_err_set(err, AC_ERR_LIMIT,
 				  "status '%.40s' is too large", id);
-	rc = prepare(db, sql, &st, err);
+	rc = store_sqlite_prepare(db, sql, &st, err);
 	if (rc)
 		goto out;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -248,7 +221,7 @@ static ac_rc sq_status_get(struct store *s, const char *id, struct ac_buf *out,
 	ac_rc rc;
 	int src;
 
-	rc = prepare(db, sql, &st, err);
+	rc = store_sqlite_prepare(db, sql, &st, err);
 	if (rc)
 		goto out;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -261,7 +234,7 @@ static ac_rc sq_status_get(struct store *s, const char *id, struct ac_buf *out,
 	} else if (src == SQLITE_DONE) {
 		rc = ac_err_set(err, AC_ERR_NOTFOUND, "no status '%.40s'", id);
 	} else {
-		rc = db_err(db, src, "cannot read", err);
+		rc = store_sqlite_db_err(db, src, "cannot read", err);
 	}
 out:
 	sqlite3_finalize(st);
@@ -336,7 +309,7 @@ static ac_rc delete_one(sqlite3 *db, const char *id, const struct doomed *d,
 	ac_rc rc;
 	int src;
 
-	rc = prepare(db, find, &st, err);
+	rc = store_sqlite_prepare(db, find, &st, err);
 	if (rc)
 		goto out;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -344,7 +317,7 @@ static ac_rc delete_one(sqlite3 *db, const char *id, const struct doomed *d,
 	src = sqlite3_step(st);
 	if (src != SQLITE_ROW) {
 		rc = src == SQLITE_DONE ? AC_OK
-					: db_err(db, src, "cannot read", err);
+					: store_sqlite_db_err(db, src, "cannot read", err);
 		goto out;
 	}
 	rowid = sqlite3_column_int64(st, 0);
@@ -360,7 +333,7 @@ static ac_rc delete_one(sqlite3 *db, const char *id, const struct doomed *d,
 		goto out;
 	}
 	if (words->len) {
-		rc = prepare(db, fts, &st, err);
+		rc = store_sqlite_prepare(db, fts, &st, err);
 		if (rc)
 			goto out;
 		sqlite3_bind_int64(st, 1, rowid);
@@ -372,7 +345,7 @@ static ac_rc delete_one(sqlite3 *db, const char *id, const struct doomed *d,
 		if (rc)
 			goto out;
 	}
-	rc = prepare(db, del, &st, err);
+	rc = store_sqlite_prepare(db, del, &st, err);
 	if (rc)
 		goto out;
 	sqlite3_bind_int64(st, 1, rowid);
@@ -389,7 +362,7 @@ static ac_rc forget_members(sqlite3 *db, const char *id, struct ac_err *err)
 	    "DELETE FROM collection_members WHERE object_id = ?1"
 	    " AND NOT EXISTS (SELECT 1 FROM objects WHERE id = ?1)";
 	sqlite3_stmt *st = NULL;
-	ac_rc rc = prepare(db, sql, &st, err);
+	ac_rc rc = store_sqlite_prepare(db, sql, &st, err);
 
 	if (!rc) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -404,7 +377,7 @@ static ac_rc exec_sql(sqlite3 *db, const char *sql, const char *what,
 {
 	int src = sqlite3_exec(db, sql, NULL, NULL, NULL);
 
-	return src == SQLITE_OK ? AC_OK : db_err(db, src, what, err);
+	return src == SQLITE_OK ? AC_OK : store_sqlite_db_err(db, src, what, err);
 }
 
 static ac_rc sq_delete_versions(struct store *s, const struct store_query *q,

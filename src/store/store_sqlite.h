@@ -100,4 +100,21 @@ extern const struct store_names_ops store_sqlite_names_ops;
 	.agreement_get = store_sqlite_agreement_get,                           \
 	.agreement_list = store_sqlite_agreement_list
 
+/* ---- helpers shared by the SQLite record modules (sqlite_util.c) ---- */
+
+/* The file name of db, or ":memory:". */
+const char *store_sqlite_path(sqlite3 *db);
+/* store_sqlite_err with db's own path. */
+ac_rc store_sqlite_db_err(sqlite3 *db, int src, const char *what,
+			  struct ac_err *err);
+/* sqlite3_prepare_v2 with the error translated. */
+ac_rc store_sqlite_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+			   struct ac_err *err);
+/* True if s fits a field of cap bytes (with its NUL). */
+bool store_sqlite_fits(const char *s, size_t cap);
+/* Copies text column col into dst (cap bytes); NULL reads as "".
+ * AC_ERR_LIMIT when it does not fit. */
+ac_rc store_sqlite_column_text(sqlite3_stmt *st, int col, char *dst,
+			       size_t cap, struct ac_err *err);
+
 #endif
