@@ -11,6 +11,7 @@
 #include "base/log.h"
 
 #define TAXII_ACCEPT "Accept: application/taxii+json;version=2.1"
+#define TAXII_CONTENT_TYPE "Content-Type: application/taxii+json;version=2.1"
 
 ac_rc fed_client_open(struct fed_client *c, const char *base, const char *pin,
 		      const char *token, struct ac_err *err)
@@ -144,12 +145,15 @@ static ac_rc transfer_error(struct fed_client *c, CURLcode cc,
 			  curl_easy_strerror(cc));
 }
 
-ac_rc fed_client_get(struct fed_client *c, const char *rel,
-		     struct fed_response *r, struct ac_err *err)
+/* One request: GET when body is NULL, else POST of a TAXII envelope. */
+static ac_rc client_request(struct fed_client *c, const char *rel,
+			    const char *body, size_t body_len,
+			    struct fed_response *r, struct ac_err *err)
 {
 	char url[STORE_URL_MAX + 1024], pin[STORE_PIN_MAX + 16];
 	char auth[FED_TOKEN_MAX + 32];
 	struct curl_slist *hdrs = NULL, *tmp;
+	long want = body ? 202 : 200;
 	CURLcode cc;
 	ac_rc rc = AC_OK;
 
@@ -164,22 +168,30 @@ ac_rc fed_client_get(struct fed_client *c, const char *rel,
 	tmp = hdrs ? curl_slist_append(hdrs, auth) : NULL;
 	hdrs = tmp ? curl_slist_append(tmp, "X-Accord-Purpose: partner-sync")
 		   : hdrs;
+	if (body && hdrs && tmp)
+		hdrs = curl_slist_append(hdrs, TAXII_CONTENT_TYPE);
 	sodium_memzero(auth, sizeof(auth));
 	if (!tmp || !hdrs) {
 		rc = ac_err_set(err, AC_ERR_NOMEM, "cannot build a request");
 		goto out;
 	}
 	set_options(c, url, hdrs, pin, r);
+	if (body) {
+		curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)body_len);
+	}
 	cc = curl_easy_perform(c->curl);
 	if (cc != CURLE_OK) {
 		rc = transfer_error(c, cc, r, err);
 		goto out;
 	}
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
-	if (r->status != 200) {
+	if (r->status != want) {
 		r->transient = r->status >= 500 || r->status == 429;
-		rc = ac_err_set(err, AC_ERR_IO, "GET '%s' answered HTTP %ld",
-				url, r->status);
+		rc = ac_err_set(err, AC_ERR_IO, "%s '%s' answered HTTP %ld",
+				body ? "POST" : "GET", url, r->status);
 	}
 out:
 	/* the slist holds a copy of the token */
@@ -187,6 +199,21 @@ out:
 		sodium_memzero(tmp->data, strlen(tmp->data));
 	curl_slist_free_all(hdrs);
 	return rc;
+}
+
+ac_rc fed_client_get(struct fed_client *c, const char *rel,
+		     struct fed_response *r, struct ac_err *err)
+{
+	return client_request(c, rel, NULL, 0, r, err);
+}
+
+ac_rc fed_client_post(struct fed_client *c, const char *rel,
+		      const char *body, size_t len, struct fed_response *r,
+		      struct ac_err *err)
+{
+	if (!body)
+		return ac_err_set(err, AC_ERR_INVALID, "POST without a body");
+	return client_request(c, rel, body, len, r, err);
 }
 
 ac_rc fed_token_read(const char *path, char out[FED_TOKEN_MAX + 1],

@@ -51,6 +51,14 @@ ac_rc fed_client_get(struct fed_client *c, const char *rel,
 		     struct fed_response *r, struct ac_err *err);
 void fed_response_release(struct fed_response *r);
 
+/* POSTs body (len bytes, a TAXII envelope) to base + rel with the TAXII
+ * media types and the bearer token; the answer (a status resource, HTTP
+ * 202) goes to r. Errors as fed_client_get; any status but 202 is
+ * AC_ERR_IO (5xx and 429 transient). */
+ac_rc fed_client_post(struct fed_client *c, const char *rel,
+		      const char *body, size_t len, struct fed_response *r,
+		      struct ac_err *err);
+
 /* Reads a token file: one line, at most FED_TOKEN_MAX printable ASCII
  * characters; the file must not be readable by group or others
  * (AC_ERR_PERM). out is wiped on failure. */
