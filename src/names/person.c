@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include "base/time.h"
 #include "names/extract.h"
+#include "stix/json.h"
 
 /* The best probable match with one other person. */
 struct found {
@@ -187,7 +188,7 @@ ac_rc names_ingest_object(struct store *obj_store, struct store *names_store,
 			  struct names_ingest_stats *st, struct ac_err *err)
 {
 	const char *names[NAMES_PERSON_MAX];
-	json_error_t jerr;
+	struct ac_err perr = {0};
 	json_t *obj = NULL;
 	bool newest = false;
 	size_t n;
@@ -198,11 +199,11 @@ ac_rc names_ingest_object(struct store *obj_store, struct store *names_store,
 	rc = is_newest(obj_store, so, &newest, err);
 	if (rc || !newest)
 		return rc;
-	obj = json_loadb(so->json, so->json_len, 0, &jerr);
-	if (!obj)
-		return ac_err_set(err, AC_ERR_PARSE,
-				  "cannot read the names of '%s': %s", so->id,
-				  jerr.text);
+	/* the stored text passed the ingest limits: the fast parser */
+	rc = stix_json_parse_checked(so->json, so->json_len, &obj, &perr);
+	if (rc)
+		return ac_err_set(err, rc, "cannot read the names of '%s': %s",
+				  so->id, perr.msg);
 	n = names_of_person(obj, names, AC_ARRAY_LEN(names));
 	rc = store_names_replace(names_store, so->id, so->source, names, n,
 				 ac_now_us(), err);

@@ -64,6 +64,7 @@ struct sq_store {
 	bool have_last; /* last_added is valid for the open transaction */
 	int64_t last_added;
 	struct sq_index *index; /* sqlite_index.c's statements, lazily */
+	struct store_stmt_cache *stmts; /* sqlite_stmt.c, lazily */
 };
 
 static struct sq_store *sq(struct store *s)
@@ -621,7 +622,6 @@ static ac_rc sq_query(struct store *base, const struct store_query *q,
 	struct ac_buf sql = AC_BUF_INIT(QUERY_SQL_MAX);
 	int64_t at_ns[QUERY_LIST_MAX];
 	sqlite3_stmt *st = NULL;
-	int src;
 	ac_rc rc;
 
 	rc = check_query(q, at_ns, err);
@@ -633,15 +633,13 @@ static ac_rc sq_query(struct store *base, const struct store_query *q,
 			   s->path);
 		goto out;
 	}
-	src = sqlite3_prepare_v2(s->db, sql.data, (int)sql.len, &st, NULL);
-	if (src != SQLITE_OK) {
-		rc = sq_err(s, src, "cannot query", err);
+	rc = store_sqlite_stmt_get(base, sql.data, sql.len, &st, err);
+	if (rc)
 		goto out;
-	}
 	bind_query(st, q, at_ns);
 	rc = emit_rows(s, st, cb, ctx, err);
 out:
-	sqlite3_finalize(st);
+	store_sqlite_stmt_put(base, st);
 	ac_buf_release(&sql);
 	return rc;
 }
@@ -765,6 +763,7 @@ static void sq_close(struct store *base)
 	for (size_t i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	store_sqlite_index_free(s->index);
+	store_sqlite_stmt_free(s->stmts);
 	/* An open transaction is rolled back by closing. */
 	sqlite3_close_v2(s->db);
 	free(s->path);
@@ -789,6 +788,11 @@ static const struct store_ops sqlite_ops = {
 sqlite3 *store_sqlite_db(struct store *s)
 {
 	return sq(s)->db;
+}
+
+struct store_stmt_cache **store_sqlite_stmt_slot(struct store *s)
+{
+	return &sq(s)->stmts;
 }
 
 struct sq_index **store_sqlite_index_slot(struct store *s)

@@ -1,8 +1,15 @@
 /* Person names in the SQLite store (schema version 6, see store.h).
- * Statements are prepared per call: names change with person objects
- * only, and the reads are scans. */
+ * Ingest runs these per person object, so statements come from the
+ * store's statement cache. */
 #include "base/common.h"
 #include "store/store_sqlite.h"
+
+/* A cached statement for fixed SQL text. */
+static ac_rc stmt(struct store *s, const char *sql, sqlite3_stmt **st,
+		  struct ac_err *err)
+{
+	return store_sqlite_stmt_get(s, sql, strlen(sql), st, err);
+}
 
 /* Runs a statement that returns no rows. */
 static ac_rc step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
@@ -16,45 +23,48 @@ static ac_rc step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
 	return AC_OK;
 }
 
-static ac_rc delete_names(sqlite3 *db, const char *object_id,
+static ac_rc delete_names(struct store *s, const char *object_id,
 			  struct ac_err *err)
 {
+	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
 	int deleted;
 	ac_rc rc;
 
-	rc = store_sqlite_prepare(db, "DELETE FROM person_names WHERE object_id = ?1", &st,
-		     err);
+	rc = stmt(s, "DELETE FROM person_names WHERE object_id = ?1", &st,
+		  err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
 	rc = step_done(db, st, "cannot delete person names in", err);
-	sqlite3_finalize(st);
+	store_sqlite_stmt_put(s, st);
 	deleted = sqlite3_changes(db);
 	if (rc || !deleted)
 		return rc;
-	rc = store_sqlite_prepare(db,
-		     "UPDATE person_names_state SET deletions = deletions + ?1",
-		     &st, err);
+	rc = stmt(s, "UPDATE person_names_state SET deletions = deletions + ?1",
+		  &st, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int(st, 1, deleted);
 	rc = step_done(db, st, "cannot count deleted person names in", err);
-	sqlite3_finalize(st);
+	store_sqlite_stmt_put(s, st);
 	return rc;
 }
 
-static ac_rc insert_names(sqlite3 *db, const char *object_id,
+static ac_rc insert_names(struct store *s, const char *object_id,
 			  const char *source, const char *const *names,
 			  size_t n, int64_t now_us, struct ac_err *err)
 {
+	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
 	ac_rc rc;
 
-	rc = store_sqlite_prepare(db,
-		     "INSERT INTO person_names (object_id, source, name,"
-		     " created_us) VALUES (?1, ?2, ?3, ?4)",
-		     &st, err);
+	if (!n)
+		return AC_OK;
+	rc = stmt(s,
+		  "INSERT INTO person_names (object_id, source, name,"
+		  " created_us) VALUES (?1, ?2, ?3, ?4)",
+		  &st, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
@@ -64,38 +74,65 @@ static ac_rc insert_names(sqlite3 *db, const char *object_id,
 		sqlite3_bind_text(st, 3, names[i], -1, SQLITE_STATIC);
 		rc = step_done(db, st, "cannot add a person name to", err);
 	}
-	sqlite3_finalize(st);
+	store_sqlite_stmt_put(s, st);
+	return rc;
+}
+
+/* Runs one of the savepoint statements of sq_names_replace. */
+static ac_rc savepoint(struct store *s, const char *sql, struct ac_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	ac_rc rc = stmt(s, sql, &st, err);
+
+	if (!rc)
+		rc = step_done(store_sqlite_db(s), st,
+			       "cannot run a savepoint in", err);
+	store_sqlite_stmt_put(s, st);
 	return rc;
 }
 
 /* Runs body inside a savepoint so that a failure leaves no half-replaced
  * names, whether or not the caller has a transaction open. */
+static ac_rc replace_names(struct store *s, const char *object_id,
+			   const char *source, const char *const *names,
+			   size_t n, int64_t now_us, struct ac_err *err)
+{
+	ac_rc rc = delete_names(s, object_id, err);
+
+	if (!rc)
+		rc = insert_names(s, object_id, source, names, n, now_us, err);
+	return rc;
+}
+
+/* Inside the caller's transaction (ingest) a failure fails the whole
+ * transaction, which the caller rolls back. On its own, the replacement
+ * runs in a savepoint so that a failure leaves no half-replaced names. */
 static ac_rc sq_names_replace(struct store *s, const char *object_id,
 			      const char *source, const char *const *names,
 			      size_t n, int64_t now_us, struct ac_err *err)
 {
-	sqlite3 *db = store_sqlite_db(s);
-	int src = sqlite3_exec(db, "SAVEPOINT person_names", NULL, NULL, NULL);
 	ac_rc rc;
 
-	if (src != SQLITE_OK)
-		return store_sqlite_db_err(db, src, "cannot begin a savepoint in", err);
-	rc = delete_names(db, object_id, err);
-	if (!rc)
-		rc = insert_names(db, object_id, source, names, n, now_us, err);
+	if (!sqlite3_get_autocommit(store_sqlite_db(s)))
+		return replace_names(s, object_id, source, names, n, now_us,
+				     err);
+	rc = savepoint(s, "SAVEPOINT person_names", err);
 	if (rc)
-		sqlite3_exec(db, "ROLLBACK TO person_names", NULL, NULL, NULL);
-	src = sqlite3_exec(db, "RELEASE person_names", NULL, NULL, NULL);
-	if (!rc && src != SQLITE_OK)
-		rc = store_sqlite_db_err(db, src, "cannot release a savepoint in", err);
+		return rc;
+	rc = replace_names(s, object_id, source, names, n, now_us, err);
+	if (rc)
+		savepoint(s, "ROLLBACK TO person_names", NULL);
+	if (savepoint(s, "RELEASE person_names", rc ? NULL : err) && !rc)
+		rc = err ? err->rc : AC_ERR_STORE;
 	return rc;
 }
 
 /* Calls cb for each row of a prepared SELECT id, object_id, source, name,
- * created_us; finalizes st. */
-static ac_rc each_row(sqlite3 *db, sqlite3_stmt *st, store_person_name_cb cb,
-		      void *ctx, struct ac_err *err)
+ * created_us; gives st back to the cache. */
+static ac_rc each_row(struct store *s, sqlite3_stmt *st,
+		      store_person_name_cb cb, void *ctx, struct ac_err *err)
 {
+	sqlite3 *db = store_sqlite_db(s);
 	struct store_person_name row;
 	int src;
 
@@ -112,7 +149,7 @@ static ac_rc each_row(sqlite3 *db, sqlite3_stmt *st, store_person_name_cb cb,
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	store_sqlite_stmt_put(s, st);
 	if (src != SQLITE_DONE)
 		return store_sqlite_db_err(db, src, "cannot read person names from", err);
 	return AC_OK;
@@ -124,34 +161,32 @@ static ac_rc sq_names_scan(struct store *s, int64_t after_id,
 			   store_person_name_cb cb, void *ctx,
 			   struct ac_err *err)
 {
-	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
-	ac_rc rc = store_sqlite_prepare(db,
-			   NAME_COLUMNS " FROM person_names WHERE id > ?1"
-					" ORDER BY id",
-			   &st, err);
+	ac_rc rc = stmt(s,
+			NAME_COLUMNS " FROM person_names WHERE id > ?1"
+				     " ORDER BY id",
+			&st, err);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, after_id);
-	return each_row(db, st, cb, ctx, err);
+	return each_row(s, st, cb, ctx, err);
 }
 
 static ac_rc sq_names_get(struct store *s, const char *object_id,
 			  store_person_name_cb cb, void *ctx,
 			  struct ac_err *err)
 {
-	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
-	ac_rc rc = store_sqlite_prepare(db,
-			   NAME_COLUMNS " FROM person_names WHERE"
-					" object_id = ?1 ORDER BY id",
-			   &st, err);
+	ac_rc rc = stmt(s,
+			NAME_COLUMNS " FROM person_names WHERE"
+				     " object_id = ?1 ORDER BY id",
+			&st, err);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
-	return each_row(db, st, cb, ctx, err);
+	return each_row(s, st, cb, ctx, err);
 }
 
 /* The highest id ever handed out is in sqlite_sequence (AUTOINCREMENT). */
@@ -160,8 +195,8 @@ static ac_rc sq_names_state(struct store *s, struct store_names_state *out,
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
-	ac_rc rc = store_sqlite_prepare(
-	    db,
+	ac_rc rc = stmt(
+	    s,
 	    "SELECT deletions, store_uid, (SELECT seq FROM sqlite_sequence"
 	    " WHERE name = 'person_names') FROM person_names_state",
 	    &st, err);
@@ -183,7 +218,7 @@ static ac_rc sq_names_state(struct store *s, struct store_names_state *out,
 		rc = ac_err_set(err, AC_ERR_STORE,
 				"store: the person names state row is missing");
 	}
-	sqlite3_finalize(st);
+	store_sqlite_stmt_put(s, st);
 	if (!rc && src != SQLITE_DONE)
 		rc = store_sqlite_db_err(db, src, "cannot read the person names state of",
 			    err);

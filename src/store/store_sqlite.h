@@ -117,4 +117,15 @@ bool store_sqlite_fits(const char *s, size_t cap);
 ac_rc store_sqlite_column_text(sqlite3_stmt *st, int col, char *dst,
 			       size_t cap, struct ac_err *err);
 
+/* Cached prepared statements (sqlite_stmt.c), keyed by SQL text, hung off
+ * the store in the slot below and freed when the store closes. get hands
+ * out a statement (reset, no bindings) that no one else is using;
+ * put gives it back (resets it, or finalises one that is not cached). */
+struct store_stmt_cache;
+struct store_stmt_cache **store_sqlite_stmt_slot(struct store *s);
+ac_rc store_sqlite_stmt_get(struct store *s, const char *sql, size_t len,
+			    sqlite3_stmt **out, struct ac_err *err);
+void store_sqlite_stmt_put(struct store *s, sqlite3_stmt *st);
+void store_sqlite_stmt_free(struct store_stmt_cache *c);
+
 #endif
