@@ -1,5 +1,5 @@
-/* The one write pipeline: parse -> validate -> canonicalise -> hash -> store
- * -> index. Every write (CLI import, node init, later TAXII POST and partner
+/* The one write pipeline: parse -> validate -> canonicalise -> sign or
+ * verify (provenance) -> hash -> store -> index. Every write (CLI import, node init, later TAXII POST and partner
  * sync) goes through here.
  *
  * Writes are batched in transactions of opts.batch_size objects; in strict
