@@ -1,6 +1,7 @@
 /* Ingest benchmark: imports N generated objects through the full pipeline
- * (stream split, strict parse, validate, canonicalise, hash, store, FTS
- * index) and compares with a baseline measured in the same run: the same
+ * (stream split, strict parse, validate, canonicalise, sign with a node
+ * key as ingest of local objects does, hash, store, FTS index) and
+ * compares with a baseline measured in the same run: the same
  * rows written with store_put directly (no parsing or validation).
  * Each phase runs in a child process so its peak memory is its own.
  *
@@ -39,12 +40,19 @@ static ac_rc run_pipeline(const char *input, const char *db,
 			  struct phase_result *r)
 {
 	struct ingest_opts opts = ingest_opts_default();
+	struct ingest_provenance prov = {
+	    .identity_id = "identity--0b1e0c5a-0000-4000-8000-00000000be00"};
+	struct ac_keys keys;
 	struct ac_err err = { 0 };
 	struct store *s = NULL;
 	struct ingest in;
 	FILE *f = fopen(input, "rb");
 	int64_t t0;
 
+	if (ac_crypto_init(&err) || ac_keys_generate(&keys, &err))
+		die("keys", &err);
+	prov.keys = &keys;
+	opts.provenance = &prov;
 	opts.batch_size = 10000;
 	if (!f || store_open(db, true, &s, &err))
 		die("open", &err);

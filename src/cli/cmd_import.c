@@ -7,6 +7,7 @@
 
 #include "base/time.h"
 #include "ingest/ingest.h"
+#include "node/node_ingest.h"
 
 #define SHOW_REJECTIONS 50
 #define JSON_REJECTIONS 1000
@@ -66,7 +67,7 @@ static void on_progress(const struct ingest_stats *st, void *vctx)
 {
 	struct import_ctx *c = vctx;
 	int64_t now = ac_mono_ns();
-	uint64_t n = st->accepted + st->duplicates + st->rejected;
+	uint64_t n = st->accepted + st->duplicates + st->held + st->rejected;
 
 	if (!c->progress || now - c->last_progress_ns < 250000000)
 		return;
@@ -83,6 +84,13 @@ static void print_text(const struct ingest_stats *st,
 	       (unsigned long long)st->accepted,
 	       (unsigned long long)st->duplicates,
 	       (unsigned long long)st->rejected);
+	if (st->held)
+		printf("held:       %llu (observables already stored from "
+		       "another source)\n",
+		       (unsigned long long)st->held);
+	if (st->bad_signatures)
+		printf("bad signatures: %llu (of the rejected)\n",
+		       (unsigned long long)st->bad_signatures);
 	if (st->warnings)
 		printf("warnings:   %llu\n", (unsigned long long)st->warnings);
 	if (st->correlations)
@@ -109,6 +117,10 @@ static void print_json(const struct ingest_stats *st, struct import_ctx *c,
 			      "rejections_truncated",
 			      st->rejected > json_array_size(c->rejections));
 	if (o) {
+		json_object_set_new(o, "held",
+				    json_integer((json_int_t)st->held));
+		json_object_set_new(o, "bad_signatures",
+				    json_integer((json_int_t)st->bad_signatures));
 		json_object_set_new(o, "correlations",
 				    json_integer((json_int_t)st->correlations));
 		json_object_set_new(o, "alerts",
@@ -138,7 +150,7 @@ static ac_rc run_import(struct node *n, FILE *f, const char *path, bool strict,
 			enum stream_format fmt, struct import_ctx *c,
 			struct ingest_stats *st, struct ac_err *err)
 {
-	struct ingest_opts opts = ingest_opts_default();
+	struct node_ingest ni;
 	struct audit_entry tmpl = { .actor_kind = AUDIT_ACTOR_CLI,
 				    .actor = cli_os_user(),
 				    .action = AUDIT_INGEST,
@@ -149,25 +161,19 @@ static ac_rc run_import(struct node *n, FILE *f, const char *path, bool strict,
 	struct ingest in;
 	ac_rc rc, frc;
 
+	rc = node_ingest_open(&ni, n->dir, &n->cfg, n->store, "local", err);
+	if (rc)
+		return rc;
 	rc = cli_audit_open(n, &a, err);
 	if (!rc)
 		rc = audit_store_wrap(n->store, a, &tmpl, &audited, err);
 	if (rc) {
 		audit_close(a);
+		node_ingest_release(&ni);
 		return rc;
 	}
-	opts.strict = strict;
-	opts.limits = n->cfg.limits;
-	opts.batch_size = n->cfg.batch_size;
-	opts.markings = &n->cfg.markings;
-	opts.corr.enabled = n->cfg.corr_enabled;
-	opts.corr.max_occurrences = n->cfg.corr_max_occurrences;
-	memcpy(opts.corr.default_country, n->cfg.default_country,
-	       sizeof(opts.corr.default_country));
-	/* the index rows go through the same connection as the objects,
-	 * past the audit wrapper (which keeps no index) */
-	opts.corr.store = n->store;
-	ingest_init(&in, audited, &opts, on_reject, on_progress, c);
+	ni.opts.strict = strict;
+	ingest_init(&in, audited, &ni.opts, on_reject, on_progress, c);
 	rc = ingest_stream(&in, f, fmt, err);
 	frc = ingest_finish(&in, rc ? NULL : err);
 	if (!rc)
@@ -177,6 +183,7 @@ static ac_rc run_import(struct node *n, FILE *f, const char *path, bool strict,
 	*st = in.stats;
 	store_close(audited);
 	audit_close(a);
+	node_ingest_release(&ni);
 	return rc;
 }
 

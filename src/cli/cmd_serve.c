@@ -301,6 +301,8 @@ static ac_rc serve(const char *dir, const struct node_config *cfg,
 	tc.corr.max_occurrences = cfg->corr_max_occurrences;
 	snprintf(tc.corr.default_country, sizeof(tc.corr.default_country),
 		 "%s", cfg->default_country);
+	tc.node = cfg;
+	tc.node_dir = dir;
 	rc = http_config_check(&hc, err);
 	if (!rc)
 		rc = audit_start(dir, cfg, o, &audit, &aw, err);

@@ -74,19 +74,12 @@ static ac_rc add_extension(json_t *obj, const char *identity_id,
 	return AC_OK;
 }
 
-ac_rc fed_sign(json_t *obj, const struct ac_keys *k, const char *identity_id,
-	       struct ac_err *err)
+/* Removes obj's provenance entry (and "extensions" if it was the only
+ * one). */
+static ac_rc drop_provenance(json_t *obj, struct ac_err *err)
 {
-	struct ac_buf canon = AC_BUF_INIT(CANON_MAX);
-	unsigned char sig[crypto_sign_BYTES];
-	char b64[FED_SIG_B64_MAX];
-	json_t *exts;
-	ac_rc rc;
+	json_t *exts = json_object_get(obj, "extensions");
 
-	if (!json_is_object(obj) || !identity_id || !identity_id[0])
-		return ac_err_set(err, AC_ERR_INVALID,
-				  "cannot sign: not an object or no signer");
-	exts = json_object_get(obj, "extensions");
 	if (exts && !json_is_object(exts))
 		return ac_err_set(err, AC_ERR_INVALID,
 				  "cannot sign: 'extensions' is not an object");
@@ -95,15 +88,41 @@ ac_rc fed_sign(json_t *obj, const struct ac_keys *k, const char *identity_id,
 		if (json_object_size(exts) == 0)
 			json_object_del(obj, "extensions");
 	}
-	rc = canonical(obj, &canon, err);
-	if (rc)
-		goto out;
-	crypto_sign_detached(sig, NULL, (const unsigned char *)canon.data,
-			     canon.len, k->sign_sk);
+	return AC_OK;
+}
+
+ac_rc fed_sign_canonical(json_t *obj, const char *canon, size_t len,
+			 const struct ac_keys *k, const char *identity_id,
+			 struct ac_err *err)
+{
+	unsigned char sig[crypto_sign_BYTES];
+	char b64[FED_SIG_B64_MAX];
+
+	if (!json_is_object(obj) || !identity_id || !identity_id[0])
+		return ac_err_set(err, AC_ERR_INVALID,
+				  "cannot sign: not an object or no signer");
+	crypto_sign_detached(sig, NULL, (const unsigned char *)canon, len,
+			     k->sign_sk);
 	sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig),
 			  sodium_base64_VARIANT_ORIGINAL);
-	rc = add_extension(obj, identity_id, b64, err);
-out:
+	return add_extension(obj, identity_id, b64, err);
+}
+
+ac_rc fed_sign(json_t *obj, const struct ac_keys *k, const char *identity_id,
+	       struct ac_err *err)
+{
+	struct ac_buf canon = AC_BUF_INIT(CANON_MAX);
+	ac_rc rc;
+
+	if (!json_is_object(obj) || !identity_id || !identity_id[0])
+		return ac_err_set(err, AC_ERR_INVALID,
+				  "cannot sign: not an object or no signer");
+	rc = drop_provenance(obj, err);
+	if (!rc)
+		rc = canonical(obj, &canon, err);
+	if (!rc)
+		rc = fed_sign_canonical(obj, canon.data, canon.len, k,
+					identity_id, err);
 	ac_buf_release(&canon);
 	return rc;
 }
@@ -145,4 +164,125 @@ enum fed_verdict fed_verify(const json_t *obj,
 		v = FED_SIG_OK;
 	ac_buf_release(&canon);
 	return v;
+}
+
+bool fed_is_signed(const json_t *obj)
+{
+	return json_object_get(json_object_get(obj, "extensions"),
+			       FED_PROVENANCE_EXT) != NULL;
+}
+
+struct fed_signer_key {
+	char id[STORE_IDENTITY_ID_MAX + 1];
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+};
+
+struct fed_keyring {
+	size_t n, cap;
+	struct fed_signer_key *items;
+};
+
+static ac_rc ring_add(struct fed_keyring *r, const char *id,
+		      const unsigned char pk[crypto_sign_PUBLICKEYBYTES])
+{
+	struct fed_signer_key *more;
+
+	if (strlen(id) > STORE_IDENTITY_ID_MAX)
+		return AC_ERR_LIMIT;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		more = realloc(r->items, cap * sizeof(*more));
+		if (!more)
+			return AC_ERR_NOMEM;
+		r->items = more;
+		r->cap = cap;
+	}
+	snprintf(r->items[r->n].id, sizeof(r->items[r->n].id), "%s", id);
+	memcpy(r->items[r->n].pk, pk, crypto_sign_PUBLICKEYBYTES);
+	r->n++;
+	return AC_OK;
+}
+
+struct ring_load {
+	struct store *s;
+	struct fed_keyring *r;
+	ac_rc rc;
+};
+
+static int add_partner(const struct store_partner *p, void *ctx)
+{
+	struct ring_load *x = ctx;
+	struct store_partner_link l;
+
+	if (store_partner_link_get(x->s, p->name, &l, NULL))
+		return 0; /* no card registered: no key */
+	x->rc = ring_add(x->r, p->identity_id, l.sign_pk);
+	return x->rc != AC_OK;
+}
+
+ac_rc fed_keyring_load(struct store *s, const char *own_id,
+		       const unsigned char own_pk[crypto_sign_PUBLICKEYBYTES],
+		       struct fed_keyring **out, struct ac_err *err)
+{
+	struct fed_keyring *r = calloc(1, sizeof(*r));
+	struct ring_load x = {s, r, AC_OK};
+	ac_rc rc;
+
+	*out = NULL;
+	if (!r)
+		return ac_err_set(err, AC_ERR_NOMEM,
+				  "cannot load the signer keys: out of memory");
+	rc = ring_add(r, own_id, own_pk);
+	if (rc)
+		ac_err_set(err, rc, "cannot add this node's key '%s': %s",
+			   own_id, ac_rc_name(rc));
+	if (!rc)
+		rc = store_partner_list(s, add_partner, &x, err);
+	if (!rc && x.rc)
+		rc = ac_err_set(err, x.rc,
+				"cannot load the partners' signer keys: %s",
+				ac_rc_name(x.rc));
+	if (rc) {
+		fed_keyring_free(r);
+		return rc;
+	}
+	*out = r;
+	return AC_OK;
+}
+
+bool fed_keyring_find(const char *signer,
+		      unsigned char pk[crypto_sign_PUBLICKEYBYTES], void *ring)
+{
+	const struct fed_keyring *r = ring;
+
+	for (size_t i = 0; r && signer && i < r->n; i++)
+		if (strcmp(r->items[i].id, signer) == 0) {
+			memcpy(pk, r->items[i].pk, crypto_sign_PUBLICKEYBYTES);
+			return true;
+		}
+	return false;
+}
+
+void fed_keyring_free(struct fed_keyring *r)
+{
+	if (!r)
+		return;
+	free(r->items);
+	free(r);
+}
+
+bool fed_disclose_redacted(json_t *copy, const json_t *orig,
+			   const struct fed_signing *own)
+{
+	const char *signer = fed_signer(orig);
+
+	if (!fed_is_signed(orig) || json_equal(copy, (json_t *)orig))
+		return true;
+	if (!own || !own->keys || !own->identity_id || !signer ||
+	    strcmp(signer, own->identity_id) != 0)
+		return false;
+	/* never lend a fresh signature to a stored copy that was altered */
+	if (fed_verify(orig, own->keys->sign_pk) != FED_SIG_OK)
+		return false;
+	return fed_sign(copy, own->keys, own->identity_id, NULL) == AC_OK;
 }

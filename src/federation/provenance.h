@@ -10,17 +10,20 @@
  *
  * The signature covers the RFC 8785 canonical form of the object without
  * that extension entry (and without "extensions" if it was the only one).
- * The extension-definition object itself is not shipped yet (see
- * docs/internals/federation.md). */
+ * The extension-definition ships with every node (stix/ext.h) and is
+ * validated like accord's other extensions. Ingest signs and verifies
+ * (docs/internals/federation.md, "Provenance"). */
 #ifndef AC_FEDERATION_PROVENANCE_H
 #define AC_FEDERATION_PROVENANCE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include "base/rc.h"
 #include "crypto/keys.h"
+#include "stix/ext.h"
+#include "store/store.h"
 
-#define FED_PROVENANCE_EXT                                                     \
-	"extension-definition--6f1c4a9e-3b57-4d0a-9a3e-acc0fed00001"
+#define FED_PROVENANCE_EXT STIX_EXT_PROVENANCE
 #define FED_SIG_B64_MAX 128 /* base64 of 64 bytes is 88 chars */
 
 enum fed_verdict {
@@ -37,6 +40,13 @@ enum fed_verdict {
 ac_rc fed_sign(json_t *obj, const struct ac_keys *k, const char *identity_id,
 	       struct ac_err *err);
 
+/* Like fed_sign for an obj that holds no provenance entry, when its RFC
+ * 8785 form canon[0..len) is already at hand (saves canonicalising it
+ * again). */
+ac_rc fed_sign_canonical(json_t *obj, const char *canon, size_t len,
+			 const struct ac_keys *k, const char *identity_id,
+			 struct ac_err *err);
+
 /* Checks obj's provenance signature against the public key pk. Never
  * modifies obj. */
 enum fed_verdict fed_verify(const json_t *obj,
@@ -45,5 +55,40 @@ enum fed_verdict fed_verify(const json_t *obj,
 /* The signer identity id of obj's provenance extension (borrowed from obj),
  * or NULL when there is none or it is not a string. */
 const char *fed_signer(const json_t *obj);
+
+/* Whether obj carries a provenance extension entry (well-formed or not). */
+bool fed_is_signed(const json_t *obj);
+
+/* The Ed25519 public keys of the nodes whose signatures this node knows:
+ * its own and each registered partner's (from its card, partner_links).
+ * Immutable once loaded, so any thread may look keys up. */
+struct fed_keyring;
+
+/* Loads the keyring: own_id/own_pk, then every partner of s that has a
+ * link. s must be the SQLite store node_open returned (not a wrapper).
+ * Free with fed_keyring_free. */
+ac_rc fed_keyring_load(struct store *s, const char *own_id,
+		       const unsigned char own_pk[crypto_sign_PUBLICKEYBYTES],
+		       struct fed_keyring **out, struct ac_err *err);
+/* Copies the key of identity signer into pk; false when it is unknown.
+ * ring is a struct fed_keyring * (the signature fits ingest's lookup). */
+bool fed_keyring_find(const char *signer,
+		      unsigned char pk[crypto_sign_PUBLICKEYBYTES], void *ring);
+void fed_keyring_free(struct fed_keyring *r);
+
+/* This node as a signer: its keys and identity id (both borrowed). */
+struct fed_signing {
+	const struct ac_keys *keys;
+	const char *identity_id;
+};
+
+/* Disclosure of a redacted copy to a partner: copy is what redaction left
+ * of orig. Returns true when copy may be disclosed: it is unchanged, or
+ * unsigned, or this node signed orig and that signature verifies (then
+ * copy is re-signed in place with own's key). Returns false when copy must be withheld: another node
+ * signed orig (its signature no longer verifies on the copy), own is NULL,
+ * or re-signing failed. */
+bool fed_disclose_redacted(json_t *copy, const json_t *orig,
+			   const struct fed_signing *own);
 
 #endif

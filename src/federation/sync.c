@@ -10,8 +10,8 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "federation/client.h"
-#include "federation/provenance.h"
 #include "ingest/ingest.h"
+#include "node/node_ingest.h"
 
 #define BACKOFF_CAP_MS 30000u
 #define COLLECTIONS_MAX 256
@@ -26,6 +26,7 @@ struct pull {
 	struct store_partner_link link;
 	struct fed_client c;
 	struct fed_pull_stats *st;
+	struct node_ingest ni; /* ingest options, signer keys */
 };
 
 struct fed_pull_opts fed_pull_opts_default(void)
@@ -156,66 +157,6 @@ static ac_rc parse_body(const struct fed_response *r, const char *what,
 	return AC_OK;
 }
 
-static int find_identity(const struct store_partner *sp, void *ctx)
-{
-	struct store_partner *want = ctx;
-
-	if (strcmp(sp->identity_id, want->identity_id))
-		return 0;
-	*want = *sp;
-	return 1;
-}
-
-/* The public key of the node with identity signer, if it is a partner
- * with a registered card. */
-static bool signer_key(struct pull *p, const char *signer, unsigned char pk[32])
-{
-	struct store_partner sp = {0};
-	struct store_partner_link l;
-
-	if (!strcmp(signer, p->who.identity_id)) {
-		memcpy(pk, p->link.sign_pk, 32);
-		return true;
-	}
-	if (strlen(signer) >= sizeof(sp.identity_id))
-		return false;
-	snprintf(sp.identity_id, sizeof(sp.identity_id), "%s", signer);
-	if (store_partner_list(p->n->store, find_identity, &sp, NULL) ||
-	    !sp.name[0] ||
-	    store_partner_link_get(p->n->store, sp.name, &l, NULL))
-		return false;
-	memcpy(pk, l.sign_pk, 32);
-	return true;
-}
-
-/* Unsigned objects pass (signing is not yet universal); a signature that
- * does not verify, or whose signer has no known key, rejects the object. */
-static bool signature_ok(struct pull *p, const json_t *obj)
-{
-	const char *id = json_string_value(json_object_get(obj, "id"));
-	const char *signer = fed_signer(obj);
-	unsigned char pk[32];
-	enum fed_verdict v;
-
-	if (!json_object_get(json_object_get(obj, "extensions"),
-			     FED_PROVENANCE_EXT))
-		return true;
-	if (!signer || !signer_key(p, signer, pk)) {
-		ac_log(AC_LOG_WARN,
-		       "sync from '%s': rejected '%.128s': signed by unknown "
-		       "node '%.128s'",
-		       p->partner, id ? id : "?", signer ? signer : "?");
-		return false;
-	}
-	v = fed_verify(obj, pk);
-	if (v != FED_SIG_OK)
-		ac_log(AC_LOG_WARN,
-		       "sync from '%s': rejected '%.128s': bad provenance "
-		       "signature of '%.128s'",
-		       p->partner, id ? id : "?", signer);
-	return v == FED_SIG_OK;
-}
-
 static void on_reject(const char *objid, const struct stream_pos *pos,
 		      const char *reason, void *ctx)
 {
@@ -231,6 +172,7 @@ static void add_stats(struct fed_pull_stats *st, const struct ingest_stats *s)
 	st->accepted += s->accepted;
 	st->duplicates += s->duplicates;
 	st->rejected += s->rejected;
+	st->bad_signatures += s->bad_signatures;
 }
 
 /* Ingests one page as one batch, recorded as one receive entry. */
@@ -243,7 +185,7 @@ static ac_rc ingest_page(struct pull *p, const char *collection,
 				   .action = AUDIT_RECEIVE,
 				   .channel = "sync-pull",
 				   .detail = collection};
-	struct ingest_opts opts = ingest_opts_default();
+	struct ingest_opts opts = p->ni.opts;
 	struct store *audited = NULL;
 	struct ingest in;
 	const json_t *obj;
@@ -253,20 +195,12 @@ static ac_rc ingest_page(struct pull *p, const char *collection,
 	rc = audit_store_wrap(p->n->store, p->a, &tmpl, &audited, err);
 	if (rc)
 		return rc;
-	opts.source = p->source;
-	opts.limits = p->n->cfg.limits;
 	opts.batch_size = json_array_size(objects) + 1;
-	opts.corr.enabled = p->n->cfg.corr_enabled;
-	opts.corr.max_occurrences = p->n->cfg.corr_max_occurrences;
-	memcpy(opts.corr.default_country, p->n->cfg.default_country,
-	       sizeof(opts.corr.default_country));
-	opts.corr.store = p->n->store;
 	ingest_init(&in, audited, &opts, on_reject, NULL, p);
 	json_array_foreach(objects, i, obj)
 	{
-		if (!json_is_object(obj) || !signature_ok(p, obj)) {
-			p->st->bad_signatures += json_is_object(obj);
-			in.stats.rejected += !json_is_object(obj);
+		if (!json_is_object(obj)) {
+			in.stats.rejected++;
 			continue;
 		}
 		rc = ingest_json(&in, obj, NULL, NULL, err);
@@ -458,7 +392,11 @@ ac_rc fed_pull(struct node *n, struct audit *a, const char *partner,
 	if (rc == AC_ERR_NOTFOUND && !p.who.name[0])
 		return rc; /* no such partner: nothing to record against */
 	if (!rc)
+		rc = node_ingest_open(&p.ni, n->dir, &n->cfg, n->store,
+				      p.source, err);
+	if (!rc)
 		rc = pull_all(&p, err);
+	node_ingest_release(&p.ni);
 	fed_client_close(&p.c);
 	record_outcome(&p, rc, err);
 	return rc;

@@ -2,8 +2,8 @@
  *
  * For each collection the partner lets this node read, objects are paged
  * with added_after = the stored watermark (per partner and collection).
- * Each page goes through the ingest pipeline (source "partner:<name>") as
- * one batch, recorded as one audit `receive` entry; the watermark moves
+ * Each page goes through the ingest pipeline (source "partner:<name>",
+ * which checks every object's provenance signature) as one batch, recorded as one audit `receive` entry; the watermark moves
  * to the page's X-TAXII-Date-Added-Last only after that batch committed.
  * An interrupted pull therefore resumes at the first page not committed:
  * nothing is lost, and a page fetched twice only yields duplicates, which
@@ -31,7 +31,7 @@ struct fed_pull_stats {
 	uint64_t accepted;
 	uint64_t duplicates;
 	uint64_t rejected;	 /* by ingest */
-	uint64_t bad_signatures; /* rejected before ingest */
+	uint64_t bad_signatures; /* of which for provenance */
 };
 
 /* Defaults: pages of 1000, 3 retries from 500 ms. */

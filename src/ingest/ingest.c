@@ -5,8 +5,10 @@
 
 #include "base/time.h"
 #include "crypto/hash.h"
+#include "federation/provenance.h"
 #include "ingest/pipeline.h"
 #include "names/service.h"
+#include "stix/ext.h"
 #include "stix/jcs.h"
 #include "stix/validate.h"
 
@@ -226,6 +228,7 @@ static ac_rc commit_batch(struct ingest *in, struct ac_err *err)
 	}
 	in->stats.accepted += in->pending.accepted;
 	in->stats.duplicates += in->pending.duplicates;
+	in->stats.held += in->pending.held;
 	in->stats.correlations += in->pending.correlations;
 	in->stats.alerts += in->pending.alerts;
 	memset(&in->pending, 0, sizeof(in->pending));
@@ -300,6 +303,72 @@ static ac_rc names_step(struct ingest *in, const struct store_obj *so,
 	return rc;
 }
 
+static int copy_source(const struct store_row *row, void *ctx)
+{
+	snprintf(ctx, STORE_NAME_MAX + 16, "%s", row->source);
+	return 1;
+}
+
+/* Whether a conflicting version is an SCO (unversioned: its id derives
+ * from its value) stored from another source: then this source holds the
+ * same observable, and only its identifiers are new. */
+static ac_rc held_elsewhere(struct ingest *in, const struct store_obj *so,
+			    bool *held, struct ac_err *err)
+{
+	struct store *s = in->opts.corr.store ? in->opts.corr.store
+					      : in->store;
+	char source[STORE_NAME_MAX + 16] = "";
+	struct store_query q = {0};
+	const char *ids[1] = {so->id};
+	ac_rc rc;
+
+	*held = false;
+	if (so->version[0])
+		return AC_OK;
+	q.ids = ids;
+	q.nids = 1;
+	q.versions = STORE_VERSIONS_ALL;
+	q.limit = 1;
+	rc = store_query(s, &q, copy_source, source, err);
+	*held = !rc && source[0] && strcmp(source, so->source) != 0;
+	return rc;
+}
+
+/* Indexes (with correlation on) and files in the collection an object
+ * that is stored, or held, in the open transaction. */
+static ac_rc record_kept(struct ingest *in, const struct store_obj *so,
+			 const struct ident *ids, size_t nids, bool is_new,
+			 struct ac_err *err)
+{
+	ac_rc rc = AC_OK;
+
+	if (in->opts.corr.enabled)
+		rc = correlate(in, so->id, ids, nids, err);
+	if (!rc && is_new)
+		rc = names_step(in, so, err);
+	if (!rc && in->opts.collection_id)
+		rc = store_member_add(in->store, in->opts.collection_id,
+				      so->id, err);
+	if (rc)
+		in->failed = true;
+	return rc;
+}
+
+static enum ingest_outcome count_kept(struct ingest *in,
+				      enum store_put_result res, bool held)
+{
+	if (held) {
+		in->pending.held++;
+		return INGEST_HELD;
+	}
+	if (res == STORE_PUT_DUPLICATE) {
+		in->pending.duplicates++;
+		return INGEST_DUPLICATE;
+	}
+	in->pending.accepted++;
+	return INGEST_ACCEPTED;
+}
+
 /* Counts and reports what a store_put did with the object, and (with
  * correlation on) indexes its identifiers in the same transaction. */
 static ac_rc store_one(struct ingest *in, const struct store_obj *so,
@@ -307,8 +376,10 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 		       const struct stream_pos *pos,
 		       enum ingest_outcome *outcome, struct ac_err *err)
 {
-	enum store_put_result res;
+	enum store_put_result res = STORE_PUT_DUPLICATE;
 	struct ac_err perr = { 0 };
+	enum ingest_outcome out;
+	bool held = false;
 	ac_rc rc;
 
 	rc = ensure_txn(in, err);
@@ -318,61 +389,122 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 	}
 	rc = store_put(in->store, so, &res, &perr);
 	if (rc == AC_ERR_CONFLICT) {
-		rc = reject(in, so->id, pos, rc, perr.msg, outcome, err);
+		rc = held_elsewhere(in, so, &held, err);
+		if (rc) {
+			in->failed = true;
+			return rc;
+		}
+		if (!held)
+			return reject(in, so->id, pos, AC_ERR_CONFLICT,
+				      perr.msg, outcome, err);
 	} else if (rc) {
 		in->failed = true;
 		return ac_err_set(err, rc, "%s", perr.msg);
-	} else {
-		if (in->opts.corr.enabled) {
-			rc = correlate(in, so->id, ids, nids, err);
-			if (rc) {
-				in->failed = true;
-				return rc;
-			}
-		}
-		if (res == STORE_PUT_NEW) {
-			rc = names_step(in, so, err);
-			if (rc) {
-				in->failed = true;
-				return rc;
-			}
-		}
-		if (in->opts.collection_id) {
-			rc = store_member_add(in->store, in->opts.collection_id,
-					      so->id, err);
-			if (rc) {
-				in->failed = true;
-				return rc;
-			}
-		}
-		if (res == STORE_PUT_DUPLICATE)
-			in->pending.duplicates++;
-		else
-			in->pending.accepted++;
-		if (outcome)
-			*outcome = res == STORE_PUT_DUPLICATE ?
-					   INGEST_DUPLICATE :
-					   INGEST_ACCEPTED;
-		rc = maybe_commit(in, err);
 	}
+	rc = record_kept(in, so, ids, nids, !held && res == STORE_PUT_NEW,
+			 err);
+	if (rc)
+		return rc;
+	out = count_kept(in, res, held);
+	if (outcome)
+		*outcome = out;
+	rc = maybe_commit(in, err);
 	if (!rc && in->on_progress) {
 		struct ingest_stats seen = in->stats;
 		seen.accepted += in->pending.accepted;
 		seen.duplicates += in->pending.duplicates;
+		seen.held += in->pending.held;
 		in->on_progress(&seen, in->ctx);
 	}
 	return rc;
 }
 
-ac_rc ingest_prepare(json_t *obj, const struct policy_defaults *markings,
+/* Checks the signature obj carries: its signer must be a known node and
+ * the signature must verify. AC_ERR_CRYPTO with the reason in why. */
+static ac_rc check_signature(const json_t *obj,
+			     const struct ingest_provenance *prov, char *why,
+			     size_t why_len)
+{
+	const char *id = stix_get_str(obj, "id"), *signer = fed_signer(obj);
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+
+	if (!signer) {
+		snprintf(why, why_len, "%s: provenance: malformed signature "
+			 "(no signer)", id);
+		return AC_ERR_CRYPTO;
+	}
+	if (!prov->key_of || !prov->key_of(signer, pk, prov->key_ctx)) {
+		snprintf(why, why_len, "%s: provenance: signed by unknown "
+			 "node '%.128s'", id, signer);
+		return AC_ERR_CRYPTO;
+	}
+	if (fed_verify(obj, pk) != FED_SIG_OK) {
+		snprintf(why, why_len, "%s: provenance: the signature of "
+			 "'%.128s' does not verify (malformed, or the object "
+			 "was changed)", id, signer);
+		return AC_ERR_CRYPTO;
+	}
+	return AC_OK;
+}
+
+static ac_rc canonicalise(const json_t *obj, struct ac_buf *canon, char *why,
+			  size_t why_len)
+{
+	ac_rc rc;
+
+	ac_buf_reset(canon);
+	rc = stix_jcs(obj, canon);
+	if (rc)
+		snprintf(why, why_len, "%s: cannot canonicalise: %s",
+			 stix_get_str(obj, "id"), ac_rc_name(rc));
+	return rc;
+}
+
+/* An unsigned object: a partner's is rejected unless it is a shipped
+ * object; this node's own is signed (canon then holds the signed form). */
+static ac_rc sign_unsigned(json_t *obj, const struct ingest_prep *prep,
+			   struct ac_buf *canon, char *why, size_t why_len)
+{
+	const struct ingest_provenance *prov = prep->provenance;
+	const char *id = stix_get_str(obj, "id");
+	struct ac_err err = {0};
+
+	if (stix_shipped_identical(id, canon->data, canon->len))
+		return AC_OK;
+	if (prep->partner) {
+		snprintf(why, why_len, "%s: provenance: unsigned (a partner's "
+			 "object must carry its originator's signature)", id);
+		return AC_ERR_CRYPTO;
+	}
+	if (!prov->keys ||
+	    fed_sign_canonical(obj, canon->data, canon->len, prov->keys,
+			       prov->identity_id, &err)) {
+		snprintf(why, why_len, "%s: provenance: cannot sign: %s", id,
+			 prov->keys ? err.msg : "no node key");
+		return err.rc == AC_ERR_NOMEM ? AC_ERR_NOMEM : AC_ERR_INVALID;
+	}
+	return canonicalise(obj, canon, why, why_len);
+}
+
+ac_rc ingest_prepare(json_t *obj, const struct ingest_prep *prep,
 		     struct ac_buf *canon, struct ac_buf *text, char *why,
 		     size_t why_len, size_t *warnings)
 {
+	const struct ingest_provenance *prov = prep->provenance;
+	bool is_signed = fed_is_signed(obj);
 	struct stix_report rep;
 	ac_rc rc;
 
 	*warnings = 0;
-	if (markings && policy_apply_defaults(obj, markings) == AC_ERR_NOMEM) {
+	ac_buf_reset(text);
+	/* a signed object is kept exactly as its signer wrote it */
+	if (prov && is_signed) {
+		rc = check_signature(obj, prov, why, why_len);
+		if (rc)
+			return rc;
+	}
+	if (prep->markings && !is_signed &&
+	    policy_apply_defaults(obj, prep->markings) == AC_ERR_NOMEM) {
 		snprintf(why, why_len, "%s: cannot add the marking defaults: "
 			 "out of memory", stix_get_str(obj, "id"));
 		return AC_ERR_NOMEM;
@@ -383,25 +515,27 @@ ac_rc ingest_prepare(json_t *obj, const struct policy_defaults *markings,
 		return AC_ERR_INVALID;
 	}
 	*warnings = rep.nwarnings;
-	ac_buf_reset(canon);
-	ac_buf_reset(text);
-	rc = stix_jcs(obj, canon);
-	if (rc) {
-		snprintf(why, why_len, "%s: cannot canonicalise: %s",
-			 stix_get_str(obj, "id"), ac_rc_name(rc));
+	rc = canonicalise(obj, canon, why, why_len);
+	if (!rc && prov && !is_signed)
+		rc = sign_unsigned(obj, prep, canon, why, why_len);
+	if (rc)
 		return rc;
-	}
 	ingest_collect_text(obj, text);
 	return AC_OK;
 }
 
-/* The marking defaults for this ingest: only this node's own objects get
- * them (a partner's object is stored as the partner wrote it). */
-static const struct policy_defaults *defaults_for(const struct ingest *in)
+/* What ingest_prepare does for this ingest: only this node's own objects
+ * get the marking defaults (a partner's object is stored as the partner
+ * wrote it). */
+static struct ingest_prep prep_for(const struct ingest *in)
 {
-	return in->opts.markings && !strcmp(in->opts.source, "local") ?
-		       in->opts.markings :
-		       NULL;
+	bool local = !strcmp(in->opts.source, "local");
+	struct ingest_prep p = {
+	    .markings = local ? in->opts.markings : NULL,
+	    .provenance = in->opts.provenance,
+	    .partner = !strncmp(in->opts.source, "partner:", 8),
+	};
+	return p;
 }
 
 /* Stores one prepared object (canonical form and text in in->canon,
@@ -441,8 +575,8 @@ ac_rc ingest_json(struct ingest *in, const json_t *obj,
 		  const struct stream_pos *pos, enum ingest_outcome *outcome,
 		  struct ac_err *err)
 {
-	const struct policy_defaults *d = defaults_for(in);
-	char why[STIX_ISSUE_LEN + 64];
+	struct ingest_prep prep = prep_for(in);
+	char why[STIX_ISSUE_LEN + 256];
 	json_t *work;
 	size_t warnings;
 	ac_rc rc;
@@ -450,13 +584,15 @@ ac_rc ingest_json(struct ingest *in, const json_t *obj,
 	if (in->failed)
 		return ac_err_set(err, AC_ERR_INVALID,
 				  "ingest already failed; call ingest_finish");
-	/* defaults change the object: work on a copy of the caller's */
-	work = d ? json_deep_copy(obj) : json_incref((json_t *)obj);
+	/* defaults and signing change the object: work on a copy */
+	work = prep.markings || prep.provenance ? json_deep_copy(obj)
+						: json_incref((json_t *)obj);
 	if (!work)
 		return ac_err_set(err, AC_ERR_NOMEM, "out of memory");
-	rc = ingest_prepare(work, d, &in->canon, &in->text, why, sizeof(why),
-			    &warnings);
+	rc = ingest_prepare(work, &prep, &in->canon, &in->text, why,
+			    sizeof(why), &warnings);
 	in->stats.warnings += warnings;
+	in->stats.bad_signatures += rc == AC_ERR_CRYPTO;
 	if (rc)
 		rc = reject(in, stix_get_str(work, "id"), pos, rc, why,
 			    outcome, err);
@@ -516,6 +652,7 @@ static ac_rc consume_item(struct ingest *in, const struct pipe_batch *b,
 				  it->pos.index, ac_rc_name(it->rc));
 	}
 	in->stats.warnings += it->warnings;
+	in->stats.bad_signatures += it->rc == AC_ERR_CRYPTO;
 	if (it->rc)
 		return reject(in, pipe_str(b, it->id), &it->pos, it->rc,
 			      pipe_str(b, it->why), NULL, err);
@@ -622,9 +759,11 @@ ac_rc ingest_stream(struct ingest *in, FILE *f, enum stream_format fmt,
 
 	struct ident_ctx ictx = ident_ctx_of(in);
 
+	struct ingest_prep prep = prep_for(in);
+
 	if (!ingest_pipe_start(&in->opts.limits,
-			       in->opts.corr.enabled ? &ictx : NULL,
-			       defaults_for(in), &in->pipe, &perr)) {
+			       in->opts.corr.enabled ? &ictx : NULL, &prep,
+			       &in->pipe, &perr)) {
 		rc = stream_piped(in, f, fmt, err);
 	} else {
 		in->stream_err = err;

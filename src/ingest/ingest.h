@@ -1,5 +1,5 @@
-/* The one write pipeline: parse -> validate -> canonicalise -> hash -> store
- * -> index. Every write (CLI import, node init, later TAXII POST and partner
+/* The one write pipeline: parse -> validate -> canonicalise -> sign or
+ * verify (provenance) -> hash -> store -> index. Every write (CLI import, node init, later TAXII POST and partner
  * sync) goes through here.
  *
  * Writes are batched in transactions of opts.batch_size objects; in strict
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include "base/buf.h"
 #include "base/rc.h"
+#include "crypto/keys.h"
 #include "index/correlate.h"
 #include "index/ident.h"
 #include "ingest/stream.h"
@@ -35,6 +36,26 @@ struct ingest_corr {
 				  * objects. */
 };
 
+/* Looks up the Ed25519 public key of the node with identity signer; false
+ * when unknown. Called from the pipeline's worker threads concurrently:
+ * it must be thread-safe (fed_keyring_find is). */
+typedef bool (*ingest_key_fn)(const char *signer,
+			      unsigned char pk[crypto_sign_PUBLICKEYBYTES],
+			      void *ctx);
+
+/* Signed provenance at ingest (docs/internals/federation.md). Objects of
+ * source "local" without a signature are signed with keys as identity_id;
+ * any object that carries a signature must verify with the key key_of
+ * finds for its signer; objects of a partner source must be signed.
+ * accord's shipped objects, when canonically identical to the shipped
+ * ones, are neither signed nor required to be. */
+struct ingest_provenance {
+	const struct ac_keys *keys; /* this node's (borrowed) */
+	const char *identity_id;    /* this node's identity */
+	ingest_key_fn key_of;
+	void *key_ctx;
+};
+
 struct ingest_opts {
 	const char *source;      /* "local" or "partner:<name>" */
 	bool strict;             /* first error rejects the whole input */
@@ -48,12 +69,17 @@ struct ingest_opts {
 	 * source "local" that have none, before validation, so the stored
 	 * object and its hash include them. NULL = none. */
 	const struct policy_defaults *markings;
+	/* Signing and signature checks; NULL = neither (tests, benchmarks). */
+	const struct ingest_provenance *provenance;
 };
 
 struct ingest_stats {
 	uint64_t accepted;   /* new versions stored */
 	uint64_t duplicates; /* identical versions already present */
+	uint64_t held;       /* SCOs already held from another source */
 	uint64_t rejected;   /* invalid, conflicting or malformed */
+	uint64_t bad_signatures; /* of which for provenance (unsigned,
+				  * unknown signer, bad signature) */
 	uint64_t warnings;   /* SHOULD-level findings on accepted objects */
 	uint64_t correlations; /* new correlations (corr.enabled) */
 	uint64_t alerts;       /* of which across sources */
@@ -62,6 +88,9 @@ struct ingest_stats {
 enum ingest_outcome {
 	INGEST_ACCEPTED,
 	INGEST_DUPLICATE,
+	INGEST_HELD, /* an SCO (id, version) stored from another source with
+		      * other content: not stored again, indexed for this
+		      * source */
 	INGEST_REJECTED,
 };
 

@@ -33,7 +33,7 @@ struct ingest_pipe {
 	struct stix_limits lim;
 	bool extract; /* identifiers too, with ictx */
 	struct ident_ctx ictx;
-	bool defaults; /* add the marking defaults in `markings` */
+	struct ingest_prep prep;	 /* markings point at `markings` */
 	struct policy_defaults markings;
 	size_t raw_max, out_max, canon_max;
 	struct pipe_batch *queued_head, *queued_tail; /* queued, not yet taken */
@@ -100,7 +100,7 @@ static void prepare_item(const struct ingest_pipe *p, struct pipe_batch *b,
 			 struct pipe_item *it, struct ac_buf *canon,
 			 struct ac_buf *text, struct ident_set *ids)
 {
-	char why[STIX_ISSUE_LEN + 64];
+	char why[STIX_ISSUE_LEN + 256];
 	struct ac_err perr = {0};
 	json_t *obj = NULL;
 	ac_rc rc, keep;
@@ -119,8 +119,8 @@ static void prepare_item(const struct ingest_pipe *p, struct pipe_batch *b,
 		keep = add_str(&b->out, perr.msg, &it->why);
 		goto out;
 	}
-	rc = ingest_prepare(obj, p->defaults ? &p->markings : NULL, canon, text,
-			    why, sizeof(why), &it->warnings);
+	rc = ingest_prepare(obj, &p->prep, canon, text, why, sizeof(why),
+			    &it->warnings);
 	keep = add_str(&b->out, stix_get_str(obj, "id"), &it->id);
 	if (rc) {
 		it->rc = rc;
@@ -193,7 +193,7 @@ static size_t worker_count(void)
 
 ac_rc ingest_pipe_start(const struct stix_limits *lim,
 			const struct ident_ctx *ictx,
-			const struct policy_defaults *markings,
+			const struct ingest_prep *prep,
 			struct ingest_pipe **out, struct ac_err *err)
 {
 	struct ingest_pipe *p = calloc(1, sizeof(*p));
@@ -208,9 +208,10 @@ ac_rc ingest_pipe_start(const struct stix_limits *lim,
 		p->extract = true;
 		p->ictx = *ictx;
 	}
-	if (markings) {
-		p->defaults = true;
-		p->markings = *markings;
+	p->prep = *prep;
+	if (prep->markings) {
+		p->markings = *prep->markings;
+		p->prep.markings = &p->markings;
 	}
 	p->canon_max = lim->max_object_bytes * 2 + 1024;
 	p->raw_max = PIPE_BATCH_BYTES + lim->max_object_bytes + 1;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include "base/buf.h"
+#include "ingest/ingest.h"
 #include "index/ident.h"
 #include "ingest/stream.h"
 #include "policy/markings.h"
@@ -46,12 +47,21 @@ struct pipe_batch {
 
 struct ingest_pipe;
 
+/* What ingest_prepare does besides validating: marking defaults (NULL =
+ * none), provenance (NULL = neither signing nor checks; the pointee must
+ * outlive the pipeline) and whether the source is a partner. */
+struct ingest_prep {
+	const struct policy_defaults *markings;
+	const struct ingest_provenance *provenance;
+	bool partner;
+};
+
 /* Starts the workers. With ictx (copied) they also extract each object's
- * identifiers; with markings (copied) they add the node's marking defaults.
+ * identifiers; prep (copied; its markings too) says what else they do.
  * *out must be stopped with ingest_pipe_stop. */
 ac_rc ingest_pipe_start(const struct stix_limits *lim,
 			const struct ident_ctx *ictx,
-			const struct policy_defaults *markings,
+			const struct ingest_prep *prep,
 			struct ingest_pipe **out, struct ac_err *err);
 
 /* Queues one object's bytes, or (bad != NULL) a line the splitter refused,
@@ -72,14 +82,16 @@ const char *pipe_str(const struct pipe_batch *b, size_t off);
 /* Stops and joins the workers (unfinished work is dropped) and frees all. */
 void ingest_pipe_stop(struct ingest_pipe *p);
 
-/* The CPU part of ingest shared by both paths: adds the marking defaults
- * (markings may be NULL), validates obj, canonicalises it into canon and
- * collects its search words into text (both reset first). On rejection
- * returns its rc with the reason in why. *warnings counts SHOULD-level
- * findings once validation passed. */
-ac_rc ingest_prepare(json_t *obj, const struct policy_defaults *markings,
-		     struct ac_buf *canon,
-		     struct ac_buf *text, char *why, size_t why_len,
-		     size_t *warnings);
+/* The CPU part of ingest shared by both paths: checks a signature obj
+ * carries, adds the marking defaults (not to a signed object), validates
+ * obj, canonicalises it into canon, signs it (then canonicalises again)
+ * and collects its search words into text (canon and text are reset
+ * first). On rejection returns its rc with the reason in why:
+ * AC_ERR_CRYPTO for provenance (unsigned from a partner, unknown signer,
+ * bad signature). *warnings counts SHOULD-level findings once validation
+ * passed. */
+ac_rc ingest_prepare(json_t *obj, const struct ingest_prep *prep,
+		     struct ac_buf *canon, struct ac_buf *text, char *why,
+		     size_t why_len, size_t *warnings);
 
 #endif

@@ -16,6 +16,7 @@
 #include "crypto/cert.h"
 #include "crypto/keys.h"
 #include "ingest/ingest.h"
+#include "node/node_ingest.h"
 #include "stix/ext.h"
 
 static int remove_entry(const char *path, const struct stat *st, int flag,
@@ -246,30 +247,36 @@ static ac_rc add_default_collections(struct store *s, struct ac_err *err)
 	return rc;
 }
 
-/* Stores the node identity and accord's extension definitions through the
- * ingest pipeline, like every other write. */
+/* Stores the node identity (signed with the node key) and accord's
+ * extension definitions (shipped: unsigned) through the ingest pipeline,
+ * like every other write. */
 static ac_rc seed_store(const char *dir, json_t *identity, struct ac_err *err)
 {
 	char path[NODE_PATH_MAX];
-	struct ingest_opts opts = ingest_opts_default();
-	struct policy_defaults markings;
+	struct node_config cfg;
+	struct node_ingest ni = {0};
 	struct store *s = NULL;
 	struct ingest in;
 	json_t *defs = stix_ext_definitions(), *o;
 	size_t i;
 	ac_rc rc;
 
+	if (!defs)
+		return ac_err_set(err, AC_ERR_NOMEM, "out of memory");
 	/* the node identity gets the configured (initial) marking defaults,
 	 * like any local object */
-	policy_defaults_init(&markings);
-	opts.markings = &markings;
-	opts.strict = true;
-	rc = node_path(dir, NODE_STORE, path, err);
+	rc = node_config_load(dir, &cfg, err);
+	if (!rc)
+		rc = node_path(dir, NODE_STORE, path, err);
 	if (!rc)
 		rc = store_open(path, true, &s, err);
+	if (!rc)
+		rc = node_ingest_open(&ni, dir, &cfg, s, "local", err);
 	if (rc)
 		goto out;
-	ingest_init(&in, s, &opts, NULL, NULL, NULL);
+	ni.opts.strict = true;
+	ni.opts.corr.enabled = false;
+	ingest_init(&in, s, &ni.opts, NULL, NULL, NULL);
 	rc = ingest_json(&in, identity, NULL, NULL, err);
 	json_array_foreach(defs, i, o) {
 		if (!rc)
@@ -280,6 +287,7 @@ static ac_rc seed_store(const char *dir, json_t *identity, struct ac_err *err)
 	if (!rc)
 		rc = add_default_collections(s, err);
 out:
+	node_ingest_release(&ni);
 	if (s)
 		store_close(s);
 	json_decref(defs);

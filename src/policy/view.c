@@ -84,6 +84,13 @@ json_t *policy_view_row(const struct policy_view *v,
 	    decide(v, row, obj, &po))
 		out = policy_redact(&v->subject, &po, v->action, obj,
 				    &withheld);
+	struct fed_signing own = {v->keys, v->identity_id};
+
+	if (out && v->subject.kind == POLICY_SUBJECT_PARTNER &&
+	    !fed_disclose_redacted(out, obj, v->keys ? &own : NULL)) {
+		json_decref(out);
+		out = NULL;
+	}
 	json_decref(obj);
 	return withheld ? NULL : out;
 }
@@ -115,7 +122,21 @@ bool policy_view_sees_id(const struct policy_view *v, struct store *s,
 	return store_query(s, &q, sees_row, &x, NULL) == AC_OK && x.yes;
 }
 
+ac_rc policy_view_sign_as(struct policy_view *v, const struct ac_keys *k,
+			  const char *identity_id, struct ac_err *err)
+{
+	if (!v->keys && !(v->keys = sodium_malloc(sizeof(*v->keys))))
+		return ac_err_set(err, AC_ERR_NOMEM,
+				  "cannot keep the node key: out of memory");
+	*v->keys = *k;
+	snprintf(v->identity_id, sizeof(v->identity_id), "%s", identity_id);
+	return AC_OK;
+}
+
 void policy_view_release(struct policy_view *v)
 {
 	policy_agreements_release(&v->agreements);
+	if (v->keys)
+		sodium_free(v->keys); /* wipes it */
+	v->keys = NULL;
 }

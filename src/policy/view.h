@@ -7,6 +7,7 @@
 #define AC_POLICY_VIEW_H
 
 #include <jansson.h>
+#include "federation/provenance.h"
 #include "policy/policy.h"
 
 struct policy_view {
@@ -14,6 +15,12 @@ struct policy_view {
 	enum policy_action action; /* READ for users, SHARE for partners */
 	struct policy_agreements agreements;
 	struct policy_defaults defaults;
+	/* This node as a signer, for a partner's view: a redacted copy of
+	 * an object this node signed is re-signed, one another node signed
+	 * is withheld (fed_disclose_redacted). keys NULL = withhold both;
+	 * set by policy_view_sign_as, owned and wiped by the view. */
+	struct ac_keys *keys;
+	char identity_id[STORE_IDENTITY_ID_MAX + 1];
 };
 
 /* Loads the agreements; the subject is nobody until one of the as_*
@@ -28,6 +35,10 @@ void policy_view_as_user(struct policy_view *v, const char *name,
  * such partner is registered. */
 ac_rc policy_view_as_partner(struct policy_view *v, struct store *s,
 			     const char *name, struct ac_err *err);
+/* Makes the view re-sign redacted copies of this node's objects with k
+ * (copied) as identity_id. AC_ERR_NOMEM. */
+ac_rc policy_view_sign_as(struct policy_view *v, const struct ac_keys *k,
+			  const char *identity_id, struct ac_err *err);
 /* Whether the subject may see the row at all (for counts). */
 bool policy_view_allows(const struct policy_view *v,
 			const struct store_row *row);

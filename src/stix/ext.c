@@ -9,6 +9,11 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
+#include <sodium.h>
+
+#include "base/buf.h"
+#include "stix/jcs.h"
 
 #define PTR_MAX 512	   /* longest JSON pointer we build */
 #define EXT_TEXT_MAX 1024  /* cap on free-text values */
@@ -802,6 +807,63 @@ static void handling_validate(const json_t *body, const char *objid,
 	warn_unknown(&c, body, known);
 }
 
+/* ---------- provenance (property-extension on any object) ---------- */
+
+#define SIG_BYTES 64
+#define SIG_B64_LEN 88 /* base64 of 64 bytes, with padding */
+
+/* Errors for every property the extension does not define. */
+static void reject_unknown(const struct ctx *c, const json_t *o,
+			   const char *const *known)
+{
+	const char *key;
+	const json_t *v;
+
+	json_object_foreach((json_t *)o, key, v)
+	{
+		if (!in_list(key, known))
+			err_at(c, key,
+			       "property '%s' is not defined by the provenance "
+			       "extension",
+			       key);
+	}
+}
+
+static bool is_sig_b64(const char *s)
+{
+	unsigned char sig[SIG_BYTES];
+	size_t len = 0;
+
+	return strlen(s) == SIG_B64_LEN &&
+	       sodium_base642bin(sig, sizeof(sig), s, SIG_B64_LEN, NULL, &len,
+				 NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	       len == SIG_BYTES;
+}
+
+static void provenance_validate(const json_t *body, const char *objid,
+				const char *path, struct stix_report *rep)
+{
+	static const char *const known[] = {"extension_type", "signer", "alg",
+					    "sig", NULL};
+	struct ctx c = {objid, path, rep};
+	const char *s;
+
+	if (!body_is_object(body, objid, path, rep))
+		return;
+	check_extension_type(&c, body, "property-extension");
+	s = get_str(&c, body, "signer", true, EXT_TEXT_MAX);
+	if (s && (strncmp(s, "identity--", 10) != 0 || !is_stix_id(s)))
+		err_at(&c, "signer", "'%s' must be an identity id", s);
+	s = get_str(&c, body, "alg", true, EXT_TEXT_MAX);
+	if (s && strcmp(s, "ed25519") != 0)
+		err_at(&c, "alg", "'%s' must be 'ed25519'", s);
+	s = get_str(&c, body, "sig", true, EXT_TEXT_MAX);
+	if (s && !is_sig_b64(s))
+		err_at(&c, "sig", "'%s' must be the base64 of 64 bytes",
+		       "sig");
+	reject_unknown(&c, body, known);
+}
+
 /* ---------- the table ---------- */
 
 struct ext_entry {
@@ -867,6 +929,14 @@ static const struct ext_entry EXTS[] = {
      "Handling code (H0-H3), evaluation (source reliability and "
      "information accuracy), crime areas, named recipients of TLP:RED "
      "data and retention of any object.",
+     NULL},
+    {{STIX_EXT_PROVENANCE, "provenance", provenance_validate},
+     NULL,
+     "property-extension",
+     "accord signed provenance",
+     "provenance",
+     "The Ed25519 signature of the node that created this version, over "
+     "the RFC 8785 canonical form of the object without this extension.",
      NULL},
 };
 
@@ -994,4 +1064,98 @@ json_t *stix_ext_definitions(void)
 fail:
 	json_decref(arr);
 	return NULL;
+}
+
+/* The TLP 2.0 marking definitions as OASIS publishes them
+ * (cti-stix-common-objects, extension-definition-specifications/tlp-2.0). */
+#define TLP2_EXT "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+#define TLP2_CREATED "2022-10-01T00:00:00.000Z"
+
+static json_t *tlp2_definition(enum policy_tlp t)
+{
+	static const char *const names[] = {
+	    [POLICY_TLP_CLEAR] = "clear",
+	    [POLICY_TLP_GREEN] = "green",
+	    [POLICY_TLP_AMBER] = "amber",
+	    [POLICY_TLP_AMBER_STRICT] = "amber+strict",
+	    [POLICY_TLP_RED] = "red",
+	};
+	char title[32];
+	size_t i;
+
+	snprintf(title, sizeof(title), "TLP:%s", names[t]);
+	for (i = 4; title[i]; i++)
+		title[i] = (char)toupper((unsigned char)title[i]);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:{s:s, s:s}}}",
+			 "type", "marking-definition", "spec_version", "2.1",
+			 "id", policy_tlp_marking_id(t), "created",
+			 TLP2_CREATED, "name", title, "extensions", TLP2_EXT,
+			 "extension_type", "property-extension", "tlp_2_0",
+			 names[t]);
+}
+
+json_t *stix_shipped_objects(void)
+{
+	static const enum policy_tlp levels[] = {
+	    POLICY_TLP_CLEAR, POLICY_TLP_GREEN, POLICY_TLP_AMBER,
+	    POLICY_TLP_AMBER_STRICT, POLICY_TLP_RED};
+	json_t *arr = stix_ext_definitions();
+
+	for (size_t i = 0; arr && i < AC_ARRAY_LEN(levels); i++) {
+		if (json_array_append_new(arr, tlp2_definition(levels[i]))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* The canonical forms of the shipped objects, built once. */
+#define SHIPPED_MAX 32
+
+struct shipped {
+	size_t n;
+	char *id[SHIPPED_MAX];
+	struct ac_buf canon[SHIPPED_MAX];
+};
+
+static struct shipped SHIPPED;
+static pthread_once_t SHIPPED_ONCE = PTHREAD_ONCE_INIT;
+
+static void shipped_build(void)
+{
+	json_t *all = stix_shipped_objects(), *o;
+	size_t i;
+
+	json_array_foreach(all, i, o)
+	{
+		struct ac_buf *b = &SHIPPED.canon[SHIPPED.n];
+		const char *id = json_string_value(json_object_get(o, "id"));
+
+		if (SHIPPED.n == SHIPPED_MAX || !id)
+			break;
+		ac_buf_init(b, 1u << 16);
+		SHIPPED.id[SHIPPED.n] = strdup(id);
+		if (!SHIPPED.id[SHIPPED.n] || stix_jcs(o, b)) {
+			free(SHIPPED.id[SHIPPED.n]);
+			ac_buf_release(b);
+			continue; /* never matches: treated as any object */
+		}
+		SHIPPED.n++;
+	}
+	json_decref(all);
+}
+
+bool stix_shipped_identical(const char *id, const char *canon, size_t len)
+{
+	if (!id || (strncmp(id, "extension-definition--", 22) != 0 &&
+		    strncmp(id, "marking-definition--", 20) != 0 &&
+		    strcmp(id, STIX_EXT_ACCORD_IDENTITY) != 0))
+		return false;
+	pthread_once(&SHIPPED_ONCE, shipped_build);
+	for (size_t i = 0; i < SHIPPED.n; i++)
+		if (strcmp(SHIPPED.id[i], id) == 0)
+			return SHIPPED.canon[i].len == len &&
+			       memcmp(SHIPPED.canon[i].data, canon, len) == 0;
+	return false;
 }

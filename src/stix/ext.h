@@ -6,6 +6,7 @@
 #define AC_STIX_EXT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include "stix/validate.h"
 
@@ -21,6 +22,9 @@
 /* Handling markings on any object: handling code, evaluation, crime areas,
  * RED recipients, retention (src/policy/markings.h). */
 #define STIX_EXT_HANDLING "extension-definition--05ea4847-bb88-4c1a-af65-7e077cbbdd26"
+/* Signed provenance: the originating node's Ed25519 signature on any
+ * object (src/federation/provenance.h). */
+#define STIX_EXT_PROVENANCE "extension-definition--6f1c4a9e-3b57-4d0a-9a3e-acc0fed00001"
 
 struct stix_ext_def {
 	const char *id;   /* extension-definition--<uuid> */
@@ -39,6 +43,15 @@ const struct stix_ext_def *stix_ext_at(size_t i);
 /* New reference to a bundle-free array holding the extension-definition
  * objects (and the identity that created them) that every node imports. */
 json_t *stix_ext_definitions(void);
+
+/* New reference to an array of every object each node ships identically:
+ * stix_ext_definitions() plus the five TLP 2.0 marking definitions as
+ * published by OASIS. NULL on allocation failure. */
+json_t *stix_shipped_objects(void);
+
+/* Whether id names a shipped object whose RFC 8785 canonical form is
+ * exactly canon[0..len). Thread-safe (the table is built once). */
+bool stix_shipped_identical(const char *id, const char *canon, size_t len);
 
 /* Checks the rules accord's extensions put on a whole object: the top-level
  * properties of accord's new object types (accord-vehicle, ...-phone-number,

@@ -8,6 +8,7 @@
 #include <ctype.h>
 
 #include "base/log.h"
+#include "node/node_ingest.h"
 #include "taxii/taxii_int.h"
 #include "taxii/taxii_names.h"
 
@@ -53,6 +54,22 @@ ac_rc taxii_new(const struct taxii_config *cfg, struct taxii **out,
 		policy_defaults_init(&t->markings);
 	t->corr = cfg->corr;
 	t->corr.store = NULL;
+	if (cfg->node) {
+		ac_rc rc = AC_ERR_NOMEM;
+
+		t->node = malloc(sizeof(*t->node));
+		if (t->node) {
+			*t->node = *cfg->node;
+			rc = node_keys_load(cfg->node_dir ? cfg->node_dir : ".",
+					    &t->keys, err);
+		} else {
+			ac_err_set(err, rc, "out of memory");
+		}
+		if (rc) {
+			taxii_free(t);
+			return rc;
+		}
+	}
 	*out = t;
 	return AC_OK;
 }
@@ -70,6 +87,8 @@ void taxii_free(struct taxii *t)
 	pthread_key_delete(t->store_key);
 	free(t->store_path);
 	free(t->title);
+	free(t->node);
+	ac_keys_wipe(&t->keys);
 	free(t);
 }
 

@@ -29,6 +29,7 @@
 #include "base/rc.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
+#include "node/node.h"
 #include "policy/markings.h"
 #include "stix/json.h"
 
@@ -51,13 +52,19 @@ struct taxii_config {
 						 * NULL = the built-in ones */
 	struct ingest_corr corr; /* correlation at POST ([correlation]);
 				  * corr.store is ignored */
+	/* The node (configuration copied, keys loaded from node_dir at
+	 * taxii_new): POSTs then take node_ingest_setup's options (signing,
+	 * signature checks) and a partner's redacted copies are re-signed or
+	 * withheld. NULL = no provenance (tests, benchmarks). */
+	const struct node_config *node;
+	const char *node_dir;
 };
 
 struct taxii;
 
 /* Makes the TAXII application object (the `app` of the routes). Free it
  * with taxii_free after the server has stopped. AC_ERR_NOMEM, AC_ERR_USAGE
- * for a missing store path. */
+ * for a missing store path, ac_keys_load's errors for the node keys. */
 ac_rc taxii_new(const struct taxii_config *cfg, struct taxii **out,
 		struct ac_err *err);
 void taxii_free(struct taxii *t);

@@ -8,6 +8,7 @@
 #include "base/arena.h"
 #include "base/log.h"
 #include "base/time.h"
+#include "federation/provenance.h"
 #include "stix/json.h"
 #include "taxii/taxii_int.h"
 
@@ -89,6 +90,14 @@ static ac_rc redact_row(struct taxii_call *c, const struct store_row *row,
 	if (!copy) {
 		rc = withheld ? AC_OK : AC_ERR_NOMEM;
 		goto out;
+	}
+	/* a partner gets a copy whose signature still verifies, or none */
+	if (c->who.is_partner) {
+		struct fed_signing own = {&c->t->keys,
+					  c->t->node ? c->t->node->identity_id
+						     : NULL};
+		if (!fed_disclose_redacted(copy, obj, c->t->node ? &own : NULL))
+			goto out;
 	}
 	*visible = true;
 	if (redacted) {

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "crypto/keys.h"
 #include "policy/policy.h"
 #include "store/store.h"
 #include "taxii/taxii.h"
@@ -23,6 +24,8 @@ struct taxii {
 	struct audit_writer *audit; /* NULL: auditing off (benchmarks only) */
 	struct policy_defaults markings;
 	struct ingest_corr corr;
+	struct node_config *node; /* NULL: no provenance */
+	struct ac_keys keys;	  /* the node's, when node is set */
 };
 
 /* The access decision for one request: the subject, built once from the

@@ -15,6 +15,7 @@
 #include "base/time.h"
 #include "base/uuid.h"
 #include "ingest/ingest.h"
+#include "node/node_ingest.h"
 #include "stix/validate.h"
 #include "taxii/taxii_int.h"
 
@@ -606,6 +607,7 @@ void taxii_delete_object(struct taxii_call *c)
 struct adding {
 	json_t *successes, *failures;
 	char why[AC_ERR_MSG_MAX];
+	const char *partner; /* the writer, when it is a partner */
 };
 
 static void on_reject(const char *objid, const struct stream_pos *pos,
@@ -613,9 +615,12 @@ static void on_reject(const char *objid, const struct stream_pos *pos,
 {
 	struct adding *a = ctx;
 
-	(void)objid;
 	(void)pos;
 	snprintf(a->why, sizeof(a->why), "%s", reason);
+	if (a->partner)
+		ac_log(AC_LOG_WARN, "taxii: from partner '%s': rejected "
+		       "'%.128s': %s", a->partner, objid ? objid : "?",
+		       reason);
 }
 
 static void record(json_t *list, const json_t *obj, const char *message)
@@ -710,6 +715,7 @@ static ac_rc ingest_envelope(struct taxii_call *c, struct store *s,
 			     uint64_t *stored, struct ac_err *err)
 {
 	struct ingest_opts o = ingest_opts_default();
+	struct node_ingest ni = {0};
 	enum ingest_outcome out;
 	struct ingest in;
 	const json_t *obj;
@@ -719,13 +725,23 @@ static ac_rc ingest_envelope(struct taxii_call *c, struct store *s,
 	char source[8 + POLICY_NAME_MAX + 1];
 
 	snprintf(source, sizeof(source), "partner:%s", c->acc.subj.name);
-	o.source = c->who.is_partner ? source : "local";
+	a->partner = c->who.is_partner ? c->acc.subj.name : NULL;
+	if (c->t->node) {
+		rc = node_ingest_setup(&ni, c->t->node, &c->t->keys, c->store,
+				       c->who.is_partner ? source : "local",
+				       err);
+		if (rc)
+			return rc;
+		o = ni.opts;
+	} else {
+		o.source = c->who.is_partner ? source : "local";
+		o.corr = c->t->corr;
+		o.limits = c->t->limits;
+		if (c->t->batch_size)
+			o.batch_size = c->t->batch_size;
+	}
 	o.collection_id = c->coll.id;
-	o.corr = c->t->corr;
 	o.corr.store = c->store; /* the connection under an audit wrapper */
-	o.limits = c->t->limits;
-	if (c->t->batch_size)
-		o.batch_size = c->t->batch_size;
 	ingest_init(&in, s, &o, on_reject, NULL, a);
 	json_array_foreach(objects, i, obj)
 	{
@@ -752,6 +768,7 @@ static ac_rc ingest_envelope(struct taxii_call *c, struct store *s,
 			record(a->successes, obj, NULL);
 	}
 	frc = ingest_finish(&in, rc ? NULL : err);
+	node_ingest_release(&ni);
 	*stored = in.stats.accepted;
 	return rc ? rc : frc;
 }
@@ -842,7 +859,7 @@ static ac_rc ingest_audited(struct taxii_call *c, const json_t *objects,
 
 void taxii_add_objects(struct taxii_call *c)
 {
-	struct adding a = {json_array(), json_array(), ""};
+	struct adding a = {json_array(), json_array(), "", NULL};
 	struct http_resp *resp = c->resp;
 	char sid[AC_UUID_STRLEN];
 	int64_t started = ac_now_us();

@@ -104,7 +104,15 @@ expect_exit 0 "export all" -- "$ACCORD" --node "$N" export --all-versions
 "$ACCORD" --node "$N" export >"$TMP/all.json" 2>/dev/null
 N2="$TMP/node2"
 "$ACCORD" init "$N2" --org "Second" >/dev/null
+# the export carries this node's signatures: another node keeps them only
+# once it knows this node's key
+expect_exit 3 "export signed by an unknown node rejected elsewhere" -- "$ACCORD" --node "$N2" import "$TMP/all.json" --json
+jq -e '.accepted == 0 and .rejected > 0 and .bad_signatures == .rejected' "$TMP/out" >/dev/null && ok || bad "unknown signer counts: $(head -c 300 "$TMP/out")"
+expect_grep "$TMP/out" "provenance: signed by unknown node" "unknown signer named"
+"$ACCORD" --node "$N" node card >"$TMP/n1.card" 2>/dev/null
+"$ACCORD" --node "$N2" partner add first --card "$TMP/n1.card" >/dev/null 2>&1
 expect_exit 0 "export re-imports elsewhere" -- "$ACCORD" --node "$N2" import "$TMP/all.json"
+[ "$(sqlite3 "$N2/store.db" "SELECT count(*) FROM objects WHERE json LIKE '%\"signer\":\"$(jq -r .id "$N2/identity.json")\"%'")" = 1 ] && ok || bad "a foreign object was re-signed on import"
 expect_exit 2 "export bad timestamp" -- "$ACCORD" --node "$N" export --added-after yesterday
 expect_exit 0 "export added-after future" -- "$ACCORD" --node "$N" export --added-after 2100-01-01T00:00:00Z
 jq -e '(.objects | length) == 0' "$TMP/out" >/dev/null && ok || bad "future export not empty"

@@ -143,23 +143,41 @@ expect_exit 0 "pull new" -- "$ACCORD" --node "$B" sync pull alpha --limit 7
 expect_grep "$TMP/err" " $NEW accepted" "only the new ones accepted"
 same_set "$TMP/served2" && ok || bad "bravo holds everything served after the second import"
 
-# a provenance signature that does not verify is rejected
+# provenance: alpha signs what it creates; an object changed after signing
+# (here in alpha's store, as if in transit) never enters bravo's store, is
+# logged with the partner's name, and everything else still arrives
 "$ACCORD" --node "$A" user add ana --role analyst --password-stdin <<<"correct horse battery" 2>/dev/null
 UT=$("$ACCORD" --node "$A" token create ana 2>/dev/null)
 INBOX=$(curl -sk -H "Authorization: Bearer $UT" -H "Accept: $MT" -H "X-Accord-Purpose: testing" "${AURL}api1/collections/" |
 	jq -r '.collections[] | select(.title | test("(?i)inbox")) | .id' | head -1)
-SIGNED='{"type":"identity","spec_version":"2.1","id":"identity--5e1f0c3a-1111-4222-8333-444455556666","created":"2025-01-01T00:00:00.000Z","modified":"2025-01-01T00:00:00.000Z","name":"Forged","identity_class":"individual","object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],"extensions":{"extension-definition--05ea4847-bb88-4c1a-af65-7e077cbbdd26":{"extension_type":"property-extension","handling_code":"H0","areas":["drug-trafficking"]},"extension-definition--6f1c4a9e-3b57-4d0a-9a3e-acc0fed00001":{"extension_type":"property-extension","signer":"'$AID'","alg":"ed25519","sig":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="}}}'
-curl -sk -o /dev/null -X POST -H "Authorization: Bearer $UT" -H "Accept: $MT" -H "Content-Type: $MT" \
-	-H "X-Accord-Purpose: testing" --data "{\"objects\":[$SIGNED]}" "${AURL}api1/collections/$INBOX/objects/"
-if [ "$(sqlite3 "$A/store.db" "SELECT count(*) FROM objects WHERE id = 'identity--5e1f0c3a-1111-4222-8333-444455556666'")" = 1 ]; then
-	expect_exit 0 "pull with a forged signature" -- "$ACCORD" --node "$B" sync pull alpha
-	expect_grep "$TMP/err" "bad provenance signature" "forged signature logged"
-	expect_grep "$TMP/err" " [1-9] bad signatures" "forged object counted"
-	[ "$(sqlite3 "$B/store.db" "SELECT count(*) FROM objects WHERE id = 'identity--5e1f0c3a-1111-4222-8333-444455556666'")" = 0 ] &&
-		ok || bad "forged object stored"
-else
-	bad "alpha did not take the signed test object"
-fi
+FID=identity--5e1f0c3a-1111-4222-8333-444455556666
+GID=identity--5e1f0c3a-1111-4222-8333-444455557777
+person() {
+	echo '{"type":"identity","spec_version":"2.1","id":"'$1'","created":"2025-01-01T00:00:00.000Z","modified":"2025-01-01T00:00:00.000Z","name":"'$2'","identity_class":"individual","object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],"extensions":{"extension-definition--05ea4847-bb88-4c1a-af65-7e077cbbdd26":{"extension_type":"property-extension","handling_code":"H0","areas":["drug-trafficking"]}'"${3:-}"'}}'
+}
+FORGED_SIG=',"extension-definition--6f1c4a9e-3b57-4d0a-9a3e-acc0fed00001":{"extension_type":"property-extension","signer":"'$AID'","alg":"ed25519","sig":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="}'
+curl -sk -o "$TMP/post" -X POST -H "Authorization: Bearer $UT" -H "Accept: $MT" -H "Content-Type: $MT" \
+	-H "X-Accord-Purpose: testing" --data "{\"objects\":[$(person $FID Forged "$FORGED_SIG")]}" "${AURL}api1/collections/$INBOX/objects/"
+jq -e '.failure_count == 1 and (.failures[0].message | test("provenance"))' "$TMP/post" >/dev/null && ok || bad "alpha took a forged signature: $(head -c 300 "$TMP/post")"
+{ person $FID Original; person $GID Genuine; } >"$TMP/prov.jsonl"
+expect_exit 0 "alpha signs its own objects" -- "$ACCORD" --node "$A" import --format jsonl "$TMP/prov.jsonl"
+a_json() { sqlite3 "$A/store.db" "SELECT json FROM objects WHERE id = '$1'"; }
+a_json $FID | jq -e --arg a "$AID" '.extensions["extension-definition--6f1c4a9e-3b57-4d0a-9a3e-acc0fed00001"].signer == $a' >/dev/null &&
+	ok || bad "alpha's object not signed by alpha"
+sqlite3 "$A/store.db" "UPDATE objects SET json = replace(json, '\"name\":\"Original\"', '\"name\":\"Forged\"') WHERE id = '$FID'"
+a_json $FID | grep -q '"name":"Forged"' && ok || bad "tampering did not take"
+expect_exit 0 "pull with an object changed after signing" -- "$ACCORD" --node "$B" sync pull alpha
+expect_grep "$TMP/err" "sync from 'alpha': rejected '$FID': .*provenance: the signature of '$AID' does not verify" "changed object logged with the partner"
+expect_grep "$TMP/err" " 1 bad signatures" "changed object counted as a bad signature"
+[ "$(sqlite3 "$B/store.db" "SELECT count(*) FROM objects WHERE id = '$FID'")" = 0 ] && ok || bad "changed object stored"
+[ "$(sqlite3 "$B/store.db" "SELECT count(*) FROM objects WHERE id = '$GID' AND source = 'partner:alpha'")" = 1 ] && ok || bad "the genuine object did not arrive"
+sqlite3 "$B/store.db" "SELECT json FROM objects WHERE id = '$GID'" | jq -e --arg a "$AID" \
+	'.extensions["extension-definition--6f1c4a9e-3b57-4d0a-9a3e-acc0fed00001"].signer == $a' >/dev/null &&
+	ok || bad "bravo's copy lost alpha's signature"
+# every object bravo received from alpha carries a provenance signature,
+# apart from the shipped definitions
+[ "$(sqlite3 "$B/store.db" "SELECT count(*) FROM objects WHERE source = 'partner:alpha' AND json NOT LIKE '%6f1c4a9e-3b57-4d0a-9a3e-acc0fed00001\":{%' AND type NOT IN ('extension-definition', 'marking-definition') AND id <> 'identity--02e8dd03-26af-44da-a295-1e6972199433'")" = 0 ] &&
+	ok || bad "unsigned objects from alpha stored"
 
 # a wrong pin is a hard failure; nothing is stored
 jq --arg p "$(jq -r .tls_pin_sha256 "$TMP/bravo.card")" '.tls_pin_sha256 = $p' "$TMP/alpha.card" >"$TMP/pin.card"

@@ -22,7 +22,12 @@ declare -A TLP=([clear]=94868c89-83c2-464b-929b-a1a8aa3c8487
 for u in alice:analyst bob:analyst aud:auditor; do
 	echo "$PW" | "$ACCORD" user add "${u%%:*}" --role "${u##*:}" --password-stdin 2>/dev/null
 done
-for p in p1 p2 p3; do "$ACCORD" partner add $p --identity "$IDENT" 2>/dev/null; done
+# p1 is a real node: what partners write must carry a known node's signature
+P1N="$TMP/p1node"
+"$ACCORD" init "$P1N" --org "Partner One" >/dev/null || bad "init p1 node"
+"$ACCORD" --node "$P1N" node card >"$TMP/p1.card" 2>/dev/null
+"$ACCORD" partner add p1 --card "$TMP/p1.card" >/dev/null 2>&1 || bad "partner add p1"
+for p in p2 p3; do "$ACCORD" partner add $p --identity "$IDENT" 2>/dev/null; done
 "$ACCORD" agreement set p1 --areas drug-trafficking --max-tlp amber --from 2024-01-01 --until 2099-12-31 2>/dev/null
 "$ACCORD" agreement set p2 --areas drug-trafficking --max-tlp amber --from 2020-01-01 --until 2021-01-01 2>/dev/null
 "$ACCORD" agreement set p3 --areas weapons --max-tlp amber --from 2024-01-01 --until 2099-12-31 2>/dev/null
@@ -73,6 +78,15 @@ for n in "${!ID[@]}"; do echo "$n ${ID[$n]}"; done >"$TMP/own.ids"
 	obj p1_red 102 red drug-trafficking H0 10.0.0.2 '{"extensions":{"'$HANDLING'":{"recipients":{"users":["alice"]}}}}'
 } | jq -s '{objects: .}' >"$TMP/p1.json"
 obj p1_weapons 103 green weapons H0 10.0.0.9 | jq -s '{objects: .}' >"$TMP/p1bad.json"
+# signed by the p1 node: imported there, taken back as stored (signed)
+cp "$TMP/p1.json" "$TMP/p1unsigned.json"
+jq -c '.objects[]' "$TMP/p1.json" "$TMP/p1bad.json" >"$TMP/p1.jsonl"
+"$ACCORD" --node "$P1N" import --format jsonl "$TMP/p1.jsonl" >/dev/null 2>&1 || bad "p1 node signs its objects"
+signed() {
+	sqlite3 "$P1N/store.db" "SELECT json FROM objects WHERE id IN ($1) ORDER BY id" | jq -s '{objects: .}'
+}
+signed "'indicator--00000000-0000-4000-8000-000000000101','indicator--00000000-0000-4000-8000-000000000102'" >"$TMP/p1.json"
+signed "'indicator--00000000-0000-4000-8000-000000000103'" >"$TMP/p1bad.json"
 
 start_server --insecure-http || { finish; exit 1; }
 AUTH="Bearer ${TOK[alice]}"
@@ -87,6 +101,11 @@ expect_code 403 "partner may not write to an own-scope collection"
 req POST "api1/collections/$INBOX/objects/" -H "Content-Type: $MT" --data-binary @"$TMP/p1.json"
 expect_code 202 "partner POST to the inbox"
 expect_jq '.success_count == 2' "p1 objects stored"
+jq '.objects[0].name = "changed"' "$TMP/p1.json" >"$TMP/p1tampered.json"
+req POST "api1/collections/$INBOX/objects/" -H "Content-Type: $MT" --data-binary @"$TMP/p1tampered.json"
+expect_jq '.failure_count == 1 and (.failures[0].message | test("provenance: the signature"))' "p1 object changed in transit rejected"
+req POST "api1/collections/$INBOX/objects/" -H "Content-Type: $MT" --data-binary @"$TMP/p1unsigned.json"
+expect_jq '.failure_count == 2 and (.failures[0].message | test("provenance: unsigned"))' "unsigned partner objects rejected"
 req POST "api1/collections/$INBOX/objects/" -H "Content-Type: $MT" --data-binary @"$TMP/p1bad.json"
 expect_jq '.failure_count == 1 and (.failures[0].message | test("deny_area"))' "area not covered: a failure"
 AUTH="Bearer ${TOK[p3]}"

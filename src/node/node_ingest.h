@@ -1,0 +1,41 @@
+/* The ingest options of a node, filled the same way for every write path
+ * (import, TAXII POST, partner pull, node init): limits, batch size,
+ * marking defaults, correlation and signed provenance (this node's key
+ * and identity, the known signers' keys). */
+#ifndef AC_NODE_INGEST_H
+#define AC_NODE_INGEST_H
+
+#include "crypto/keys.h"
+#include "federation/provenance.h"
+#include "ingest/ingest.h"
+#include "node/node.h"
+
+struct node_ingest {
+	struct ingest_opts opts; /* ready for ingest_init */
+	struct ingest_provenance prov; /* opts.provenance points here */
+	struct ac_keys keys;		/* when loaded by node_ingest_open */
+	struct fed_keyring *ring;
+};
+
+/* Fills ni for an ingest from source ("local" or "partner:<name>", copied
+ * by pointer: it must outlive ni) into the node whose configuration is
+ * cfg, signing with keys (borrowed; must outlive ni). s is the node's
+ * SQLite store (not a wrapper): the known signers are read from it and
+ * correlation writes through it. Release with node_ingest_release. */
+ac_rc node_ingest_setup(struct node_ingest *ni, const struct node_config *cfg,
+			const struct ac_keys *keys, struct store *s,
+			const char *source, struct ac_err *err);
+
+/* node_ingest_setup for the node at dir, with its keys loaded from
+ * DIR/keys (wiped by node_ingest_release). */
+ac_rc node_ingest_open(struct node_ingest *ni, const char *dir,
+		       const struct node_config *cfg, struct store *s,
+		       const char *source, struct ac_err *err);
+
+/* Frees the keyring and wipes keys loaded by node_ingest_open. */
+void node_ingest_release(struct node_ingest *ni);
+
+/* Loads the node's key pairs from DIR/keys. */
+ac_rc node_keys_load(const char *dir, struct ac_keys *k, struct ac_err *err);
+
+#endif
