@@ -144,11 +144,11 @@ static int print_erasure(const struct store_erasure *e, void *ctx)
 
 	(void)ctx;
 	format_time(e->created_us, at);
-	printf("erasure of %s at %s by %s%s%s: %" PRIu64
+	printf("erasure of %s at %s by %s (%s%s): %" PRIu64
 	       " version(s); origin %s\n  notice %s\n  reason: %s\n",
 	       e->object_id, at, e->actor,
-	       e->from_partner[0] ? " (notice from partner " : " (local",
-	       e->from_partner[0] ? e->from_partner : "", e->versions,
+	       e->from_partner[0] ? "notice from partner " : "local",
+	       e->from_partner, e->versions,
 	       e->origin, e->notice_id, e->reason);
 	return 0;
 }
@@ -260,7 +260,7 @@ int cmd_erase(int argc, char **argv)
 	    {0, 0, 0, 0}};
 	const char *reason = NULL, *node_flag = NULL, *sub;
 	struct ac_err err = {0};
-	int ch, nargs;
+	int ch, nargs, code;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(help, argc < 2 ? stderr : stdout);
@@ -286,5 +286,9 @@ int cmd_erase(int argc, char **argv)
 	if (!run(sub, nargs ? argv[1 + optind] : NULL, reason, node_flag,
 		 &err))
 		return EXIT_OK;
-	return cli_fail(&err);
+	code = cli_fail(&err);
+	/* an object or erasure that is not there; not missing credentials */
+	if (err.rc == AC_ERR_NOTFOUND && strcmp(sub, "deliver"))
+		code = EXIT_NOTFOUND;
+	return code;
 }
