@@ -83,8 +83,9 @@ static void deliver_now(struct node *n, struct audit *a)
 			"they stay queued ('accord erase deliver' retries)\n",
 			err.msg);
 	else
-		fprintf(stderr, "delivered %" PRIu64 " message(s) to %" PRIu64
-				" partner(s)\n",
+		fprintf(stderr,
+			"delivered %" PRIu64 " message(s) to %" PRIu64
+			" partner(s)\n",
 			st.sent, st.partners);
 }
 
@@ -148,8 +149,8 @@ static int print_erasure(const struct store_erasure *e, void *ctx)
 	       " version(s); origin %s\n  notice %s\n  reason: %s\n",
 	       e->object_id, at, e->actor,
 	       e->from_partner[0] ? "notice from partner " : "local",
-	       e->from_partner, e->versions,
-	       e->origin, e->notice_id, e->reason);
+	       e->from_partner, e->versions, e->origin, e->notice_id,
+	       e->reason);
 	return 0;
 }
 
@@ -283,8 +284,7 @@ int cmd_erase(int argc, char **argv)
 	nargs = argc - 1 - optind;
 	if (!args_ok(sub, nargs, reason))
 		return cli_usage_hint("erase");
-	if (!run(sub, nargs ? argv[1 + optind] : NULL, reason, node_flag,
-		 &err))
+	if (!run(sub, nargs ? argv[1 + optind] : NULL, reason, node_flag, &err))
 		return EXIT_OK;
 	code = cli_fail(&err);
 	/* an object or erasure that is not there; not missing credentials */

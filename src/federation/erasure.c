@@ -217,8 +217,7 @@ static ac_rc queue_confirmation(struct store *s, const struct fed_erase_req *r,
 	snprintf(o->stix_id, sizeof(o->stix_id),
 		 STIX_TYPE_ERASURE_CONFIRMATION "--%s", uuid);
 	snprintf(o->object_id, sizeof(o->object_id), "%s", r->object_id);
-	snprintf(o->notice_ref, sizeof(o->notice_ref), "%s",
-		 r->confirm_notice);
+	snprintf(o->notice_ref, sizeof(o->notice_ref), "%s", r->confirm_notice);
 	o->created_us = r->now_us;
 	rc = store_outbox_add(s, o, NULL, err);
 	free(o);
@@ -355,8 +354,8 @@ bool fed_msg_is(const json_t *obj)
 }
 
 /* Copies obj[key] (a string, validated) into out. */
-static ac_rc copy_str(const json_t *obj, const char *key, char *out,
-		      size_t cap, struct ac_err *err)
+static ac_rc copy_str(const json_t *obj, const char *key, char *out, size_t cap,
+		      struct ac_err *err)
 {
 	const char *v = stix_get_str(obj, key);
 
@@ -369,8 +368,7 @@ static ac_rc copy_str(const json_t *obj, const char *key, char *out,
 	return AC_OK;
 }
 
-ac_rc fed_msg_parse(const json_t *obj, struct fed_msg *out,
-		    struct ac_err *err)
+ac_rc fed_msg_parse(const json_t *obj, struct fed_msg *out, struct ac_err *err)
 {
 	struct stix_report rep;
 	ac_rc rc;
@@ -486,18 +484,21 @@ static ac_rc check_sender(struct store *s, const char *partner,
 	if (rc)
 		return rc;
 	if (strcmp(m->sender, who->identity_id))
-		return refuse(out, "created_by_ref '%.128s' is not partner "
-				   "'%s'",
+		return refuse(out,
+			      "created_by_ref '%.128s' is not partner "
+			      "'%s'",
 			      m->sender, partner);
 	if (!signer)
 		return refuse(out, "'%.128s' is not signed%s", m->id, "");
 	if (strcmp(signer, who->identity_id))
-		return refuse(out, "'%.128s' is signed by another node than "
-				   "partner '%s'",
+		return refuse(out,
+			      "'%.128s' is signed by another node than "
+			      "partner '%s'",
 			      m->id, partner);
 	if (fed_verify(obj, link.sign_pk) != FED_SIG_OK)
-		return refuse(out, "the signature of '%.128s' does not "
-				   "verify with the key of partner '%s'",
+		return refuse(out,
+			      "the signature of '%.128s' does not "
+			      "verify with the key of partner '%s'",
 			      m->id, partner);
 	out->accepted = true;
 	return AC_OK;
@@ -533,8 +534,8 @@ static ac_rc take_notice(struct store *s, const char *partner,
 }
 
 static ac_rc take_confirmation(struct store *s, const char *partner,
-			       const struct fed_msg *m,
-			       struct fed_receive *out, struct ac_err *err)
+			       const struct fed_msg *m, struct fed_receive *out,
+			       struct ac_err *err)
 {
 	bool found = false;
 	ac_rc rc;
@@ -542,8 +543,9 @@ static ac_rc take_confirmation(struct store *s, const char *partner,
 	rc = store_outbox_confirm(s, m->notice_ref, partner, ac_now_us(),
 				  &found, err);
 	if (!rc && !found)
-		return refuse(out, "no erasure notice '%.128s' was sent to "
-				   "partner '%s'",
+		return refuse(out,
+			      "no erasure notice '%.128s' was sent to "
+			      "partner '%s'",
 			      m->notice_ref, partner);
 	return rc;
 }

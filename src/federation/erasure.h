@@ -26,9 +26,9 @@
 #include "node/node.h"
 #include "store/store.h"
 
-#define FED_ERASURE_MSGS_MAX 100  /* erasure messages per TAXII envelope */
-#define FED_OUTBOX_RUN_MAX 1000	  /* messages one delivery run sends */
-#define FED_DISCLOSED_MAX 1000	  /* partners one erasure notifies */
+#define FED_ERASURE_MSGS_MAX 100 /* erasure messages per TAXII envelope */
+#define FED_OUTBOX_RUN_MAX 1000	 /* messages one delivery run sends */
+#define FED_DISCLOSED_MAX 1000	 /* partners one erasure notifies */
 
 /* One erasure to carry out. Strings are borrowed for the call. */
 struct fed_erase_req {
@@ -92,9 +92,9 @@ struct fed_msg {
 	enum fed_msg_kind kind;
 	char id[STORE_OBJECT_ID_MAX + 1];
 	char object_id[STORE_OBJECT_ID_MAX + 1];
-	char sender[STORE_IDENTITY_ID_MAX + 1];	 /* created_by_ref */
-	char origin[STORE_IDENTITY_ID_MAX + 1];	 /* notices */
-	char reason[STORE_REASON_MAX + 1];	 /* notices */
+	char sender[STORE_IDENTITY_ID_MAX + 1];	  /* created_by_ref */
+	char origin[STORE_IDENTITY_ID_MAX + 1];	  /* notices */
+	char reason[STORE_REASON_MAX + 1];	  /* notices */
 	char notice_ref[STORE_OBJECT_ID_MAX + 1]; /* confirmations */
 };
 
@@ -104,8 +104,7 @@ bool fed_msg_is(const json_t *obj);
 /* Parses and validates a message: STIX 2.1 rules and the extension's
  * (src/stix/ext.c). AC_ERR_INVALID with the first problem otherwise. The
  * signature is not checked here. */
-ac_rc fed_msg_parse(const json_t *obj, struct fed_msg *out,
-		    struct ac_err *err);
+ac_rc fed_msg_parse(const json_t *obj, struct fed_msg *out, struct ac_err *err);
 
 /* Builds the message for an outbox row, created by self_identity, and
  * signs it with k. *out is a new object the caller releases. */
@@ -118,8 +117,8 @@ struct fed_receive {
 	bool accepted;
 	enum fed_msg_kind kind;
 	char object_id[STORE_OBJECT_ID_MAX + 1];
-	uint64_t versions;	     /* erased now */
-	char why[AC_ERR_MSG_MAX];    /* the refusal, for the status resource */
+	uint64_t versions;	  /* erased now */
+	char why[AC_ERR_MSG_MAX]; /* the refusal, for the status resource */
 };
 
 /* Handles one message obj that partner sent: parses it, checks that its

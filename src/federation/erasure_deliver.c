@@ -142,37 +142,38 @@ static ac_rc build_envelope(struct delivery *d, const struct store_outbox *rows,
 	for (size_t i = 0; !rc && i < n; i++) {
 		rc = fed_msg_build(&rows[i], d->n->cfg.identity_id, &d->keys,
 				   &m, err);
-		if (!rc && json_array_append_new(json_object_get(env, "objects"),
-						 m))
+		if (!rc &&
+		    json_array_append_new(json_object_get(env, "objects"), m))
 			rc = AC_ERR_NOMEM;
 	}
 	if (!rc)
 		rc = stix_jcs(env, out);
 	if (rc == AC_ERR_NOMEM)
-		ac_err_set(err, rc, "cannot build an erasure envelope: out of "
-				    "memory");
+		ac_err_set(err, rc,
+			   "cannot build an erasure envelope: out of "
+			   "memory");
 	json_decref(env);
 	return rc;
 }
 
 /* The partner's verdict on message id in its status resource: NULL when
  * it succeeded, else why not. */
-static const char *verdict(const json_t *status, const char *id,
-			   char *why, size_t cap)
+static const char *verdict(const json_t *status, const char *id, char *why,
+			   size_t cap)
 {
 	const json_t *e;
 	size_t i;
 
-	json_array_foreach(json_object_get(status, "successes"), i, e)
-		if (!strcmp(id, stix_get_str(e, "id") ? stix_get_str(e, "id")
-						       : ""))
-			return NULL;
+	json_array_foreach(json_object_get(status, "successes"), i,
+			   e) if (!strcmp(id, stix_get_str(e, "id")
+						  ? stix_get_str(e, "id")
+						  : "")) return NULL;
 	json_array_foreach(json_object_get(status, "failures"), i, e)
 	{
 		const char *msg = stix_get_str(e, "message");
 
-		if (strcmp(id, stix_get_str(e, "id") ? stix_get_str(e, "id")
-						      : ""))
+		if (strcmp(id,
+			   stix_get_str(e, "id") ? stix_get_str(e, "id") : ""))
 			continue;
 		snprintf(why, cap, "refused by the partner: %.300s",
 			 msg ? msg : "no reason given");
@@ -183,10 +184,10 @@ static const char *verdict(const json_t *status, const char *id,
 }
 
 /* Records the outcome of each row of one POST. */
-static ac_rc record_outcomes(struct delivery *d, const struct store_outbox *rows,
-			     size_t n, const json_t *status,
-			     const char *failure, uint64_t *sent,
-			     struct ac_err *err)
+static ac_rc record_outcomes(struct delivery *d,
+			     const struct store_outbox *rows, size_t n,
+			     const json_t *status, const char *failure,
+			     uint64_t *sent, struct ac_err *err)
 {
 	int64_t now = ac_now_us();
 	char why[STORE_SYNC_ERROR_MAX + 1];
@@ -231,11 +232,11 @@ static void audit_post(struct delivery *d, const char *partner,
 	snprintf(detail, sizeof(detail),
 		 "%" PRIu64 " of %zu erasure message(s) accepted by partner "
 		 "%s%s%.400s",
-		 sent, n, partner, failure ? "; " : "",
-		 failure ? failure : "");
+		 sent, n, partner, failure ? "; " : "", failure ? failure : "");
 	if (audit_append(d->a, &e, &err))
-		ac_log(AC_LOG_ERROR, "erasure: cannot audit a delivery to '%s': "
-				     "%s",
+		ac_log(AC_LOG_ERROR,
+		       "erasure: cannot audit a delivery to '%s': "
+		       "%s",
 		       partner, err.msg);
 }
 
@@ -302,8 +303,9 @@ static void keep_first(struct delivery *d, ac_rc rc, const struct ac_err *e)
 
 /* Sends rows[0..n), all for one partner. Store failures are returned;
  * delivery failures are recorded and kept in d. */
-static ac_rc deliver_partner(struct delivery *d, const struct store_outbox *rows,
-			     size_t n, struct ac_err *err)
+static ac_rc deliver_partner(struct delivery *d,
+			     const struct store_outbox *rows, size_t n,
+			     struct ac_err *err)
 {
 	const char *partner = rows[0].partner;
 	char cid[STORE_NAME_MAX + 1];
@@ -323,8 +325,8 @@ static ac_rc deliver_partner(struct delivery *d, const struct store_outbox *rows
 		goto out;
 	}
 	for (size_t i = 0; i < n && !rc; i += FED_ERASURE_MSGS_MAX) {
-		size_t k = n - i < FED_ERASURE_MSGS_MAX ? n - i
-							: FED_ERASURE_MSGS_MAX;
+		size_t k =
+		    n - i < FED_ERASURE_MSGS_MAX ? n - i : FED_ERASURE_MSGS_MAX;
 		memset(&perr, 0, sizeof(perr));
 		prc = post_chunk(d, &c, partner, cid, rows + i, k, &perr);
 		if (prc == AC_ERR_STORE || prc == AC_ERR_NOMEM) {

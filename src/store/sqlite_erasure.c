@@ -5,10 +5,10 @@
 #include "store/store_sqlite.h"
 
 #define ERASURE_COLUMNS                                                        \
-	"id, object_id, notice_id, reason, origin, actor, from_partner,"      \
+	"id, object_id, notice_id, reason, origin, actor, from_partner,"       \
 	" versions, created_us"
 #define OUTBOX_COLUMNS                                                         \
-	"id, kind, partner, stix_id, object_id, reason, origin, notice_ref,"  \
+	"id, kind, partner, stix_id, object_id, reason, origin, notice_ref,"   \
 	" created_us, sent_us, attempts, last_error, confirmed_us"
 
 static ac_rc step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
@@ -16,8 +16,8 @@ static ac_rc step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
 {
 	int src = sqlite3_step(st);
 
-	return src == SQLITE_DONE ? AC_OK : store_sqlite_db_err(db, src, what,
-								  err);
+	return src == SQLITE_DONE ? AC_OK
+				  : store_sqlite_db_err(db, src, what, err);
 }
 
 static ac_rc exec_sql(sqlite3 *db, const char *sql, struct ac_err *err)
@@ -45,8 +45,8 @@ static ac_rc check_ids(const char *partner, const char *const *ids, size_t n,
 				  "most %d)",
 				  n, STORE_DISCLOSE_BATCH_MAX);
 	for (size_t i = 0; i < n; i++)
-		if (!ids[i] || !store_sqlite_fits(ids[i],
-						  STORE_OBJECT_ID_MAX + 1))
+		if (!ids[i] ||
+		    !store_sqlite_fits(ids[i], STORE_OBJECT_ID_MAX + 1))
 			return ac_err_set(err, AC_ERR_LIMIT,
 					  "cannot record a disclosure: object "
 					  "id %zu is missing or too long",
@@ -119,8 +119,8 @@ ac_rc store_disclosure_list(struct store *s, const char *object_id,
 			goto out;
 	}
 	if (src != SQLITE_DONE)
-		rc = store_sqlite_db_err(db, src,
-					 "cannot list disclosures in", err);
+		rc = store_sqlite_db_err(db, src, "cannot list disclosures in",
+					 err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -170,9 +170,8 @@ ac_rc store_erasure_add(struct store *s, const struct store_erasure *e,
 				"erasure notice id '%s' is already taken",
 				e->notice_id);
 	else if (src != SQLITE_DONE)
-		rc = store_sqlite_db_err(db, src,
-					 "cannot store an erasure record in",
-					 err);
+		rc = store_sqlite_db_err(
+		    db, src, "cannot store an erasure record in", err);
 	else if (id)
 		*id = sqlite3_last_insert_rowid(db);
 out:
@@ -187,8 +186,8 @@ static ac_rc read_erasure(sqlite3_stmt *st, struct store_erasure *e,
 
 	memset(e, 0, sizeof(*e));
 	e->id = sqlite3_column_int64(st, 0);
-	rc = store_sqlite_column_text(st, 1, e->object_id,
-				      sizeof(e->object_id), err);
+	rc = store_sqlite_column_text(st, 1, e->object_id, sizeof(e->object_id),
+				      err);
 	if (!rc)
 		rc = store_sqlite_column_text(st, 2, e->notice_id,
 					      sizeof(e->notice_id), err);
@@ -351,17 +350,16 @@ ac_rc store_outbox_list(struct store *s, const char *object_id,
 	if (partner)
 		sqlite3_bind_text(st, 2, partner, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, pending_only);
-	sqlite3_bind_int64(st, 4,
-			   limit && limit < INT64_MAX ? (sqlite3_int64)limit
-						      : -1);
+	sqlite3_bind_int64(
+	    st, 4, limit && limit < INT64_MAX ? (sqlite3_int64)limit : -1);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = read_outbox(st, &o, err);
 		if (rc || cb(&o, ctx))
 			goto out;
 	}
 	if (src != SQLITE_DONE)
-		rc = store_sqlite_db_err(db, src,
-					 "cannot list erasure messages in", err);
+		rc = store_sqlite_db_err(
+		    db, src, "cannot list erasure messages in", err);
 out:
 	sqlite3_finalize(st);
 	return rc;

@@ -104,8 +104,9 @@ static bool take_one(struct taxii_call *c, const json_t *obj, size_t seen,
 		return true;
 	}
 	if (seen > FED_ERASURE_MSGS_MAX) {
-		record(failures, obj, "too many erasure messages in one "
-				      "envelope");
+		record(failures, obj,
+		       "too many erasure messages in one "
+		       "envelope");
 		return true;
 	}
 	if (fed_erasure_receive(c->store, c->who.partner, obj, audit_notice, c,
@@ -117,8 +118,9 @@ static bool take_one(struct taxii_call *c, const json_t *obj, size_t seen,
 		record(successes, obj, NULL);
 		return true;
 	}
-	ac_log(AC_LOG_WARN, "taxii: erasure message from partner '%s' "
-			    "refused: %s",
+	ac_log(AC_LOG_WARN,
+	       "taxii: erasure message from partner '%s' "
+	       "refused: %s",
 	       c->who.partner, in.why);
 	audit_refusal(c, &in, in.why);
 	record(failures, obj, in.why);

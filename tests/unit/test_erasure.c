@@ -94,7 +94,8 @@ static void put_version(struct store *s, const char *modified,
 		 OBJ, modified);
 	o.json_len = strlen(json);
 	o.hash[0] = (uint8_t)modified[6];
-	/* the same full-text words ingest would index, so deletion finds them */
+	/* the same full-text words ingest would index, so deletion finds them
+	 */
 	assert_int_equal(ingest_stored_text(json, o.json_len, &words), AC_OK);
 	o.text = words.data;
 	assert_int_equal(store_put(s, &o, &res, NULL), AC_OK);
@@ -111,8 +112,8 @@ static int count_versions(const struct store_row *row, void *ctx)
 static int versions_of(struct store *s, const char *id)
 {
 	const char *ids[1] = {id};
-	struct store_query q = {.ids = ids, .nids = 1,
-				.versions = STORE_VERSIONS_ALL};
+	struct store_query q = {
+	    .ids = ids, .nids = 1, .versions = STORE_VERSIONS_ALL};
 	int n = 0;
 
 	assert_int_equal(store_query(s, &q, count_versions, &n, NULL), AC_OK);
@@ -198,9 +199,8 @@ static void outbox_records(void **state)
 	assert_int_equal(got[0].attempts, 0);
 	assert_string_equal(got[0].reason, "court order");
 	assert_null(got[1].id ? "x" : NULL);
-	assert_int_equal(store_outbox_attempt(f->s, got[0].id, 7, "timeout",
-					      NULL),
-			 AC_OK);
+	assert_int_equal(
+	    store_outbox_attempt(f->s, got[0].id, 7, "timeout", NULL), AC_OK);
 	assert_int_equal(store_outbox_attempt(f->s, got[0].id, 9, NULL, NULL),
 			 AC_OK);
 	assert_int_equal(store_outbox_attempt(f->s, 999, 9, NULL, NULL),
@@ -211,17 +211,17 @@ static void outbox_records(void **state)
 			 AC_OK);
 	assert_int_equal(got[0].id, 0); /* sent: no longer pending */
 	/* a confirmation counts only from the partner the notice went to */
-	assert_int_equal(store_outbox_confirm(f->s, NOTICE, "alpha", 11,
-					      &found, NULL),
-			 AC_OK);
+	assert_int_equal(
+	    store_outbox_confirm(f->s, NOTICE, "alpha", 11, &found, NULL),
+	    AC_OK);
 	assert_false(found);
-	assert_int_equal(store_outbox_confirm(f->s, NOTICE, "bravo", 11,
-					      &found, NULL),
-			 AC_OK);
+	assert_int_equal(
+	    store_outbox_confirm(f->s, NOTICE, "bravo", 11, &found, NULL),
+	    AC_OK);
 	assert_true(found);
-	assert_int_equal(store_outbox_confirm(f->s, NOTICE, "bravo", 12,
-					      &found, NULL),
-			 AC_OK);
+	assert_int_equal(
+	    store_outbox_confirm(f->s, NOTICE, "bravo", 12, &found, NULL),
+	    AC_OK);
 	assert_int_equal(store_outbox_list(f->s, OBJ, "bravo", false, 0,
 					   collect_outbox, got, NULL),
 			 AC_OK);
@@ -381,9 +381,9 @@ static void notice_from_provider_is_honoured(void **state)
 			 AC_OK);
 	assert_int_equal(store_disclosure_add(f->s, "alpha", ids, 1, 1, NULL),
 			 AC_OK);
-	assert_int_equal(fed_erasure_receive(f->s, "alpha", m, NULL, NULL, &in,
-					     NULL),
-			 AC_OK);
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "alpha", m, NULL, NULL, &in, NULL),
+	    AC_OK);
 	assert_true(in.accepted);
 	assert_int_equal(in.versions, 2);
 	assert_int_equal(versions_of(f->s, OBJ), 0);
@@ -399,9 +399,9 @@ static void notice_from_provider_is_honoured(void **state)
 	assert_string_equal(got[1].origin, ALPHA);
 	assert_null(got[2].id ? "x" : NULL);
 	/* again: nothing held any more, still confirmed, nothing erased */
-	assert_int_equal(fed_erasure_receive(f->s, "alpha", m, NULL, NULL, &in,
-					     NULL),
-			 AC_OK);
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "alpha", m, NULL, NULL, &in, NULL),
+	    AC_OK);
 	assert_true(in.accepted);
 	assert_int_equal(in.versions, 0);
 	json_decref(m);
@@ -427,15 +427,15 @@ static void unentitled_or_forged_notices_are_refused(void **state)
 	assert_false(in.accepted);
 	assert_non_null(strstr(in.why, "may not erase"));
 	/* signed with bravo's key but claiming to be alpha */
-	assert_int_equal(fed_erasure_receive(f->s, "alpha", forged, NULL, NULL,
-					     &in, NULL),
-			 AC_OK);
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "alpha", forged, NULL, NULL, &in, NULL),
+	    AC_OK);
 	assert_false(in.accepted);
 	assert_non_null(strstr(in.why, "does not verify"));
 	/* alpha's notice posted with bravo's token */
-	assert_int_equal(fed_erasure_receive(f->s, "bravo", changed, NULL,
-					     NULL, &in, NULL),
-			 AC_OK);
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "bravo", changed, NULL, NULL, &in, NULL),
+	    AC_OK);
 	assert_false(in.accepted);
 	assert_non_null(strstr(in.why, "is not partner"));
 	assert_int_equal(fed_erasure_receive(f->s, "alpha", unsigned_, NULL,
@@ -443,13 +443,13 @@ static void unentitled_or_forged_notices_are_refused(void **state)
 			 AC_OK);
 	assert_false(in.accepted);
 	assert_non_null(strstr(in.why, "not signed"));
-	assert_int_equal(fed_erasure_receive(f->s, "alpha", changed, NULL,
-					     NULL, &in, NULL),
-			 AC_OK);
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "alpha", changed, NULL, NULL, &in, NULL),
+	    AC_OK);
 	assert_false(in.accepted);
-	assert_int_equal(fed_erasure_receive(f->s, "nobody", changed, NULL,
-					     NULL, &in, NULL),
-			 AC_OK);
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "nobody", changed, NULL, NULL, &in, NULL),
+	    AC_OK);
 	assert_false(in.accepted);
 	assert_int_equal(versions_of(f->s, OBJ), 1);
 	json_decref(from_bravo);
