@@ -62,6 +62,7 @@ int cmd_alerts(int argc, char **argv);
 int cmd_node(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_names(int argc, char **argv);
+int cmd_erase(int argc, char **argv);
 
 /* ---- whose view a read shows (view.c) ---- */
 

@@ -22,8 +22,9 @@ static const char help[] =
 	"RFC 3339 timestamp (e.g. 2026-01-01T00:00:00Z) and keeps objects the\n"
 	"node added strictly later. Objects are written in chunks of 1000;\n"
 	"each chunk's ids are recorded in the audit trail (a consult entry,\n"
-	"channel export; a disclose entry with --as-partner) before the chunk\n"
-	"is written. Only objects the viewer may see are written, redacted\n"
+	"channel export; a disclose entry with --as-partner, which also goes\n"
+	"into the disclosure records that erasure notices follow) before the\n"
+	"chunk is written. Only objects the viewer may see are written, redacted\n"
 	"where granular markings require.\n" CLI_VIEW_HELP;
 
 struct export_ctx {
@@ -36,6 +37,8 @@ struct export_ctx {
 	const struct policy_view *view;
 	struct ac_err *err;
 	ac_rc rc;
+	const char *partner; /* --as-partner: the chunk is disclosed to it */
+	struct store *store;
 };
 
 /* Records the chunk's ids, then writes the chunk. */
@@ -49,6 +52,11 @@ static ac_rc flush_chunk(struct export_ctx *c)
 	e.nobject_ids = c->ids.n;
 	e.object_count = c->ids.count;
 	if (audit_append(c->audit, &e, c->err))
+		return c->err->rc;
+	if (c->partner &&
+	    store_disclosure_add(c->store, c->partner,
+				 (const char *const *)c->ids.ids, c->ids.n,
+				 ac_now_us(), c->err))
 		return c->err->rc;
 	if (fwrite(c->chunk.data, 1, c->chunk.len, c->out) != c->chunk.len)
 		return ac_err_set(c->err, AC_ERR_IO, "cannot write to stdout");
@@ -96,7 +104,7 @@ static ac_rc run_export(struct node *n, struct store_query *q,
 {
 	struct export_ctx c = { stdout, 0, NULL, *tmpl, { 0 },
 				AC_BUF_INIT((size_t)CHUNK_BYTES * 2 + (64u << 20)),
-				NULL, err, AC_OK };
+				NULL, err, AC_OK, NULL, NULL };
 	char uuid[AC_UUID_STRLEN], filters[1024], to[128];
 	struct policy_view view;
 	bool have_view = false;
@@ -105,6 +113,8 @@ static ac_rc run_export(struct node *n, struct store_query *q,
 	describe(q, filters, sizeof(filters));
 	c.tmpl.query = filters;
 	if (va->as_partner) {
+		c.partner = va->as_partner;
+		c.store = n->store;
 		c.tmpl.action = AUDIT_DISCLOSE;
 		snprintf(to, sizeof(to), "to partner %s", va->as_partner);
 		c.tmpl.detail = to;

@@ -35,6 +35,7 @@ static const struct command commands[] = {
 	{ "agreement", cmd_agreement, "set or show sharing agreements" },
 	{ "node", cmd_node, "print this node's card for partners" },
 	{ "sync", cmd_sync, "pull from partner nodes; sync status" },
+	{ "erase", cmd_erase, "erase an object here and at its recipients" },
 };
 
 static void usage(FILE *out)

@@ -682,6 +682,36 @@ static void seizure_check(const struct ctx *c, const json_t *o)
 	check_refs(c, o, "object_refs");
 }
 
+/* ---------- erasure notices and confirmations (new SDOs) ---------- */
+
+/* A required reference: a STIX id, of a type starting with prefix. */
+static void check_ref_to(const struct ctx *c, const json_t *o,
+			 const char *key, const char *prefix)
+{
+	const char *s = get_str(c, o, key, true, 300);
+
+	if (s && (!is_stix_id(s) || strncmp(s, prefix, strlen(prefix)) != 0))
+		err_at(c, key, "'%s' must be a STIX identifier of the right "
+			       "type", key);
+}
+
+static void erasure_notice_check(const struct ctx *c, const json_t *o)
+{
+	sdo_common_check(c, o);
+	check_ref_to(c, o, "created_by_ref", "identity--");
+	check_ref_to(c, o, "originator_ref", "identity--");
+	check_ref_to(c, o, "object_ref", "");
+	get_str(c, o, "reason", true, EXT_TEXT_MAX);
+}
+
+static void erasure_confirmation_check(const struct ctx *c, const json_t *o)
+{
+	sdo_common_check(c, o);
+	check_ref_to(c, o, "created_by_ref", "identity--");
+	check_ref_to(c, o, "notice_ref", STIX_TYPE_ERASURE_NOTICE "--");
+	check_ref_to(c, o, "object_ref", "");
+}
+
 /* ---------- handling markings (property-extension on any object) ---------- */
 
 static void check_handling_names(const struct ctx *c, const json_t *rcpt,
@@ -938,6 +968,24 @@ static const struct ext_entry EXTS[] = {
      "The Ed25519 signature of the node that created this version, over "
      "the RFC 8785 canonical form of the object without this extension.",
      NULL},
+    {{STIX_EXT_ERASURE_NOTICE, "erasure-notice", new_sdo_body_validate},
+     STIX_TYPE_ERASURE_NOTICE,
+     "new-sdo",
+     "accord erasure notice",
+     "accord-erasure-notice",
+     "A signed notice from a node that it erased every version of an "
+     "object, asking the partners it shared the object with to do the "
+     "same.",
+     erasure_notice_check},
+    {{STIX_EXT_ERASURE_CONFIRMATION, "erasure-confirmation",
+      new_sdo_body_validate},
+     STIX_TYPE_ERASURE_CONFIRMATION,
+     "new-sdo",
+     "accord erasure confirmation",
+     "accord-erasure-confirmation",
+     "A signed confirmation that a node acted on an erasure notice: it "
+     "holds no version of the object any more.",
+     erasure_confirmation_check},
 };
 
 const struct stix_ext_def *stix_ext_find(const char *ext_id)

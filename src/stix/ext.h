@@ -25,6 +25,13 @@
 /* Signed provenance: the originating node's Ed25519 signature on any
  * object (src/federation/provenance.h). */
 #define STIX_EXT_PROVENANCE "extension-definition--6f1c4a9e-3b57-4d0a-9a3e-acc0fed00001"
+/* Erasure propagation between nodes (src/federation/erasure.h): a notice
+ * that an object was erased, and the confirmation that it was erased in
+ * turn. New SDO types; they are exchanged, never stored as objects. */
+#define STIX_EXT_ERASURE_NOTICE "extension-definition--1d91c39e-d24c-4ef2-ad31-005b3bfe8cff"
+#define STIX_EXT_ERASURE_CONFIRMATION "extension-definition--26c01a42-47ae-4e84-949c-b72e631b36a0"
+#define STIX_TYPE_ERASURE_NOTICE "accord-erasure-notice"
+#define STIX_TYPE_ERASURE_CONFIRMATION "accord-erasure-confirmation"
 
 struct stix_ext_def {
 	const char *id;   /* extension-definition--<uuid> */
@@ -55,7 +62,8 @@ bool stix_shipped_identical(const char *id, const char *canon, size_t len);
 
 /* Checks the rules accord's extensions put on a whole object: the top-level
  * properties of accord's new object types (accord-vehicle, ...-phone-number,
- * -document, -account, -seizure), that such objects name their extension
+ * -document, -account, -seizure, -erasure-notice, -erasure-confirmation),
+ * that such objects name their extension
  * definition in `extensions`, and that the person extension sits only on an
  * identity of class "individual". type is the object's "type" value. Call it
  * for every object; it adds nothing for objects that use none of accord's

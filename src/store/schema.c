@@ -216,6 +216,49 @@ static const char schema_v7[] =
 static const char schema_v8[] =
     "CREATE INDEX identifiers_object ON identifiers(object_id);";
 
+/* Version 9 is another change's (federation push); this slot is left for
+ * it. */
+
+/* Erasure propagation (src/federation/erasure.c): which partner was handed
+ * which object (disclosures), the erasures this node carried out, and the
+ * erasure notices and confirmations it owes partners (erasure_outbox: one
+ * row per message and partner, with its delivery state). */
+static const char schema_v10[] =
+    "CREATE TABLE disclosures ("
+    " object_id TEXT NOT NULL,"
+    " partner TEXT NOT NULL,"
+    " first_us INTEGER NOT NULL,"
+    " last_us INTEGER NOT NULL,"
+    " PRIMARY KEY (object_id, partner)) WITHOUT ROWID;"
+    "CREATE TABLE erasures ("
+    " id INTEGER PRIMARY KEY,"
+    " object_id TEXT NOT NULL,"
+    " notice_id TEXT NOT NULL UNIQUE,"
+    " reason TEXT NOT NULL,"
+    " origin TEXT NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " from_partner TEXT NOT NULL DEFAULT '',"
+    " versions INTEGER NOT NULL,"
+    " created_us INTEGER NOT NULL);"
+    "CREATE INDEX erasures_object ON erasures(object_id);"
+    "CREATE TABLE erasure_outbox ("
+    " id INTEGER PRIMARY KEY,"
+    " kind INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+    " partner TEXT NOT NULL,"
+    " stix_id TEXT NOT NULL,"
+    " object_id TEXT NOT NULL,"
+    " reason TEXT NOT NULL DEFAULT '',"
+    " origin TEXT NOT NULL DEFAULT '',"
+    " notice_ref TEXT NOT NULL DEFAULT '',"
+    " created_us INTEGER NOT NULL,"
+    " sent_us INTEGER NOT NULL DEFAULT 0,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " confirmed_us INTEGER NOT NULL DEFAULT 0,"
+    " UNIQUE (stix_id, partner));"
+    "CREATE INDEX erasure_outbox_object ON erasure_outbox(object_id);"
+    "CREATE INDEX erasure_outbox_pending ON erasure_outbox(sent_us, partner);";
+
 static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -225,6 +268,7 @@ static const struct migration migrations[] = {
     {6, schema_v6},
     {7, schema_v7},
     {8, schema_v8},
+    {10, schema_v10},
 };
 
 int store_schema_version(void)

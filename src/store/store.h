@@ -624,6 +624,110 @@ ac_rc store_sync_list(struct store *s, const char *partner, store_sync_cb cb,
 		      void *ctx, struct ac_err *err);
 
 /* ---------------------------------------------------------------------
+ * Erasure propagation (schema version 10, sqlite_erasure.c): disclosure
+ * records, erasure records and the outbox of erasure notices and
+ * confirmations owed to partners. SQLite stores only, like the federation
+ * records above. Text longer than a field is AC_ERR_LIMIT; each function
+ * runs in the caller's transaction when one is open. Times are
+ * microseconds since the epoch; 0 means "not yet".
+ * --------------------------------------------------------------------- */
+
+#define STORE_OBJECT_ID_MAX 300	 /* a STIX id: type (<= 250) + "--" + UUID */
+#define STORE_REASON_MAX 1024	 /* the reason given for an erasure */
+#define STORE_ACTOR_MAX 128	 /* who asked for an erasure */
+#define STORE_DISCLOSE_BATCH_MAX 100000 /* ids per store_disclosure_add */
+
+/* That partner was handed object_id, first and last at these times. */
+struct store_disclosure {
+	char object_id[STORE_OBJECT_ID_MAX + 1];
+	char partner[STORE_NAME_MAX + 1];
+	int64_t first_us;
+	int64_t last_us;
+};
+typedef int (*store_disclosure_cb)(const struct store_disclosure *d,
+				   void *ctx);
+
+/* One erasure this node carried out. */
+struct store_erasure {
+	int64_t id; /* set by the store */
+	char object_id[STORE_OBJECT_ID_MAX + 1];
+	char notice_id[STORE_OBJECT_ID_MAX + 1]; /* the notice it sends */
+	char reason[STORE_REASON_MAX + 1];
+	char origin[STORE_IDENTITY_ID_MAX + 1]; /* the originating node */
+	char actor[STORE_ACTOR_MAX + 1];	/* OS user or partner name */
+	char from_partner[STORE_NAME_MAX + 1];	/* notice sender, "" = local */
+	uint64_t versions;			/* versions removed */
+	int64_t created_us;
+};
+typedef int (*store_erasure_cb)(const struct store_erasure *e, void *ctx);
+
+enum store_outbox_kind {
+	STORE_OUTBOX_NOTICE = 0,       /* an erasure notice to a partner */
+	STORE_OUTBOX_CONFIRMATION = 1, /* a confirmation of its notice */
+};
+
+/* A message owed to a partner and its delivery state. The message object
+ * is built (and signed) from these fields when it is sent. */
+struct store_outbox {
+	int64_t id; /* set by the store */
+	enum store_outbox_kind kind;
+	char partner[STORE_NAME_MAX + 1];
+	char stix_id[STORE_OBJECT_ID_MAX + 1];	 /* the message's own id */
+	char object_id[STORE_OBJECT_ID_MAX + 1]; /* the erased object */
+	char reason[STORE_REASON_MAX + 1];	 /* notices */
+	char origin[STORE_IDENTITY_ID_MAX + 1];	 /* notices */
+	char notice_ref[STORE_OBJECT_ID_MAX + 1]; /* confirmations */
+	int64_t created_us;
+	int64_t sent_us;      /* accepted by the partner */
+	uint32_t attempts;
+	char last_error[STORE_SYNC_ERROR_MAX + 1]; /* "" = none */
+	int64_t confirmed_us; /* notices: the partner confirmed */
+};
+typedef int (*store_outbox_cb)(const struct store_outbox *o, void *ctx);
+
+/* Records that partner was handed ids[0..n) at now_us: new pairs get
+ * first_us = last_us = now_us, known ones a later last_us. Duplicates in
+ * ids are fine. n <= STORE_DISCLOSE_BATCH_MAX (else AC_ERR_LIMIT); one
+ * transaction unless one is open. */
+ac_rc store_disclosure_add(struct store *s, const char *partner,
+			   const char *const *ids, size_t n, int64_t now_us,
+			   struct ac_err *err);
+/* Calls cb for each partner object_id was disclosed to, in partner
+ * order. */
+ac_rc store_disclosure_list(struct store *s, const char *object_id,
+			    store_disclosure_cb cb, void *ctx,
+			    struct ac_err *err);
+/* Adds an erasure record; *id (may be NULL) gets its row id.
+ * AC_ERR_EXISTS if its notice id is taken. */
+ac_rc store_erasure_add(struct store *s, const struct store_erasure *e,
+			int64_t *id, struct ac_err *err);
+/* Calls cb for each erasure (of object_id, or all when NULL), oldest
+ * first. */
+ac_rc store_erasure_list(struct store *s, const char *object_id,
+			 store_erasure_cb cb, void *ctx, struct ac_err *err);
+/* Queues a message; *added (may be NULL) is false when the same message
+ * (stix_id, partner) was already queued, which is not an error. */
+ac_rc store_outbox_add(struct store *s, const struct store_outbox *o,
+		       bool *added, struct ac_err *err);
+/* Calls cb for the messages about object_id (NULL = any) to partner
+ * (NULL = any), only those not yet sent if pending_only, in (partner, id)
+ * order, at most limit (0 = no limit). */
+ac_rc store_outbox_list(struct store *s, const char *object_id,
+			const char *partner, bool pending_only, size_t limit,
+			store_outbox_cb cb, void *ctx, struct ac_err *err);
+/* Records one delivery attempt of message id: one more attempt, and
+ * sent_us = now_us with the error cleared when error is NULL, else
+ * last_error = error (cut to fit). AC_ERR_NOTFOUND for an unknown id. */
+ac_rc store_outbox_attempt(struct store *s, int64_t id, int64_t now_us,
+			   const char *error, struct ac_err *err);
+/* Marks the notice notice_id sent to partner confirmed at now_us (the
+ * first confirmation is kept). *found is false when no such notice went
+ * to that partner. */
+ac_rc store_outbox_confirm(struct store *s, const char *notice_id,
+			   const char *partner, int64_t now_us, bool *found,
+			   struct ac_err *err);
+
+/* ---------------------------------------------------------------------
  * Person names (schema version 6): the names of each person object, kept
  * so that the in-memory name index (src/names) can be rebuilt in any
  * process. Rows get increasing ids that are never reused; the store also

@@ -147,6 +147,17 @@ ac_rc taxii_access_newest(struct taxii_call *c, struct store_query *q,
  * consult for a user. */
 enum audit_action taxii_read_action(const struct taxii_call *c);
 
+/* ---- erasure propagation (taxii_erasure.c) ---- */
+
+/* For a partner caller, records the object ids the response handed over
+ * (c->ids) as disclosed to that partner. False after a 500. */
+bool taxii_disclosure_record(struct taxii_call *c);
+/* Takes the erasure notices and confirmations out of a POSTed objects
+ * array and handles them (src/federation/erasure.h), adding each to
+ * successes or failures; the rest stay for ingest. False after a 500. */
+bool taxii_erasure_take(struct taxii_call *c, json_t *objects,
+			json_t *successes, json_t *failures);
+
 /* ---- audit (taxii_audit.c) ---- */
 
 /* Reads X-Accord-Purpose (else the token's default) and X-Accord-Case into

@@ -440,7 +440,8 @@ static void list_page(struct taxii_call *c, enum page_kind kind,
 	f = parse_filters(c, F_IDS | F_VERSION | F_PAGING);
 	if (f && (kind != PAGE_OBJECTS ||
 		  taxii_purpose_check(c, f->types, f->q.ntypes, channel)) &&
-	    send_page(c, f, kind))
+	    send_page(c, f, kind) &&
+	    (kind != PAGE_OBJECTS || taxii_disclosure_record(c)))
 		taxii_audit_add(c, taxii_read_action(c), channel, AUDIT_OK,
 				NULL);
 	filters_free(f);
@@ -493,7 +494,7 @@ static void one_object(struct taxii_call *c, enum page_kind kind)
 	if (send_page(c, f, kind)) {
 		if (kind == PAGE_VERSIONS && audit_ids_add(&c->ids, oid))
 			taxii_fail(c->resp, NULL);
-		else
+		else if (taxii_disclosure_record(c))
 			taxii_audit_add(c, taxii_read_action(c), "taxii-get",
 					AUDIT_OK,
 					kind == PAGE_VERSIONS
@@ -890,7 +891,9 @@ void taxii_add_objects(struct taxii_call *c)
 			    TAXII_MEDIA_TYPE);
 		goto out;
 	}
-	if (!(env = parse_envelope(c)))
+	if (!(env = parse_envelope(c)) ||
+	    !taxii_erasure_take(c, json_object_get(env, "objects"),
+				a.successes, a.failures))
 		goto out;
 	ac_uuid_v4(sid);
 	if (!a.successes || !a.failures ||

@@ -1,0 +1,524 @@
+/* Erasure propagation: the store records (disclosures, erasures, outbox),
+ * the notice and confirmation messages, and receiving them. */
+#include "base/common.h"
+#include "base/time.h"
+#include "crypto/keys.h"
+#include "federation/erasure.h"
+#include "federation/provenance.h"
+#include "ingest/ingest.h"
+#include "stix/ext.h"
+#include "store/store.h"
+
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#define ALPHA "identity--a1b2c3d4-0000-4000-8000-000000000001"
+#define BRAVO "identity--a1b2c3d4-0000-4000-8000-000000000002"
+#define SELF "identity--a1b2c3d4-0000-4000-8000-000000000003"
+#define OBJ "intrusion-set--e1e1e1e1-0000-4000-8000-000000000001"
+#define NOTICE "accord-erasure-notice--0b0b0b0b-1111-4222-8333-444455556666"
+
+struct fx {
+	char dir[32];
+	char db[64];
+	struct store *s;
+	struct ac_keys alpha, bravo, self;
+};
+
+static void add_partner(struct store *s, const char *name, const char *id,
+			const struct ac_keys *k)
+{
+	struct store_partner p = {0};
+	struct store_partner_link l = {0};
+
+	snprintf(p.name, sizeof(p.name), "%s", name);
+	snprintf(p.identity_id, sizeof(p.identity_id), "%s", id);
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	snprintf(l.url, sizeof(l.url), "https://h/taxii2/api1/");
+	snprintf(l.pin, sizeof(l.pin), "pin");
+	memcpy(l.sign_pk, k->sign_pk, sizeof(l.sign_pk));
+	assert_int_equal(store_partner_add(s, &p, NULL), AC_OK);
+	assert_int_equal(store_partner_link_put(s, &l, NULL), AC_OK);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/accord-erase-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db, sizeof(f->db), "%s/s.db", f->dir);
+	assert_int_equal(store_open(f->db, true, &f->s, NULL), AC_OK);
+	assert_int_equal(ac_crypto_init(NULL), AC_OK);
+	assert_int_equal(ac_keys_generate(&f->alpha, NULL), AC_OK);
+	assert_int_equal(ac_keys_generate(&f->bravo, NULL), AC_OK);
+	assert_int_equal(ac_keys_generate(&f->self, NULL), AC_OK);
+	add_partner(f->s, "alpha", ALPHA, &f->alpha);
+	add_partner(f->s, "bravo", BRAVO, &f->bravo);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	store_close(f->s);
+	unlink(f->db);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Stores one version of OBJ from source. */
+static void put_version(struct store *s, const char *modified,
+			const char *source)
+{
+	char json[512];
+	struct store_obj o = {.id = OBJ,
+			      .type = "intrusion-set",
+			      .version = modified,
+			      .spec_version = "2.1",
+			      .source = source,
+			      .json = json};
+	struct ac_buf words = AC_BUF_INIT(4096);
+	enum store_put_result res;
+
+	snprintf(json, sizeof(json),
+		 "{\"created\":\"2026-01-01T00:00:00.000Z\",\"id\":\"%s\","
+		 "\"modified\":\"%s\",\"name\":\"Night Couriers\","
+		 "\"spec_version\":\"2.1\",\"type\":\"intrusion-set\"}",
+		 OBJ, modified);
+	o.json_len = strlen(json);
+	o.hash[0] = (uint8_t)modified[6];
+	/* the same full-text words ingest would index, so deletion finds them
+	 */
+	assert_int_equal(ingest_stored_text(json, o.json_len, &words), AC_OK);
+	o.text = words.data;
+	assert_int_equal(store_put(s, &o, &res, NULL), AC_OK);
+	ac_buf_release(&words);
+}
+
+static int count_versions(const struct store_row *row, void *ctx)
+{
+	(void)row;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int versions_of(struct store *s, const char *id)
+{
+	const char *ids[1] = {id};
+	struct store_query q = {
+	    .ids = ids, .nids = 1, .versions = STORE_VERSIONS_ALL};
+	int n = 0;
+
+	assert_int_equal(store_query(s, &q, count_versions, &n, NULL), AC_OK);
+	return n;
+}
+
+static int collect_disclosure(const struct store_disclosure *d, void *ctx)
+{
+	struct store_disclosure *out = ctx;
+
+	out[out[0].first_us ? 1 : 0] = *d;
+	return 0;
+}
+
+static int collect_outbox(const struct store_outbox *o, void *ctx)
+{
+	struct store_outbox *out = ctx;
+	size_t i = 0;
+
+	while (out[i].id && i < 3)
+		i++;
+	out[i] = *o;
+	return 0;
+}
+
+/* ---- store records ---- */
+
+static void disclosure_records(void **state)
+{
+	struct fx *f = *state;
+#define OTHER "indicator--e1e1e1e1-0000-4000-8000-000000000009"
+	const char *ids[] = {OBJ, OBJ, OTHER};
+	struct store_disclosure got[2];
+	char longname[80];
+
+	memset(got, 0, sizeof(got));
+	assert_int_equal(store_disclosure_add(f->s, "bravo", ids, 3, 100, NULL),
+			 AC_OK);
+	assert_int_equal(store_disclosure_add(f->s, "bravo", ids, 1, 200, NULL),
+			 AC_OK);
+	assert_int_equal(store_disclosure_add(f->s, "alpha", ids, 1, 150, NULL),
+			 AC_OK);
+	assert_int_equal(
+	    store_disclosure_list(f->s, OBJ, collect_disclosure, got, NULL),
+	    AC_OK);
+	assert_string_equal(got[0].partner, "alpha");
+	assert_string_equal(got[1].partner, "bravo");
+	assert_int_equal(got[1].first_us, 100);
+	assert_int_equal(got[1].last_us, 200);
+	/* bad input: empty or overlong partner, missing id */
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(store_disclosure_add(f->s, "", ids, 1, 1, NULL),
+			 AC_ERR_LIMIT);
+	assert_int_equal(store_disclosure_add(f->s, longname, ids, 1, 1, NULL),
+			 AC_ERR_LIMIT);
+	ids[1] = NULL;
+	assert_int_equal(store_disclosure_add(f->s, "bravo", ids, 2, 1, NULL),
+			 AC_ERR_LIMIT);
+}
+
+static void outbox_records(void **state)
+{
+	struct fx *f = *state;
+	struct store_outbox o = {.kind = STORE_OUTBOX_NOTICE,
+				 .partner = "bravo",
+				 .stix_id = NOTICE,
+				 .object_id = OBJ,
+				 .reason = "court order",
+				 .origin = SELF,
+				 .created_us = 5};
+	struct store_outbox got[4];
+	bool added, found;
+
+	memset(got, 0, sizeof(got));
+	assert_int_equal(store_outbox_add(f->s, &o, &added, NULL), AC_OK);
+	assert_true(added);
+	assert_int_equal(store_outbox_add(f->s, &o, &added, NULL), AC_OK);
+	assert_false(added); /* the same message twice is one row */
+	assert_int_equal(store_outbox_list(f->s, OBJ, NULL, true, 0,
+					   collect_outbox, got, NULL),
+			 AC_OK);
+	assert_int_equal(got[0].attempts, 0);
+	assert_string_equal(got[0].reason, "court order");
+	assert_null(got[1].id ? "x" : NULL);
+	assert_int_equal(
+	    store_outbox_attempt(f->s, got[0].id, 7, "timeout", NULL), AC_OK);
+	assert_int_equal(store_outbox_attempt(f->s, got[0].id, 9, NULL, NULL),
+			 AC_OK);
+	assert_int_equal(store_outbox_attempt(f->s, 999, 9, NULL, NULL),
+			 AC_ERR_NOTFOUND);
+	memset(got, 0, sizeof(got));
+	assert_int_equal(store_outbox_list(f->s, OBJ, NULL, true, 0,
+					   collect_outbox, got, NULL),
+			 AC_OK);
+	assert_int_equal(got[0].id, 0); /* sent: no longer pending */
+	/* a confirmation counts only from the partner the notice went to */
+	assert_int_equal(
+	    store_outbox_confirm(f->s, NOTICE, "alpha", 11, &found, NULL),
+	    AC_OK);
+	assert_false(found);
+	assert_int_equal(
+	    store_outbox_confirm(f->s, NOTICE, "bravo", 11, &found, NULL),
+	    AC_OK);
+	assert_true(found);
+	assert_int_equal(
+	    store_outbox_confirm(f->s, NOTICE, "bravo", 12, &found, NULL),
+	    AC_OK);
+	assert_int_equal(store_outbox_list(f->s, OBJ, "bravo", false, 0,
+					   collect_outbox, got, NULL),
+			 AC_OK);
+	assert_int_equal(got[0].attempts, 2);
+	assert_int_equal(got[0].sent_us, 9);
+	assert_int_equal(got[0].confirmed_us, 11); /* the first is kept */
+	assert_string_equal(got[0].last_error, "");
+	o.kind = 7;
+	assert_int_equal(store_outbox_add(f->s, &o, NULL, NULL),
+			 AC_ERR_INVALID);
+}
+
+/* ---- local erasure ---- */
+
+static void erase_local_notifies_recipients(void **state)
+{
+	struct fx *f = *state;
+	const char *ids[1] = {OBJ};
+	struct fed_erase_req r = {.object_id = OBJ,
+				  .reason = "court order",
+				  .actor = "tester",
+				  .self_identity = SELF,
+				  .now_us = 42};
+	struct fed_erase_result res;
+	struct store_outbox got[4];
+	struct ac_err err = {0};
+
+	memset(got, 0, sizeof(got));
+	assert_int_equal(fed_erase(f->s, &r, NULL, NULL, &res, &err),
+			 AC_ERR_NOTFOUND);
+	put_version(f->s, "2026-01-01T00:00:00.000Z", "local");
+	put_version(f->s, "2026-02-01T00:00:00.000Z", "local");
+	assert_int_equal(store_disclosure_add(f->s, "bravo", ids, 1, 1, NULL),
+			 AC_OK);
+	r.reason = " ";
+	assert_int_equal(fed_erase(f->s, &r, NULL, NULL, &res, &err),
+			 AC_ERR_USAGE);
+	r.reason = "court order";
+	if (fed_erase(f->s, &r, NULL, NULL, &res, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(res.versions, 2);
+	assert_int_equal(res.notified, 1);
+	assert_string_equal(res.origin, SELF);
+	assert_int_equal(versions_of(f->s, OBJ), 0);
+	assert_int_equal(store_outbox_list(f->s, OBJ, NULL, true, 0,
+					   collect_outbox, got, NULL),
+			 AC_OK);
+	assert_string_equal(got[0].partner, "bravo");
+	assert_string_equal(got[0].stix_id, res.notice_id);
+	assert_null(got[1].id ? "x" : NULL);
+}
+
+static void check_id_refuses(void **state)
+{
+	(void)state;
+	assert_int_equal(fed_erase_check_id(OBJ, SELF, NULL), AC_OK);
+	assert_int_equal(fed_erase_check_id("nope", SELF, NULL), AC_ERR_USAGE);
+	assert_int_equal(fed_erase_check_id("Bad--e1e1e1e1-0000-4000-8000-"
+					    "000000000001",
+					    SELF, NULL),
+			 AC_ERR_USAGE);
+	assert_int_equal(
+	    fed_erase_check_id("marking-definition--bab4a63c-aed9-4cf5-a766-"
+			       "dfca5abac2bb",
+			       SELF, NULL),
+	    AC_ERR_PERM);
+	assert_int_equal(fed_erase_check_id(STIX_EXT_PERSON, SELF, NULL),
+			 AC_ERR_PERM);
+	assert_int_equal(fed_erase_check_id(SELF, SELF, NULL), AC_ERR_PERM);
+	assert_int_equal(fed_erase_check_id(NOTICE, SELF, NULL), AC_ERR_PERM);
+}
+
+/* ---- messages ---- */
+
+static json_t *notice_from(const struct ac_keys *k, const char *sender,
+			   const char *reason)
+{
+	struct store_outbox o = {.kind = STORE_OUTBOX_NOTICE,
+				 .stix_id = NOTICE,
+				 .object_id = OBJ,
+				 .origin = ALPHA,
+				 .created_us = 1767225600000000LL};
+	json_t *m = NULL;
+
+	snprintf(o.reason, sizeof(o.reason), "%s", reason);
+	assert_int_equal(fed_msg_build(&o, sender, k, &m, NULL), AC_OK);
+	return m;
+}
+
+static void notice_parses(void **state)
+{
+	struct fx *f = *state;
+	json_t *m = notice_from(&f->alpha, ALPHA, "court order");
+	struct fed_msg msg;
+
+	assert_true(fed_msg_is(m));
+	assert_int_equal(fed_msg_parse(m, &msg, NULL), AC_OK);
+	assert_int_equal(msg.kind, FED_MSG_NOTICE);
+	assert_string_equal(msg.object_id, OBJ);
+	assert_string_equal(msg.sender, ALPHA);
+	assert_string_equal(msg.reason, "court order");
+	assert_int_equal(fed_verify(m, f->alpha.sign_pk), FED_SIG_OK);
+	json_decref(m);
+}
+
+static void malformed_messages_are_invalid(void **state)
+{
+	struct fx *f = *state;
+	json_t *m = notice_from(&f->alpha, ALPHA, "court order");
+	json_t *big = json_string("");
+	struct fed_msg msg;
+	char *text;
+
+	json_object_del(m, "reason");
+	assert_int_equal(fed_msg_parse(m, &msg, NULL), AC_ERR_INVALID);
+	json_object_set_new(m, "reason", json_integer(5));
+	assert_int_equal(fed_msg_parse(m, &msg, NULL), AC_ERR_INVALID);
+	text = calloc(1, 5000);
+	assert_non_null(text);
+	memset(text, 'a', 4999);
+	json_string_set(big, text);
+	free(text);
+	json_object_set_new(m, "reason", big); /* over the cap */
+	assert_int_equal(fed_msg_parse(m, &msg, NULL), AC_ERR_INVALID);
+	json_object_set_new(m, "reason", json_string("ok"));
+	json_object_set_new(m, "object_ref", json_string("not an id"));
+	assert_int_equal(fed_msg_parse(m, &msg, NULL), AC_ERR_INVALID);
+	json_object_set_new(m, "object_ref", json_string(OBJ));
+	json_object_set_new(m, "originator_ref", json_string(OBJ));
+	assert_int_equal(fed_msg_parse(m, &msg, NULL), AC_ERR_INVALID);
+	json_object_set_new(m, "originator_ref", json_string(ALPHA));
+	json_object_del(json_object_get(m, "extensions"),
+			STIX_EXT_ERASURE_NOTICE);
+	assert_int_equal(fed_msg_parse(m, &msg, NULL), AC_ERR_INVALID);
+	json_decref(m);
+	m = json_pack("{s:s}", "type", "indicator");
+	assert_false(fed_msg_is(m));
+	assert_int_equal(fed_msg_parse(m, &msg, NULL), AC_ERR_INVALID);
+	json_decref(m);
+	assert_false(fed_msg_is(NULL));
+}
+
+/* ---- receiving ---- */
+
+static void notice_from_provider_is_honoured(void **state)
+{
+	struct fx *f = *state;
+	const char *ids[1] = {OBJ};
+	json_t *m = notice_from(&f->alpha, ALPHA, "court order");
+	struct store_outbox got[4];
+	struct fed_receive in;
+
+	memset(got, 0, sizeof(got));
+	put_version(f->s, "2026-01-01T00:00:00.000Z", "partner:alpha");
+	put_version(f->s, "2026-02-01T00:00:00.000Z", "partner:alpha");
+	assert_int_equal(store_disclosure_add(f->s, "bravo", ids, 1, 1, NULL),
+			 AC_OK);
+	assert_int_equal(store_disclosure_add(f->s, "alpha", ids, 1, 1, NULL),
+			 AC_OK);
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "alpha", m, NULL, NULL, &in, NULL),
+	    AC_OK);
+	assert_true(in.accepted);
+	assert_int_equal(in.versions, 2);
+	assert_int_equal(versions_of(f->s, OBJ), 0);
+	/* a notice on to bravo (not back to alpha) and a confirmation */
+	assert_int_equal(store_outbox_list(f->s, OBJ, NULL, true, 0,
+					   collect_outbox, got, NULL),
+			 AC_OK);
+	assert_int_equal(got[0].kind, STORE_OUTBOX_CONFIRMATION);
+	assert_string_equal(got[0].partner, "alpha");
+	assert_string_equal(got[0].notice_ref, NOTICE);
+	assert_int_equal(got[1].kind, STORE_OUTBOX_NOTICE);
+	assert_string_equal(got[1].partner, "bravo");
+	assert_string_equal(got[1].origin, ALPHA);
+	assert_null(got[2].id ? "x" : NULL);
+	/* again: nothing held any more, still confirmed, nothing erased */
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "alpha", m, NULL, NULL, &in, NULL),
+	    AC_OK);
+	assert_true(in.accepted);
+	assert_int_equal(in.versions, 0);
+	json_decref(m);
+}
+
+static void unentitled_or_forged_notices_are_refused(void **state)
+{
+	struct fx *f = *state;
+	json_t *from_bravo = notice_from(&f->bravo, BRAVO, "court order");
+	json_t *forged = notice_from(&f->bravo, ALPHA, "court order");
+	json_t *unsigned_ = notice_from(&f->alpha, ALPHA, "court order");
+	json_t *changed = notice_from(&f->alpha, ALPHA, "court order");
+	struct fed_receive in;
+
+	put_version(f->s, "2026-01-01T00:00:00.000Z", "partner:alpha");
+	json_object_del(json_object_get(unsigned_, "extensions"),
+			FED_PROVENANCE_EXT);
+	json_object_set_new(changed, "reason", json_string("tampered"));
+	/* bravo is a partner with a good signature, but not entitled */
+	assert_int_equal(fed_erasure_receive(f->s, "bravo", from_bravo, NULL,
+					     NULL, &in, NULL),
+			 AC_OK);
+	assert_false(in.accepted);
+	assert_non_null(strstr(in.why, "may not erase"));
+	/* signed with bravo's key but claiming to be alpha */
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "alpha", forged, NULL, NULL, &in, NULL),
+	    AC_OK);
+	assert_false(in.accepted);
+	assert_non_null(strstr(in.why, "does not verify"));
+	/* alpha's notice posted with bravo's token */
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "bravo", changed, NULL, NULL, &in, NULL),
+	    AC_OK);
+	assert_false(in.accepted);
+	assert_non_null(strstr(in.why, "is not partner"));
+	assert_int_equal(fed_erasure_receive(f->s, "alpha", unsigned_, NULL,
+					     NULL, &in, NULL),
+			 AC_OK);
+	assert_false(in.accepted);
+	assert_non_null(strstr(in.why, "not signed"));
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "alpha", changed, NULL, NULL, &in, NULL),
+	    AC_OK);
+	assert_false(in.accepted);
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "nobody", changed, NULL, NULL, &in, NULL),
+	    AC_OK);
+	assert_false(in.accepted);
+	assert_int_equal(versions_of(f->s, OBJ), 1);
+	json_decref(from_bravo);
+	json_decref(forged);
+	json_decref(unsigned_);
+	json_decref(changed);
+}
+
+static void confirmation_marks_its_notice(void **state)
+{
+	struct fx *f = *state;
+	struct store_outbox n = {.kind = STORE_OUTBOX_NOTICE,
+				 .partner = "bravo",
+				 .stix_id = NOTICE,
+				 .object_id = OBJ,
+				 .reason = "r",
+				 .origin = SELF};
+	struct store_outbox c = {.kind = STORE_OUTBOX_CONFIRMATION,
+				 .stix_id = "accord-erasure-confirmation--"
+					    "0c0c0c0c-1111-4222-8333-"
+					    "444455556666",
+				 .object_id = OBJ,
+				 .notice_ref = NOTICE,
+				 .created_us = 1767225600000000LL};
+	struct store_outbox got[4];
+	struct fed_receive in;
+	json_t *from_alpha = NULL, *from_bravo = NULL;
+
+	memset(got, 0, sizeof(got));
+	assert_int_equal(store_outbox_add(f->s, &n, NULL, NULL), AC_OK);
+	assert_int_equal(fed_msg_build(&c, ALPHA, &f->alpha, &from_alpha, NULL),
+			 AC_OK);
+	assert_int_equal(fed_msg_build(&c, BRAVO, &f->bravo, &from_bravo, NULL),
+			 AC_OK);
+	/* alpha never got that notice */
+	assert_int_equal(fed_erasure_receive(f->s, "alpha", from_alpha, NULL,
+					     NULL, &in, NULL),
+			 AC_OK);
+	assert_false(in.accepted);
+	assert_int_equal(fed_erasure_receive(f->s, "bravo", from_bravo, NULL,
+					     NULL, &in, NULL),
+			 AC_OK);
+	assert_true(in.accepted);
+	assert_int_equal(store_outbox_list(f->s, OBJ, "bravo", false, 0,
+					   collect_outbox, got, NULL),
+			 AC_OK);
+	assert_true(got[0].confirmed_us > 0);
+	json_decref(from_alpha);
+	json_decref(from_bravo);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(disclosure_records, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(outbox_records, setup, teardown),
+	    cmocka_unit_test_setup_teardown(erase_local_notifies_recipients,
+					    setup, teardown),
+	    cmocka_unit_test(check_id_refuses),
+	    cmocka_unit_test_setup_teardown(notice_parses, setup, teardown),
+	    cmocka_unit_test_setup_teardown(malformed_messages_are_invalid,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(notice_from_provider_is_honoured,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		unentitled_or_forged_notices_are_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(confirmation_marks_its_notice,
+					    setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
