@@ -172,7 +172,8 @@ start bravo || { finish; exit 1; }
 L1=identity--7d1e0a52-5c3a-4b1e-9a61-0000000000f1
 put alpha "$(obj $L1 2025-01-01T00:00:00.000Z $GREEN)"
 wait_for 30 has_versions bravo $L1 1 && ok || bad "the serve loop did not pull"
-expect_grep "$TMP/bravo.log" "sync: pulled from 'alpha'" "one log line per run"
+wait_for 10 grep -q "sync: pulled from 'alpha': 1 pages, 1 accepted" "$TMP/bravo.log" && ok ||
+	bad "one log line per run, with counts"
 grep -qF "$(cat "$TMP/bravo-alpha.tok")" "$TMP/bravo.log" && bad "token in the serve log" || ok
 kill -TERM "${PID[bravo]}"
 wait_for 30 eval '! kill -0 "${PID[bravo]}" 2>/dev/null' && ok || bad "serve did not stop on SIGTERM"
