@@ -13,6 +13,8 @@ static const char help[] =
     "usage: accord partner add NAME --identity identity--UUID [--title TEXT]\n"
     "       accord partner add NAME --card FILE [--title TEXT]\n"
     "       accord partner credentials NAME --token-file FILE\n"
+    "       accord partner set NAME [--pull-interval SECONDS|off]\n"
+    "                             [--push-interval SECONDS|off]\n"
     "       accord partner list\n"
     "(each also takes --node DIR and --help)\n\n"
     "Registers partner agencies (docs/policy.md).\n"
@@ -26,6 +28,10 @@ static const char help[] =
     "        (created there with 'accord token create --partner'); FILE\n"
     "        must be mode 0600. Kept in DIR/keys/partners/NAME.token, 0600;\n"
     "        never printed or logged.\n"
+    "  set   how often 'accord serve' pulls from and pushes to NAME (which\n"
+    "        needs a card): SECONDS is 1 to 86400, off stops it. A new\n"
+    "        link pulls every 60 s and pushes every 10 s (a push only runs\n"
+    "        when local data changed). Takes effect within seconds.\n"
     "  list  name, identity, created and title of every partner\n";
 
 struct partner_opts {
@@ -34,6 +40,8 @@ struct partner_opts {
 	const char *title;
 	const char *card;
 	const char *token_file;
+	const char *pull_interval;
+	const char *push_interval;
 };
 
 /* Records an admin change after it was made (or failed). */
@@ -163,6 +171,62 @@ static ac_rc credentials(struct node *n, const char *name,
 	return AC_OK;
 }
 
+/* SECONDS (1..86400) or "off" (0). */
+static ac_rc parse_interval(const char *flag, const char *v, uint32_t *out,
+			    struct ac_err *err)
+{
+	char *end;
+	long n;
+
+	if (!strcmp(v, "off")) {
+		*out = 0;
+		return AC_OK;
+	}
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < 1 || n > 86400)
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "%s '%s' must be 1 to 86400 seconds or off",
+				  flag, v);
+	*out = (uint32_t)n;
+	return AC_OK;
+}
+
+static ac_rc set_intervals(struct node *n, const char *name,
+			   const struct partner_opts *o, struct ac_err *err)
+{
+	struct store_partner_link l;
+	struct ac_err aerr = {0};
+	char what[160];
+	ac_rc rc, arc;
+
+	rc = store_partner_link_get(n->store, name, &l, err);
+	if (!rc && o->pull_interval)
+		rc = parse_interval("--pull-interval", o->pull_interval,
+				    &l.pull_interval_s, err);
+	if (!rc && o->push_interval)
+		rc = parse_interval("--push-interval", o->push_interval,
+				    &l.push_interval_s, err);
+	if (!rc)
+		rc = store_partner_link_intervals(n->store, name,
+						  l.pull_interval_s,
+						  l.push_interval_s, err);
+	snprintf(what, sizeof(what),
+		 "partner set %.64s pull-interval=%u push-interval=%u", name,
+		 (unsigned)l.pull_interval_s, (unsigned)l.push_interval_s);
+	arc = audit_change(n, what, rc, err, &aerr);
+	if (rc)
+		return rc;
+	if (arc) {
+		*err = aerr;
+		return arc;
+	}
+	fprintf(stderr, "partner '%s': pull every %u s, push every %u s "
+			"(0 = off)\n",
+		name, (unsigned)l.pull_interval_s, (unsigned)l.push_interval_s);
+	return AC_OK;
+}
+
 static ac_rc run(const char *sub, const char *name,
 		 const struct partner_opts *o, struct ac_err *err)
 {
@@ -176,6 +240,8 @@ static ac_rc run(const char *sub, const char *name,
 		rc = add(n, name, o, err);
 	} else if (!strcmp(sub, "credentials")) {
 		rc = credentials(n, name, o, err);
+	} else if (!strcmp(sub, "set")) {
+		rc = set_intervals(n, name, o, err);
 	} else {
 		printf("%-20s %-47s %-20s %s\n", "NAME", "IDENTITY", "CREATED",
 		       "TITLE");
@@ -192,10 +258,12 @@ int cmd_partner(int argc, char **argv)
 	    {"title", required_argument, 0, 't'},
 	    {"card", required_argument, 0, 'c'},
 	    {"token-file", required_argument, 0, 'f'},
+	    {"pull-interval", required_argument, 0, 'P'},
+	    {"push-interval", required_argument, 0, 'U'},
 	    {"node", required_argument, 0, 'N'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0}};
-	struct partner_opts o = {NULL, NULL, NULL, NULL, NULL};
+	struct partner_opts o = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 	struct ac_err err = {0};
 	const char *sub;
 	int ch, nargs;
@@ -206,7 +274,7 @@ int cmd_partner(int argc, char **argv)
 	}
 	sub = argv[1];
 	if (strcmp(sub, "add") && strcmp(sub, "list") &&
-	    strcmp(sub, "credentials")) {
+	    strcmp(sub, "credentials") && strcmp(sub, "set")) {
 		cli_error("unknown partner command '%s'", sub);
 		return cli_usage_hint("partner");
 	}
@@ -223,6 +291,10 @@ int cmd_partner(int argc, char **argv)
 			o.card = optarg;
 		} else if (ch == 'f') {
 			o.token_file = optarg;
+		} else if (ch == 'P') {
+			o.pull_interval = optarg;
+		} else if (ch == 'U') {
+			o.push_interval = optarg;
 		} else if (ch == 'N') {
 			o.node = optarg;
 		} else {
@@ -247,6 +319,11 @@ int cmd_partner(int argc, char **argv)
 	if (!strcmp(sub, "credentials") != !!o.token_file) {
 		cli_error("--token-file is for, and needed by, 'partner "
 			  "credentials'");
+		return cli_usage_hint("partner");
+	}
+	if (!strcmp(sub, "set") != !!(o.pull_interval || o.push_interval)) {
+		cli_error("--pull-interval and --push-interval are for, and "
+			  "one is needed by, 'partner set'");
 		return cli_usage_hint("partner");
 	}
 	if (!run(sub, nargs ? argv[1 + optind] : NULL, &o, &err))

@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "crypto/hash.h"
+#include "federation/loop.h"
 #include "ingest/retention.h"
 #include "http/http.h"
 #include "taxii/taxii.h"
@@ -19,7 +20,8 @@
 #define PEM_MAX (1u << 20)
 
 static const char help[] =
-    "usage: accord serve [--listen ADDR:PORT] [--insecure-http] [--no-audit]\n\n"
+    "usage: accord serve [--listen ADDR:PORT] [--insecure-http] [--no-audit]\n"
+    "                    [--no-sync]\n\n"
     "Serves the node over TAXII 2.1 (HTTPS with the node's certificate,\n"
     "keys/tls.crt unless [server] tls_cert says otherwise) until SIGTERM\n"
     "or Ctrl-C; requests in flight finish first. The URL is printed on\n"
@@ -32,6 +34,11 @@ static const char help[] =
     "  --no-audit          serve without writing the audit trail: for\n"
     "                      benchmarks only; the start is itself recorded\n"
     "                      (admin_change) and a warning is printed\n"
+    "  --no-sync           do not run the sync loop\n"
+    "The sync loop pulls from and pushes to every partner with a card and\n"
+    "credentials, at its intervals ('accord partner set NAME\n"
+    "--pull-interval S --push-interval S'; defaults 60 s and 10 s); one\n"
+    "log line per run.\n"
     "Every request that touches objects, and every failed login, is\n"
     "recorded in NODE/audit.db before the response is sent; checkpoints\n"
     "are signed on a timer and at shutdown.\n"
@@ -107,6 +114,7 @@ struct serve_opts {
 	const char *listen;
 	bool insecure;
 	bool no_audit;
+	bool no_sync;
 };
 
 /* Records the server start with the hash of accord.conf, so a change of
@@ -267,6 +275,7 @@ static ac_rc serve(const char *dir, const struct node_config *cfg,
 	struct http_server *srv = NULL;
 	struct audit_writer *aw = NULL;
 	struct audit *audit = NULL;
+	struct fed_loop *loop = NULL;
 	struct taxii *t = NULL;
 	struct ac_err aerr = {0};
 	int sig = 0;
@@ -311,12 +320,17 @@ static ac_rc serve(const char *dir, const struct node_config *cfg,
 		rc = taxii_new(&tc, &t, err);
 	if (!rc)
 		rc = taxii_serve(t, &hc, &srv, err);
-	if (rc)
+	if (!rc && !o->no_sync)
+		rc = fed_loop_start(dir, &loop, err);
+	if (rc) {
+		http_server_stop(srv);
 		goto out;
+	}
 	print_url(&hc, http_server_port(srv));
 	sig = wait_running(dir, cfg, aw, sigs);
 	fprintf(stderr, "accord: signal %d: finishing requests in flight\n",
 		sig);
+	fed_loop_stop(loop);
 	http_server_stop(srv);
 	fprintf(stderr, "accord: stopped\n");
 out:
@@ -370,10 +384,11 @@ int cmd_serve(int argc, char **argv)
 	    {"listen", required_argument, 0, 'l'},
 	    {"insecure-http", no_argument, 0, 'i'},
 	    {"no-audit", no_argument, 0, 'A'},
+	    {"no-sync", no_argument, 0, 'S'},
 	    {"node", required_argument, 0, 'N'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0}};
-	struct serve_opts o = {NULL, NULL, false, false};
+	struct serve_opts o = {NULL, NULL, false, false, false};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "l:h", opts, NULL)) != -1) {
@@ -386,6 +401,8 @@ int cmd_serve(int argc, char **argv)
 			o.insecure = true;
 		} else if (c == 'A') {
 			o.no_audit = true;
+		} else if (c == 'S') {
+			o.no_sync = true;
 		} else if (c == 'N') {
 			o.node = optarg;
 		} else {

@@ -6,10 +6,12 @@
 #include <stdlib.h>
 
 #include "base/time.h"
+#include "federation/push.h"
 #include "federation/sync.h"
 
 static const char help[] =
     "usage: accord sync pull PARTNER [--limit N] [--retries N]\n"
+    "       accord sync push PARTNER [--limit N] [--retries N] [--from-start]\n"
     "       accord sync status [PARTNER]\n"
     "(each also takes --node DIR and --help)\n\n"
     "Exchanges data with partner nodes over TAXII 2.1 (HTTPS, the partner's\n"
@@ -21,12 +23,23 @@ static const char help[] =
     "          from 0.5 s). Objects whose provenance signature fails are\n"
     "          rejected and logged. Exit 1 on failure (a TLS pin mismatch is\n"
     "          always a failure); pages stored before a failure stay.\n"
-    "  status  per partner: last success, last error, lag (time since the\n"
-    "          last success) and per collection the watermark and count.\n";
+    "  push    sends PARTNER every object version in its view (the access\n"
+    "          decision for PARTNER, as for its own reads) added since the\n"
+    "          last push, in batches (--limit N objects, default and at\n"
+    "          most 1000) POSTed to its writable collection. Objects it\n"
+    "          refuses are logged and counted, not retried. --from-start\n"
+    "          sends the whole view again (the partner counts duplicates),\n"
+    "          e.g. after an agreement was widened. Refused while no\n"
+    "          agreement with PARTNER is in force. Exit 1 on failure.\n"
+    "  status  per partner: pull (last success, last error, lag, and per\n"
+    "          collection the watermark and count), push (watermark, last\n"
+    "          success, last error, objects accepted and refused) and the\n"
+    "          serve-loop intervals.\n";
 
 struct sync_args {
 	const char *node;
 	struct fed_pull_opts o;
+	struct fed_push_opts po;
 };
 
 static int pull(struct node *n, const char *partner,
@@ -47,6 +60,27 @@ static int pull(struct node *n, const char *partner,
 		" rejected, %" PRIu64 " bad signatures\n",
 		partner, st.collections, st.pages, st.accepted, st.duplicates,
 		st.rejected, st.bad_signatures);
+	return rc;
+}
+
+static int push(struct node *n, const char *partner,
+		const struct fed_push_opts *o, struct ac_err *err)
+{
+	struct fed_push_stats st;
+	struct audit *a = NULL;
+	ac_rc rc;
+
+	rc = cli_audit_open(n, &a, err);
+	if (rc)
+		return rc;
+	rc = fed_push(n, a, partner, o, &st, err);
+	audit_close(a);
+	fprintf(stderr,
+		"pushed to '%s': %" PRIu64 " batches, %" PRIu64
+		" sent, %" PRIu64 " accepted, %" PRIu64 " refused, %" PRIu64
+		" withheld\n",
+		partner, st.batches, st.sent, st.accepted, st.failed,
+		st.withheld);
 	return rc;
 }
 
@@ -83,6 +117,54 @@ static int print_state(const struct store_sync_state *s, void *ctx)
 	return 0;
 }
 
+static void print_interval(const char *what, uint32_t s)
+{
+	if (s)
+		printf("  %s interval: %" PRIu32 " s\n", what, s);
+	else
+		printf("  %s interval: off\n", what);
+}
+
+/* Push state and serve-loop intervals of one partner. */
+static int print_push(const struct store_partner *p, void *ctx)
+{
+	struct store *s = ctx;
+	struct store_push_state ps;
+	struct store_partner_link l;
+	char ok[AC_TS_STRLEN], wm[AC_TS_STRLEN];
+
+	memset(&ps, 0, sizeof(ps));
+	if (store_push_get(s, p->name, &ps, NULL) &&
+	    store_partner_link_get(s, p->name, &l, NULL))
+		return 0; /* neither pushed to nor linked */
+	format_time(ps.last_success_us, ok);
+	format_time(ps.watermark_us, wm);
+	printf("push %s\n  watermark: %s\n  last success: %s\n"
+	       "  last error: %s\n  accepted: %" PRIu64 "\n  refused: %" PRIu64
+	       "\n",
+	       p->name, ps.watermark_us ? wm : "start", ok,
+	       ps.last_error[0] ? ps.last_error : "none", ps.sent, ps.failed);
+	if (!store_partner_link_get(s, p->name, &l, NULL)) {
+		print_interval("pull", l.pull_interval_s);
+		print_interval("push", l.push_interval_s);
+	}
+	return 0;
+}
+
+static ac_rc status(struct node *n, const char *partner, struct ac_err *err)
+{
+	struct store_partner p;
+	ac_rc rc = store_sync_list(n->store, partner, print_state, NULL, err);
+
+	if (rc || !partner)
+		return rc ? rc : store_partner_list(n->store, print_push,
+						    n->store, err);
+	rc = store_partner_get(n->store, partner, &p, err);
+	if (!rc)
+		print_push(&p, n->store);
+	return rc;
+}
+
 static ac_rc run(const char *sub, const char *partner,
 		 const struct sync_args *a, struct ac_err *err)
 {
@@ -94,8 +176,10 @@ static ac_rc run(const char *sub, const char *partner,
 		return rc;
 	if (!strcmp(sub, "pull"))
 		rc = pull(n, partner, &a->o, err);
+	else if (!strcmp(sub, "push"))
+		rc = push(n, partner, &a->po, err);
 	else
-		rc = store_sync_list(n->store, partner, print_state, NULL, err);
+		rc = status(n, partner, err);
 	node_close(n);
 	return rc;
 }
@@ -114,10 +198,13 @@ int cmd_sync(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"limit", required_argument, 0, 'l'},
 	    {"retries", required_argument, 0, 'r'},
+	    {"from-start", no_argument, 0, 's'},
 	    {"node", required_argument, 0, 'N'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0}};
-	struct sync_args a = {.node = NULL, .o = fed_pull_opts_default()};
+	struct sync_args a = {.node = NULL,
+			      .o = fed_pull_opts_default(),
+			      .po = fed_push_opts_default()};
 	struct ac_err err = {0};
 	unsigned long v;
 	const char *sub;
@@ -128,19 +215,25 @@ int cmd_sync(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	sub = argv[1];
-	if (strcmp(sub, "pull") && strcmp(sub, "status")) {
+	if (strcmp(sub, "pull") && strcmp(sub, "push") &&
+	    strcmp(sub, "status")) {
 		cli_error("unknown sync command '%s'", sub);
 		return cli_usage_hint("sync");
 	}
-	while ((ch = getopt_long(argc - 1, argv + 1, "l:r:N:h", opts, NULL)) !=
+	while ((ch = getopt_long(argc - 1, argv + 1, "l:r:sN:h", opts, NULL)) !=
 	       -1) {
 		if (ch == 'h') {
 			fputs(help, stdout);
 			return EXIT_OK;
-		} else if (ch == 'l' && parse_count(optarg, 100000, &v) && v) {
+		} else if (ch == 'l' && parse_count(optarg, 100000, &v) && v &&
+			   (strcmp(sub, "push") || v <= FED_PUSH_BATCH_MAX)) {
 			a.o.page_limit = v;
+			a.po.batch_max = v;
 		} else if (ch == 'r' && parse_count(optarg, 10, &v)) {
 			a.o.retries = (unsigned)v;
+			a.po.retries = (unsigned)v;
+		} else if (ch == 's' && !strcmp(sub, "push")) {
+			a.po.from_start = true;
 		} else if (ch == 'N') {
 			a.node = optarg;
 		} else {
@@ -152,7 +245,7 @@ int cmd_sync(int argc, char **argv)
 		}
 	}
 	nargs = argc - 1 - optind;
-	if (!strcmp(sub, "pull") ? nargs != 1 : nargs > 1) {
+	if (strcmp(sub, "status") ? nargs != 1 : nargs > 1) {
 		cli_error("wrong number of arguments for 'sync %s'", sub);
 		return cli_usage_hint("sync");
 	}

@@ -6,21 +6,6 @@
 
 #include "node/node_ingest.h"
 
-/* A partner's view re-signs redacted copies of this node's objects;
- * without a readable node key it withholds them instead. */
-static ac_rc sign_as_node(struct node *n, struct policy_view *v,
-			  struct ac_err *err)
-{
-	struct ac_keys k;
-	ac_rc rc;
-
-	if (node_keys_load(n->dir, &k, NULL))
-		return AC_OK;
-	rc = policy_view_sign_as(v, &k, n->cfg.identity_id, err);
-	ac_keys_wipe(&k);
-	return rc;
-}
-
 ac_rc cli_view_open(struct node *n, const struct cli_view_args *a,
 		    struct policy_view *v, struct ac_err *err)
 {
@@ -37,7 +22,7 @@ ac_rc cli_view_open(struct node *n, const struct cli_view_args *a,
 			ac_err_set(err, AC_ERR_USAGE, "no partner '%s'; see "
 				   "'accord partner list'", a->as_partner);
 		if (!rc)
-			rc = sign_as_node(n, v, err);
+			rc = node_view_sign(n, v, err);
 	} else if (a->as_user) {
 		rc = store_user_get(n->store, a->as_user, &u, err);
 		if (rc == AC_ERR_NOTFOUND)

@@ -2,6 +2,7 @@
  * to each partner's writable TAXII collection (erasure.h). */
 #include "base/common.h"
 #include "federation/erasure.h"
+#include "node/node_ingest.h"
 
 #include <inttypes.h>
 #include <sodium.h>
@@ -13,7 +14,6 @@
 #include "stix/jcs.h"
 #include "stix/json.h"
 
-#define COLLECTIONS_MAX 256
 
 struct rows {
 	struct store_outbox *v;
@@ -47,86 +47,21 @@ static int collect_row(const struct store_outbox *o, void *ctx)
 	return 0;
 }
 
-/* Opens the HTTPS client for partner with its pinned key and our token. */
-static ac_rc open_client(struct node *n, const char *partner,
-			 struct fed_client *c, struct ac_err *err)
-{
-	char path[NODE_PATH_MAX], token[FED_TOKEN_MAX + 1];
-	struct store_partner_link link;
-	ac_rc rc;
-
-	rc = store_partner_link_get(n->store, partner, &link, err);
-	if (!rc)
-		rc = fed_token_path(n, partner, path, err);
-	if (!rc)
-		rc = fed_token_read(path, token, err);
-	if (rc == AC_ERR_NOTFOUND && strstr(err->msg, ".token"))
-		ac_err_prefix(err,
-			      "no credentials for '%s' (use 'accord partner "
-			      "credentials %s --token-file F')",
-			      partner, partner);
-	if (!rc)
-		rc = fed_client_open(c, link.url, link.pin, token, err);
-	sodium_memzero(token, sizeof(token));
-	return rc;
-}
-
-static bool safe_collection_id(const char *id)
-{
-	size_t n = strlen(id);
-
-	return n > 0 && n <= STORE_NAME_MAX &&
-	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			  "0123456789-_.") == n;
-}
-
-static bool is_inbox(const json_t *k)
-{
-	const char *title = json_string_value(json_object_get(k, "title"));
-
-	return title && strcasestr(title, "inbox");
-}
-
 /* The partner's collection this node may write to, an inbox first. */
 static ac_rc find_collection(struct fed_client *c, const char *partner,
 			     char out[STORE_NAME_MAX + 1], struct ac_err *err)
 {
 	struct fed_response r = {0};
-	json_t *body = NULL, *colls, *k;
-	size_t i;
+	json_t *body = NULL;
 	ac_rc rc;
 
 	out[0] = '\0';
 	rc = fed_client_get(c, "collections/", &r, err);
-	if (rc)
-		goto out;
-	body = json_loadb(r.body.data ? r.body.data : "", r.body.len,
-			  JSON_REJECT_DUPLICATES, NULL);
-	colls = json_object_get(body, "collections");
-	if (json_array_size(colls) > COLLECTIONS_MAX) {
-		rc = ac_err_set(err, AC_ERR_LIMIT,
-				"partner '%s' lists more than %d collections",
-				partner, COLLECTIONS_MAX);
-		goto out;
-	}
-	json_array_foreach(colls, i, k)
-	{
-		const char *id = json_string_value(json_object_get(k, "id"));
-
-		if (!json_is_true(json_object_get(k, "can_write")) || !id ||
-		    !safe_collection_id(id))
-			continue;
-		if (!out[0] || is_inbox(k))
-			snprintf(out, STORE_NAME_MAX + 1, "%s", id);
-		if (is_inbox(k))
-			break;
-	}
-	if (!out[0])
-		rc = ac_err_set(err, AC_ERR_PERM,
-				"partner '%s' lets this node write to none of "
-				"its collections",
-				partner);
-out:
+	if (!rc)
+		rc = fed_parse_body(&r, "the collection list", &body, err);
+	if (!rc)
+		rc = fed_pick_writable(json_object_get(body, "collections"),
+				       partner, out, err);
 	json_decref(body);
 	fed_response_release(&r);
 	return rc;
@@ -309,12 +244,14 @@ static ac_rc deliver_partner(struct delivery *d,
 {
 	const char *partner = rows[0].partner;
 	char cid[STORE_NAME_MAX + 1];
+	struct store_partner who;
+	struct store_partner_link link;
 	struct fed_client c = {0};
 	struct ac_err perr = {0};
 	ac_rc rc = AC_OK, prc;
 
 	d->st->partners++;
-	prc = open_client(d->n, partner, &c, &perr);
+	prc = fed_link_open(d->n, partner, 0, &who, &link, &c, &perr);
 	if (!prc)
 		prc = find_collection(&c, partner, cid, &perr);
 	if (prc) {
@@ -343,18 +280,6 @@ out:
 	return rc;
 }
 
-static ac_rc load_keys(struct node *n, struct ac_keys *k, struct ac_err *err)
-{
-	char sk[NODE_PATH_MAX], pk[NODE_PATH_MAX];
-	ac_rc rc;
-
-	rc = node_path(n->dir, NODE_SECRET_KEY, sk, err);
-	if (!rc)
-		rc = node_path(n->dir, NODE_PUBLIC_KEY, pk, err);
-	if (!rc)
-		rc = ac_keys_load(k, sk, pk, err);
-	return rc;
-}
 
 ac_rc fed_outbox_deliver(struct node *n, struct audit *a, const char *partner,
 			 struct fed_outbox_stats *st, struct ac_err *err)
@@ -370,7 +295,7 @@ ac_rc fed_outbox_deliver(struct node *n, struct audit *a, const char *partner,
 		rc = ac_err_set(err, AC_ERR_NOMEM, "out of memory");
 	if (rc || rows.n == 0)
 		goto out;
-	rc = load_keys(n, &d.keys, err);
+	rc = node_keys_load(n->dir, &d.keys, err);
 	for (size_t i = 0, j; !rc && i < rows.n; i = j) {
 		for (j = i + 1; j < rows.n &&
 				!strcmp(rows.v[j].partner, rows.v[i].partner);

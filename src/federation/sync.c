@@ -13,7 +13,6 @@
 #include "ingest/ingest.h"
 #include "node/node_ingest.h"
 
-#define BACKOFF_CAP_MS 30000u
 #define COLLECTIONS_MAX 256
 
 struct pull {
@@ -109,13 +108,15 @@ ac_rc fed_credentials_save(const struct node *n, const char *name,
 	return rc;
 }
 
-static void sleep_ms(unsigned ms)
+void fed_backoff(unsigned *delay_ms)
 {
+	unsigned ms = *delay_ms;
 	struct timespec ts = {.tv_sec = ms / 1000,
 			      .tv_nsec = (long)(ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
+	*delay_ms = ms * 2 > FED_BACKOFF_CAP_MS ? FED_BACKOFF_CAP_MS : ms * 2;
 }
 
 /* GET with bounded exponential backoff for transient failures. */
@@ -134,13 +135,12 @@ static ac_rc get_retry(struct pull *p, const char *rel, struct fed_response *r,
 		       p->partner, err ? err->msg : ac_rc_name(rc), attempt + 1,
 		       p->o.retries, delay);
 		fed_response_release(r);
-		sleep_ms(delay);
-		delay = delay * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : delay * 2;
+		fed_backoff(&delay);
 	}
 }
 
-static ac_rc parse_body(const struct fed_response *r, const char *what,
-			json_t **out, struct ac_err *err)
+ac_rc fed_parse_body(const struct fed_response *r, const char *what,
+		     json_t **out, struct ac_err *err)
 {
 	json_error_t je;
 
@@ -218,13 +218,52 @@ static ac_rc ingest_page(struct pull *p, const char *collection,
 	return rc;
 }
 
-static bool safe_collection_id(const char *id)
+bool fed_safe_collection_id(const char *id)
 {
-	size_t n = strlen(id);
+	size_t n = id ? strlen(id) : 0;
 
 	return n > 0 && n <= STORE_NAME_MAX &&
 	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			  "0123456789-_.") == n;
+}
+
+static bool titled_inbox(const json_t *coll)
+{
+	const char *title = json_string_value(json_object_get(coll, "title"));
+	const char *id = json_string_value(json_object_get(coll, "id"));
+
+	return (title && strcasestr(title, "inbox")) ||
+	       (id && !strcasecmp(id, "inbox"));
+}
+
+ac_rc fed_pick_writable(const json_t *colls, const char *partner,
+			char out[STORE_NAME_MAX + 1], struct ac_err *err)
+{
+	const json_t *k, *best = NULL;
+	size_t i;
+
+	out[0] = '\0';
+	if (json_array_size(colls) > COLLECTIONS_MAX)
+		return ac_err_set(err, AC_ERR_LIMIT,
+				  "partner '%s' lists more than %d collections",
+				  partner, COLLECTIONS_MAX);
+	json_array_foreach(colls, i, k)
+	{
+		if (!json_is_true(json_object_get(k, "can_write")) ||
+		    !fed_safe_collection_id(
+			json_string_value(json_object_get(k, "id"))))
+			continue;
+		if (!best || (titled_inbox(k) && !titled_inbox(best)))
+			best = k;
+	}
+	if (!best)
+		return ac_err_set(err, AC_ERR_PERM,
+				  "partner '%s' offers this node no writable "
+				  "collection",
+				  partner);
+	snprintf(out, STORE_NAME_MAX + 1, "%s",
+		 json_string_value(json_object_get(best, "id")));
+	return AC_OK;
 }
 
 /* Pages one collection from its watermark to the end. */
@@ -249,7 +288,7 @@ static ac_rc pull_collection(struct pull *p, const char *cid,
 			 ss.watermark[0] ? "&added_after=" : "", ss.watermark);
 		rc = get_retry(p, rel, &r, err);
 		if (!rc)
-			rc = parse_body(&r, "an objects page", &env, err);
+			rc = fed_parse_body(&r, "an objects page", &env, err);
 		if (rc)
 			break;
 		objects = json_object_get(env, "objects");
@@ -294,7 +333,7 @@ static ac_rc pull_all(struct pull *p, struct ac_err *err)
 
 	rc = get_retry(p, "collections/", &r, err);
 	if (!rc)
-		rc = parse_body(&r, "the collection list", &body, err);
+		rc = fed_parse_body(&r, "the collection list", &body, err);
 	if (rc)
 		goto out;
 	colls = json_object_get(body, "collections");
@@ -309,7 +348,7 @@ static ac_rc pull_all(struct pull *p, struct ac_err *err)
 		cid = json_string_value(json_object_get(k, "id"));
 		if (!json_is_true(json_object_get(k, "can_read")))
 			continue;
-		if (!cid || !safe_collection_id(cid)) {
+		if (!cid || !fed_safe_collection_id(cid)) {
 			rc = ac_err_set(err, AC_ERR_PARSE,
 					"partner '%s' lists a collection with "
 					"a bad id",
@@ -346,30 +385,31 @@ static void record_outcome(struct pull *p, ac_rc rc, const struct ac_err *e)
 	store_sync_put(p->n->store, &ss, NULL);
 }
 
-static ac_rc open_link(struct pull *p, struct ac_err *err)
+ac_rc fed_link_open(struct node *n, const char *partner, long timeout_s,
+		    struct store_partner *who, struct store_partner_link *link,
+		    struct fed_client *c, struct ac_err *err)
 {
 	char path[NODE_PATH_MAX], token[FED_TOKEN_MAX + 1];
 	ac_rc rc;
 
-	rc = store_partner_get(p->n->store, p->partner, &p->who, err);
+	token[0] = '\0';
+	rc = store_partner_get(n->store, partner, who, err);
 	if (!rc)
-		rc = store_partner_link_get(p->n->store, p->partner, &p->link,
-					    err);
+		rc = store_partner_link_get(n->store, partner, link, err);
 	if (!rc)
-		rc = fed_token_path(p->n, p->partner, path, err);
+		rc = fed_token_path(n, partner, path, err);
 	if (!rc)
 		rc = fed_token_read(path, token, err);
 	if (rc == AC_ERR_NOTFOUND && err && strstr(err->msg, ".token"))
 		ac_err_prefix(err,
 			      "no credentials for '%s' (use 'accord "
 			      "partner credentials %s --token-file F')",
-			      p->partner, p->partner);
+			      partner, partner);
 	if (!rc)
-		rc = fed_client_open(&p->c, p->link.url, p->link.pin, token,
-				     err);
+		rc = fed_client_open(c, link->url, link->pin, token, err);
 	sodium_memzero(token, sizeof(token));
-	if (!rc && p->o.timeout_s > 0)
-		p->c.timeout_s = p->o.timeout_s;
+	if (!rc && timeout_s > 0)
+		c->timeout_s = timeout_s;
 	return rc;
 }
 
@@ -388,7 +428,8 @@ ac_rc fed_pull(struct node *n, struct audit *a, const char *partner,
 	if (!err)
 		err = &local;
 	snprintf(p.source, sizeof(p.source), "partner:%s", partner);
-	rc = open_link(&p, err);
+	rc = fed_link_open(n, partner, p.o.timeout_s, &p.who, &p.link, &p.c,
+			   err);
 	if (rc == AC_ERR_NOTFOUND && !p.who.name[0])
 		return rc; /* no such partner: nothing to record against */
 	if (!rc)

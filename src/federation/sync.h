@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "audit/audit.h"
 #include "base/rc.h"
+#include "federation/client.h"
 #include "node/node.h"
 
 #define FED_PARTNERS_DIR "keys/partners" /* NAME.token, mode 0600 */
@@ -34,6 +35,8 @@ struct fed_pull_stats {
 	uint64_t bad_signatures; /* of which for provenance */
 };
 
+#define FED_BACKOFF_CAP_MS 30000u
+
 /* Defaults: pages of 1000, 3 retries from 500 ms. */
 struct fed_pull_opts fed_pull_opts_default(void);
 
@@ -46,6 +49,32 @@ ac_rc fed_token_path(const struct node *n, const char *name,
  * temporary file and a rename, so a reader never sees half a token. */
 ac_rc fed_credentials_save(const struct node *n, const char *name,
 			   const char *token, struct ac_err *err);
+
+/* Opens the link to partner: its record, its link (card) and a client
+ * with the stored token (wiped from memory after use); timeout_s > 0
+ * overrides the transfer timeout. Close c with fed_client_close, also
+ * after a failure. AC_ERR_NOTFOUND names what is missing. */
+ac_rc fed_link_open(struct node *n, const char *partner, long timeout_s,
+		    struct store_partner *who, struct store_partner_link *link,
+		    struct fed_client *c, struct ac_err *err);
+
+/* Whether id is a collection id this node will put into a request path. */
+bool fed_safe_collection_id(const char *id);
+
+/* From a partner's collection list (the "collections" array), the one this
+ * node may write to: can_write true, an inbox (by title or id) preferred.
+ * AC_ERR_PERM when there is none, AC_ERR_LIMIT for an oversized list. */
+ac_rc fed_pick_writable(const json_t *colls, const char *partner,
+			char out[STORE_NAME_MAX + 1], struct ac_err *err);
+
+/* Sleeps *delay_ms (restarting after signals), then doubles it up to
+ * FED_BACKOFF_CAP_MS: the retry backoff of pull and push. */
+void fed_backoff(unsigned *delay_ms);
+
+/* Parses a partner's response body as a JSON object (new reference in
+ * *out). AC_ERR_PARSE names `what` otherwise. */
+ac_rc fed_parse_body(const struct fed_response *r, const char *what,
+		     json_t **out, struct ac_err *err);
 
 /* Pulls everything new from partner into n's store, recording receive
  * entries in a (owned by the caller). The outcome (last success or last

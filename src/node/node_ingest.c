@@ -1,6 +1,7 @@
 /* A node's ingest options (node_ingest.h). */
 #include "base/common.h"
 #include "node/node_ingest.h"
+#include "policy/view.h"
 
 ac_rc node_keys_load(const char *dir, struct ac_keys *k, struct ac_err *err)
 {
@@ -70,4 +71,17 @@ void node_ingest_release(struct node_ingest *ni)
 	fed_keyring_free(ni->ring);
 	ni->ring = NULL;
 	ac_keys_wipe(&ni->keys);
+}
+
+ac_rc node_view_sign(const struct node *n, struct policy_view *v,
+		     struct ac_err *err)
+{
+	struct ac_keys k;
+	ac_rc rc;
+
+	if (node_keys_load(n->dir, &k, NULL))
+		return AC_OK;
+	rc = policy_view_sign_as(v, &k, n->cfg.identity_id, err);
+	ac_keys_wipe(&k);
+	return rc;
 }

@@ -38,4 +38,11 @@ void node_ingest_release(struct node_ingest *ni);
 /* Loads the node's key pairs from DIR/keys. */
 ac_rc node_keys_load(const char *dir, struct ac_keys *k, struct ac_err *err);
 
+struct policy_view;
+/* Makes a partner's view v re-sign redacted copies of n's own objects
+ * (policy_view_sign_as); without a readable node key the view withholds
+ * them instead, which is not an error. AC_ERR_NOMEM. */
+ac_rc node_view_sign(const struct node *n, struct policy_view *v,
+		     struct ac_err *err);
+
 #endif

@@ -216,8 +216,23 @@ static const char schema_v7[] =
 static const char schema_v8[] =
     "CREATE INDEX identifiers_object ON identifiers(object_id);";
 
-/* Version 9 is another change's (federation push); this slot is left for
- * it. */
+/* Push (src/federation/push.c) and the sync loop of `accord serve`: per
+ * partner link the pull and push intervals in seconds (0 = off), and per
+ * partner how far pushing got: the date_added (us) of the last local row
+ * covered by an acknowledged batch, the outcome of the last push, counts. */
+static const char schema_v9[] =
+    "ALTER TABLE partner_links ADD COLUMN"
+    " pull_interval_s INTEGER NOT NULL DEFAULT 60;"
+    "ALTER TABLE partner_links ADD COLUMN"
+    " push_interval_s INTEGER NOT NULL DEFAULT 10;"
+    "CREATE TABLE push_state ("
+    " partner TEXT PRIMARY KEY REFERENCES partners(name),"
+    " watermark_us INTEGER NOT NULL DEFAULT 0,"
+    " last_attempt_us INTEGER NOT NULL DEFAULT 0,"
+    " last_success_us INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " sent INTEGER NOT NULL DEFAULT 0,"
+    " failed INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;";
 
 /* Erasure propagation (src/federation/erasure.c): which partner was handed
  * which object (disclosures), the erasures this node carried out, and the
@@ -268,6 +283,7 @@ static const struct migration migrations[] = {
     {6, schema_v6},
     {7, schema_v7},
     {8, schema_v8},
+    {9, schema_v9},
     {10, schema_v10},
 };
 

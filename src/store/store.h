@@ -586,7 +586,24 @@ struct store_partner_link {
 	char pin[STORE_PIN_MAX + 1]; /* base64 SHA-256 of its TLS SPKI */
 	unsigned char sign_pk[32];   /* its Ed25519 public key */
 	int64_t created_us;
+	uint32_t pull_interval_s; /* accord serve; 0 = off (schema 9) */
+	uint32_t push_interval_s; /* accord serve; 0 = off (schema 9) */
 };
+
+#define STORE_PULL_INTERVAL_DEFAULT 60 /* a new link's intervals, seconds */
+#define STORE_PUSH_INTERVAL_DEFAULT 10
+
+/* How far pushing to one partner got (schema version 9). */
+struct store_push_state {
+	char partner[STORE_NAME_MAX + 1];
+	int64_t watermark_us; /* date_added of the last row pushed; 0 = start */
+	int64_t last_attempt_us;
+	int64_t last_success_us;
+	char last_error[STORE_SYNC_ERROR_MAX + 1]; /* "" = none */
+	uint64_t sent;	 /* objects the partner accepted, in total */
+	uint64_t failed; /* objects it refused (permanent), in total */
+};
+typedef int (*store_push_cb)(const struct store_push_state *st, void *ctx);
 
 /* Where pulling from one partner collection got. collection "" is the
  * partner-wide record (outcome of the last pull as a whole). */
@@ -601,8 +618,9 @@ struct store_sync_state {
 };
 typedef int (*store_sync_cb)(const struct store_sync_state *st, void *ctx);
 
-/* Creates or replaces the link of partner l->name. AC_ERR_NOTFOUND if there
- * is no such partner. */
+/* Creates or replaces the link of partner l->name (a new link gets the
+ * default intervals; a replaced one keeps its intervals). AC_ERR_NOTFOUND
+ * if there is no such partner. */
 ac_rc store_partner_link_put(struct store *s,
 			     const struct store_partner_link *l,
 			     struct ac_err *err);
@@ -622,6 +640,25 @@ ac_rc store_sync_put(struct store *s, const struct store_sync_state *st,
  * collection) order; a non-zero return stops. */
 ac_rc store_sync_list(struct store *s, const char *partner, store_sync_cb cb,
 		      void *ctx, struct ac_err *err);
+/* Sets the serve-loop intervals (seconds, 0 = off) of partner's link.
+ * AC_ERR_NOTFOUND if the partner has no link. */
+ac_rc store_partner_link_intervals(struct store *s, const char *partner,
+				   uint32_t pull_s, uint32_t push_s,
+				   struct ac_err *err);
+/* Reads the push state of partner; AC_ERR_NOTFOUND (out zeroed, name
+ * filled in) if it never pushed. */
+ac_rc store_push_get(struct store *s, const char *partner,
+		     struct store_push_state *out, struct ac_err *err);
+/* Creates or replaces the push state of st->partner. */
+ac_rc store_push_put(struct store *s, const struct store_push_state *st,
+		     struct ac_err *err);
+/* Calls cb for each push state (of partner, or all when NULL) in name
+ * order; a non-zero return stops. */
+ac_rc store_push_list(struct store *s, const char *partner, store_push_cb cb,
+		      void *ctx, struct ac_err *err);
+/* The date_added (us) of the newest stored row, 0 for an empty store: a
+ * cheap "did anything change since" check. */
+ac_rc store_last_added(struct store *s, int64_t *out, struct ac_err *err);
 
 /* ---------------------------------------------------------------------
  * Erasure propagation (schema version 10, sqlite_erasure.c): disclosure

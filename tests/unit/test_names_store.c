@@ -284,12 +284,13 @@ static void upgrade_backfills_names(void **state)
 		   "Mohammad Rezaei", "Мохаммад Резаи"));
 	store_close(f->s);
 	f->s = NULL;
-	/* back to version 5: no names tables (nor what 7, 8 and 10 add) */
+	/* back to version 5: no names tables (nor what 7 to 10 add) */
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
 				      "DROP TABLE person_names;"
 				      "DROP TABLE person_names_state;"
 				      "DROP TABLE sync_state;"
+				      "DROP TABLE push_state;"
 				      "DROP TABLE partner_links;"
 				      "DROP INDEX identifiers_object;"
 				      "DROP TABLE disclosures;"
