@@ -175,9 +175,57 @@ static void add_stats(struct fed_pull_stats *st, const struct ingest_stats *s)
 	st->bad_signatures += s->bad_signatures;
 }
 
-/* Ingests one page as one batch, recorded as one receive entry. */
+/* Skips JSON whitespace from i. */
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+			 s[i] == '\n'))
+		i++;
+	return i;
+}
+
+void fed_envelope_scan(const char *s, size_t n, bool *more, bool *objects)
+{
+	bool key_next = false;
+	int depth = 0;
+
+	*more = *objects = false;
+	for (size_t i = 0; i < n; i++) {
+		size_t start, j;
+
+		if (s[i] == '{' || s[i] == '[') {
+			key_next = ++depth == 1 && s[i] == '{';
+			continue;
+		}
+		if (s[i] == '}' || s[i] == ']')
+			depth--;
+		else if (s[i] == ',' && depth == 1)
+			key_next = true;
+		if (s[i] != '"')
+			continue;
+		for (start = ++i; i < n && s[i] != '"'; i += s[i] == '\\' ? 2 : 1)
+			;
+		if (i >= n || depth != 1 || !key_next)
+			continue;
+		key_next = false;
+		j = skip_ws(s, n, i + 1);
+		if (j >= n || s[j] != ':')
+			continue;
+		j = skip_ws(s, n, j + 1);
+		if (i - start == 4 && !memcmp(s + start, "more", 4))
+			*more = n - j >= 4 && !memcmp(s + j, "true", 4);
+		else if (i - start == 7 && !memcmp(s + start, "objects", 7))
+			*objects = j < n && s[j] == '[' &&
+				   skip_ws(s, n, j + 1) < n &&
+				   s[skip_ws(s, n, j + 1)] != ']';
+	}
+}
+
+/* Ingests one page, streamed through the ingest pipeline (parsing,
+ * validation and signature checks on the worker threads), as one batch
+ * recorded as one receive entry. */
 static ac_rc ingest_page(struct pull *p, const char *collection,
-			 const json_t *objects, uint64_t *accepted,
+			 const struct fed_response *r, uint64_t *accepted,
 			 struct ac_err *err)
 {
 	struct audit_entry tmpl = {.actor_kind = AUDIT_ACTOR_PARTNER,
@@ -188,25 +236,22 @@ static ac_rc ingest_page(struct pull *p, const char *collection,
 	struct ingest_opts opts = p->ni.opts;
 	struct store *audited = NULL;
 	struct ingest in;
-	const json_t *obj;
-	size_t i;
+	FILE *f;
 	ac_rc rc, frc;
 
+	f = fmemopen(r->body.data, r->body.len, "r");
+	if (!f)
+		return ac_err_set(err, AC_ERR_NOMEM,
+				  "cannot read a page of collection '%s': %s",
+				  collection, strerror(errno));
 	rc = audit_store_wrap(p->n->store, p->a, &tmpl, &audited, err);
-	if (rc)
+	if (rc) {
+		fclose(f);
 		return rc;
-	opts.batch_size = json_array_size(objects) + 1;
-	ingest_init(&in, audited, &opts, on_reject, NULL, p);
-	json_array_foreach(objects, i, obj)
-	{
-		if (!json_is_object(obj)) {
-			in.stats.rejected++;
-			continue;
-		}
-		rc = ingest_json(&in, obj, NULL, NULL, err);
-		if (rc)
-			break;
 	}
+	opts.batch_size = p->o.page_limit + 1;
+	ingest_init(&in, audited, &opts, on_reject, NULL, p);
+	rc = ingest_stream(&in, f, STREAM_BUNDLE, err);
 	frc = ingest_finish(&in, rc ? NULL : err);
 	if (!rc)
 		rc = frc;
@@ -215,6 +260,7 @@ static ac_rc ingest_page(struct pull *p, const char *collection,
 		*accepted = in.stats.accepted;
 	}
 	store_close(audited);
+	fclose(f);
 	return rc;
 }
 
@@ -273,9 +319,8 @@ static ac_rc pull_collection(struct pull *p, const char *cid,
 	struct store_sync_state ss;
 	struct fed_response r = {0};
 	char rel[512];
-	json_t *env = NULL, *objects;
-	uint64_t accepted;
-	bool more = true;
+	uint64_t accepted = 0;
+	bool more = true, objects;
 	ac_rc rc;
 
 	rc = store_sync_get(p->n->store, p->partner, cid, &ss, err);
@@ -287,15 +332,12 @@ static ac_rc pull_collection(struct pull *p, const char *cid,
 			 p->o.page_limit,
 			 ss.watermark[0] ? "&added_after=" : "", ss.watermark);
 		rc = get_retry(p, rel, &r, err);
-		if (!rc)
-			rc = fed_parse_body(&r, "an objects page", &env, err);
 		if (rc)
 			break;
-		objects = json_object_get(env, "objects");
-		more = json_is_true(json_object_get(env, "more"));
-		if (json_array_size(objects) == 0)
+		fed_envelope_scan(r.body.data, r.body.len, &more, &objects);
+		if (!objects)
 			break;
-		if (!json_is_array(objects) || !r.added_last[0] ||
+		if (!r.added_last[0] ||
 		    strlen(r.added_last) > STORE_WATERMARK_MAX) {
 			rc = ac_err_set(err, AC_ERR_PARSE,
 					"a page of collection '%s' has no "
@@ -303,7 +345,7 @@ static ac_rc pull_collection(struct pull *p, const char *cid,
 					cid);
 			break;
 		}
-		rc = ingest_page(p, cid, objects, &accepted, err);
+		rc = ingest_page(p, cid, &r, &accepted, err);
 		if (rc)
 			break;
 		/* the page is committed: now the watermark may move */
@@ -314,11 +356,8 @@ static ac_rc pull_collection(struct pull *p, const char *cid,
 		ss.last_error[0] = '\0';
 		rc = store_sync_put(p->n->store, &ss, err);
 		p->st->pages++;
-		json_decref(env);
-		env = NULL;
 		fed_response_release(&r);
 	}
-	json_decref(env);
 	fed_response_release(&r);
 	return rc;
 }

@@ -58,6 +58,13 @@ ac_rc fed_link_open(struct node *n, const char *partner, long timeout_s,
 		    struct store_partner *who, struct store_partner_link *link,
 		    struct fed_client *c, struct ac_err *err);
 
+/* What the ingest pipeline does not report about a TAXII envelope
+ * s[0..n): its top-level "more" (true only for the literal true), and
+ * whether its "objects" array has any element. Only depth-1 keys count;
+ * strings are skipped with their escapes. The structure itself is checked
+ * by the stream splitter that ingests the page. */
+void fed_envelope_scan(const char *s, size_t n, bool *more, bool *objects);
+
 /* Whether id is a collection id this node will put into a request path. */
 bool fed_safe_collection_id(const char *id);
 

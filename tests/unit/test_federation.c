@@ -2,6 +2,7 @@
 #include "crypto/keys.h"
 #include "federation/card.h"
 #include "federation/provenance.h"
+#include "federation/sync.h"
 #include "store/store.h"
 
 #include <stdlib.h>
@@ -174,6 +175,41 @@ static void card_parse_checks_fields(void **state)
 	assert_int_equal(fed_card_parse("[", 1, &c, NULL), AC_ERR_PARSE);
 }
 
+static void scan(const char *s, bool *more, bool *objects)
+{
+	fed_envelope_scan(s, strlen(s), more, objects);
+}
+
+static void envelope_scan_top_level_only(void **state)
+{
+	bool more, objects;
+
+	(void)state;
+	scan("{\"more\": true, \"objects\": [{\"id\": \"x\"}]}", &more,
+	     &objects);
+	assert_true(more && objects);
+	scan("{\"objects\":[ ],\"more\":false}", &more, &objects);
+	assert_false(more || objects);
+	/* a "more" inside an object, in a string or as a value is not it */
+	scan("{\"objects\": [{\"more\": true, \"x\": \"\\\"more\\\": true\"}]}",
+	     &more, &objects);
+	assert_false(more);
+	assert_true(objects);
+	scan("{\"next\": \"more\", \"objects\": []}", &more, &objects);
+	assert_false(more || objects);
+	scan("{\"more\": \"true\"}", &more, &objects);
+	assert_false(more || objects);
+	/* truncated and hostile text ends the scan without reading past n */
+	scan("{\"more\": tr", &more, &objects);
+	assert_false(more);
+	scan("{\"objects\": [", &more, &objects);
+	assert_false(objects);
+	scan("\"\\", &more, &objects);
+	assert_false(more || objects);
+	scan("", &more, &objects);
+	assert_false(more || objects);
+}
+
 static void store_sync_records(void **state)
 {
 	char path[] = "/tmp/accord-fed-XXXXXX";
@@ -228,6 +264,7 @@ int main(void)
 	    cmocka_unit_test(onward_shared_verifies),
 	    cmocka_unit_test(card_parse_checks_fields),
 	    cmocka_unit_test(store_sync_records),
+	    cmocka_unit_test(envelope_scan_top_level_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
