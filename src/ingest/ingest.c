@@ -40,6 +40,7 @@ void ingest_init(struct ingest *in, struct store *store,
 	/* canonical JSON never exceeds a few times the raw object size */
 	ac_buf_init(&in->canon, in->opts.limits.max_object_bytes * 2 + 1024);
 	ac_buf_init(&in->text, INGEST_TEXT_MAX);
+	ac_buf_init(&in->meta, INGEST_META_MAX);
 }
 
 static bool is_ref_key(const char *key)
@@ -558,6 +559,10 @@ static ac_rc store_prepared(struct ingest *in, const json_t *obj,
 	so.json_len = in->canon.len;
 	so.text = in->text.data ? in->text.data : "";
 	ac_hash(in->canon.data, in->canon.len, so.hash);
+	if (policy_markings_summary(obj, &in->meta) == AC_OK) {
+		so.meta = in->meta.data;
+		so.meta_len = in->meta.len;
+	}
 	if (!in->opts.corr.enabled)
 		return store_one(in, &so, NULL, 0, pos, outcome, err);
 	if (!in->idents && !(in->idents = malloc(sizeof(*in->idents)))) {
@@ -666,6 +671,8 @@ static ac_rc consume_item(struct ingest *in, const struct pipe_batch *b,
 	so.json = pipe_str(b, it->json);
 	so.json_len = it->json_len;
 	so.text = pipe_str(b, it->text);
+	so.meta = pipe_str(b, it->meta);
+	so.meta_len = it->meta_len;
 	memcpy(so.hash, it->hash, sizeof(so.hash));
 	if (!in->opts.corr.enabled || !it->nidents)
 		return store_one(in, &so, NULL, 0, &it->pos, NULL, err);
@@ -791,6 +798,7 @@ ac_rc ingest_finish(struct ingest *in, struct ac_err *err)
 	}
 	ac_buf_release(&in->canon);
 	ac_buf_release(&in->text);
+	ac_buf_release(&in->meta);
 	corr_close(in->corr);
 	in->corr = NULL;
 	free(in->idents);

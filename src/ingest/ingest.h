@@ -114,6 +114,7 @@ struct ingest {
 	bool failed;         /* strict error or store failure: roll back */
 	struct ac_buf canon; /* reused: canonical JSON of the current object */
 	struct ac_buf text;  /* reused: its full-text search words */
+	struct ac_buf meta;  /* reused: its markings summary */
 	struct ac_err *stream_err; /* where ingest_stream's callbacks report */
 	struct ingest_pipe *pipe;  /* ingest_stream's workers, while it runs */
 	struct corr *corr;         /* opened at the first store, if enabled */

@@ -7,6 +7,7 @@
  * is handed to another thread: the batch gets copies of strings only. */
 #include "base/common.h"
 #include "ingest/pipeline.h"
+#include "policy/markings.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -95,6 +96,24 @@ static ac_rc keep_result(struct pipe_batch *b, struct pipe_item *it,
 	return rc;
 }
 
+/* Appends the markings summary the store keeps with the version; scratch
+ * (the canonical form's buffer, already copied) is reused for it. */
+static ac_rc keep_summary(struct pipe_batch *b, struct pipe_item *it,
+			  const json_t *obj, struct ac_buf *scratch)
+{
+	ac_rc rc = policy_markings_summary(obj, scratch);
+
+	it->meta = PIPE_NO_STR;
+	it->meta_len = 0;
+	if (rc == AC_ERR_LIMIT || rc == AC_ERR_INVALID)
+		return AC_OK; /* readers parse the whole object instead */
+	if (rc)
+		return rc;
+	it->meta = b->out.len;
+	it->meta_len = scratch->len;
+	return ac_buf_add(&b->out, scratch->data, scratch->len + 1);
+}
+
 /* Worker side for one object: everything but the store write. */
 static void prepare_item(const struct ingest_pipe *p, struct pipe_batch *b,
 			 struct pipe_item *it, struct ac_buf *canon,
@@ -128,6 +147,8 @@ static void prepare_item(const struct ingest_pipe *p, struct pipe_batch *b,
 			keep = add_str(&b->out, why, &it->why);
 	} else if (!keep) {
 		keep = keep_result(b, it, obj, canon, text);
+		if (!keep)
+			keep = keep_summary(b, it, obj, canon);
 		if (!keep && p->extract)
 			keep = keep_idents(b, it, obj, &p->ictx, ids);
 	}

@@ -19,6 +19,7 @@
 
 #define PIPE_BATCH_OBJECTS 256
 #define INGEST_TEXT_MAX (64u << 10) /* search words kept per object */
+#define INGEST_META_MAX (64u << 10) /* a larger markings summary is not kept */
 #define PIPE_NO_STR ((size_t)-1)
 
 /* One object of a batch. Strings are offsets into the batch's `out`
@@ -32,6 +33,7 @@ struct pipe_item {
 	size_t warnings;
 	size_t id, type, version, spec_version, why, text;
 	size_t json, json_len;
+	size_t meta, meta_len;	/* policy_markings_summary in `out` */
 	size_t idents, nidents; /* struct ident records (unaligned) in `out` */
 	uint8_t hash[STORE_HASH_LEN];
 };

@@ -1,6 +1,7 @@
 /* Reading markings from STIX objects, and the node defaults. */
 #include "base/common.h"
 #include "policy/markings.h"
+#include "stix/jcs.h"
 
 #include <ctype.h>
 #include <strings.h>
@@ -369,6 +370,49 @@ ac_rc policy_markings_read(const json_t *obj, const struct policy_defaults *d,
 		out->areas = d->areas ? d->areas
 				      : POLICY_AREA_BIT(POLICY_AREA_OTHER);
 	return AC_OK;
+}
+
+/* Sets key of dst to src's value of key, when src has one. */
+static int copy_key(json_t *dst, const json_t *src, const char *key)
+{
+	json_t *v = json_object_get(src, key);
+
+	return v ? json_object_set(dst, key, v) : 0;
+}
+
+ac_rc policy_markings_summary(const json_t *obj, struct ac_buf *out)
+{
+	const json_t *exts = json_object_get(obj, "extensions");
+	const json_t *person = json_object_get(exts, STIX_EXT_PERSON);
+	json_t *sum = json_object(), *sexts = json_object(), *sperson = NULL;
+	int bad = !sum || !sexts;
+	ac_rc rc;
+
+	ac_buf_reset(out);
+	if (!json_is_object(obj)) {
+		json_decref(sum);
+		json_decref(sexts);
+		return AC_ERR_INVALID;
+	}
+	bad = bad || copy_key(sum, obj, "id") || copy_key(sum, obj, "type") ||
+	      copy_key(sum, obj, "object_marking_refs") ||
+	      copy_key(sexts, exts, STIX_EXT_HANDLING);
+	if (!bad && json_object_get(obj, "granular_markings"))
+		bad = json_object_set_new(sum, "granular_markings",
+					  json_array());
+	if (!bad && json_object_get(person, "data_subject_category")) {
+		sperson = json_object();
+		bad = !sperson ||
+		      copy_key(sperson, person, "data_subject_category") ||
+		      json_object_set(sexts, STIX_EXT_PERSON, sperson);
+	}
+	if (!bad && json_object_size(sexts))
+		bad = json_object_set(sum, "extensions", sexts);
+	rc = bad ? AC_ERR_NOMEM : stix_jcs(sum, out);
+	json_decref(sperson);
+	json_decref(sexts);
+	json_decref(sum);
+	return rc;
 }
 
 static bool in_names(const char names[][POLICY_NAME_MAX + 1], size_t n,

@@ -11,6 +11,7 @@
 #define AC_POLICY_MARKINGS_H
 
 #include <jansson.h>
+#include "base/buf.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include "base/rc.h"
@@ -117,6 +118,15 @@ const char *policy_tlp_marking_id(enum policy_tlp t);
  * malformed: callers must then treat the object as not visible. */
 ac_rc policy_markings_read(const json_t *obj, const struct policy_defaults *d,
 			   struct policy_markings *out, struct ac_err *err);
+
+/* The part of obj the access decision reads, as RFC 8785 JSON into out
+ * (reset first): id, type, object_marking_refs, the handling extension,
+ * the person extension's data_subject_category, and "granular_markings": []
+ * when obj has granular markings. policy_markings_read gives the same
+ * markings for it as for obj. Stored with each version so that decisions
+ * need not parse the whole object. AC_ERR_NOMEM, AC_ERR_LIMIT (out's cap),
+ * AC_ERR_INVALID when obj is not an object. */
+ac_rc policy_markings_summary(const json_t *obj, struct ac_buf *out);
 
 /* True if name is among the RED user / partner recipients. */
 bool policy_markings_names_user(const struct policy_markings *m,

@@ -60,14 +60,25 @@ static bool decide(const struct policy_view *v, const struct store_row *row,
 	       policy_decide(&v->subject, po, v->action, &why);
 }
 
+/* Parses what the decision reads: the stored markings summary, else the
+ * whole object. */
+static json_t *decision_input(const struct store_row *row)
+{
+	json_t *obj = NULL;
+
+	if (row->meta)
+		stix_json_parse_checked(row->meta, row->meta_len, &obj, NULL);
+	else
+		stix_json_parse_checked(row->json, row->json_len, &obj, NULL);
+	return obj;
+}
+
 bool policy_view_allows(const struct policy_view *v,
 			const struct store_row *row)
 {
 	struct policy_object po;
-	json_t *obj = NULL;
-	bool ok = !stix_json_parse_checked(row->json, row->json_len, &obj,
-					   NULL) &&
-		  decide(v, row, obj, &po);
+	json_t *obj = decision_input(row);
+	bool ok = obj && decide(v, row, obj, &po);
 
 	json_decref(obj);
 	return ok;
@@ -80,10 +91,13 @@ json_t *policy_view_row(const struct policy_view *v,
 	json_t *obj = NULL, *out = NULL;
 	bool withheld = false;
 
-	if (!stix_json_parse_checked(row->json, row->json_len, &obj, NULL) &&
-	    decide(v, row, obj, &po))
-		out = policy_redact(&v->subject, &po, v->action, obj,
-				    &withheld);
+	if (!policy_view_allows(v, row) ||
+	    stix_json_parse_checked(row->json, row->json_len, &obj, NULL) ||
+	    !decide(v, row, obj, &po)) {
+		json_decref(obj);
+		return NULL;
+	}
+	out = policy_redact(&v->subject, &po, v->action, obj, &withheld);
 	struct fed_signing own = {v->keys, v->identity_id};
 
 	if (out && v->subject.kind == POLICY_SUBJECT_PARTNER &&

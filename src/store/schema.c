@@ -274,6 +274,12 @@ static const char schema_v10[] =
     "CREATE INDEX erasure_outbox_object ON erasure_outbox(object_id);"
     "CREATE INDEX erasure_outbox_pending ON erasure_outbox(sent_us, partner);";
 
+/* Version 11: with each version, the part of it the access decision reads
+ * (policy_markings_summary), so that read paths decide without parsing
+ * the whole object. NULL for versions stored before: they are parsed. */
+static const char schema_v11[] =
+    "ALTER TABLE objects ADD COLUMN meta TEXT NULL;";
+
 static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -285,6 +291,7 @@ static const struct migration migrations[] = {
     {8, schema_v8},
     {9, schema_v9},
     {10, schema_v10},
+    {11, schema_v11},
 };
 
 int store_schema_version(void)

@@ -19,7 +19,7 @@
 /* Columns every row-returning statement selects, in fill_row's order. */
 #define ROW_COLUMNS                                                            \
 	"o.id, o.type, o.version, o.spec_version, o.source, o.date_added,"     \
-	" o.revoked, o.hash, o.json"
+	" o.revoked, o.hash, o.json, o.meta"
 
 /* Keeps only the newest version of each id. */
 #define NEWEST_ONLY                                                            \
@@ -46,8 +46,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_LAST_ADDED] = "SELECT COALESCE(MAX(date_added), 0) FROM objects",
     [ST_INSERT] = "INSERT INTO objects (id, type, version, version_ns,"
-		  " spec_version, revoked, source, hash, json, date_added)"
-		  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+		  " spec_version, revoked, source, hash, json, date_added,"
+		  " meta)"
+		  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 		  " ON CONFLICT (id, version_ns) DO NOTHING",
     [ST_FIND] = ("SELECT hash, version FROM objects"
 		 " WHERE id = ?1 AND version_ns = ?2"),
@@ -283,6 +284,11 @@ static ac_rc put_row(struct sq_store *s, const struct store_obj *o, int64_t vns,
 	sqlite3_bind_blob(st, 8, o->hash, STORE_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, o->json, (int)o->json_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, added);
+	if (o->meta)
+		sqlite3_bind_text(st, 11, o->meta, (int)o->meta_len,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 11);
 	rc = step_done(s, ST_INSERT, "cannot write to", err);
 	if (rc)
 		return rc;
@@ -418,6 +424,8 @@ static ac_rc fill_row(struct sq_store *s, sqlite3_stmt *st,
 	memcpy(row->hash, hash, STORE_HASH_LEN);
 	row->json = (const char *)sqlite3_column_text(st, 8);
 	row->json_len = (size_t)sqlite3_column_bytes(st, 8);
+	row->meta = (const char *)sqlite3_column_text(st, 9);
+	row->meta_len = row->meta ? (size_t)sqlite3_column_bytes(st, 9) : 0;
 	if (!row->id || !row->type || !row->version || !row->spec_version ||
 	    !row->source || !row->json)
 		return ac_err_set(err, AC_ERR_NOMEM,

@@ -38,6 +38,8 @@ struct store_obj {
 	const char *json;         /* canonical JSON */
 	size_t json_len;
 	const char *text;         /* text for full-text search; may be NULL */
+	const char *meta;         /* policy_markings_summary; NULL = none */
+	size_t meta_len;
 };
 
 enum store_put_result {
@@ -57,6 +59,8 @@ struct store_row {
 	uint8_t hash[STORE_HASH_LEN];
 	const char *json;
 	size_t json_len;
+	const char *meta; /* the stored markings summary, NULL if none */
+	size_t meta_len;
 };
 
 /* Return non-zero from a callback to stop the iteration early. */

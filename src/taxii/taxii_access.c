@@ -55,8 +55,11 @@ static ac_rc decide_row(struct taxii_call *c, const struct store_row *row,
 
 	*allowed = *granular = false;
 	ac_json_arena_begin();
-	/* stored JSON is canonical: the fast parser takes it */
-	if (stix_json_parse_checked(row->json, row->json_len, &obj, NULL)) {
+	/* stored JSON is canonical: the fast parser takes it; the markings
+	 * summary stored with the version is all the decision reads */
+	if (stix_json_parse_checked(row->meta ? row->meta : row->json,
+				    row->meta ? row->meta_len : row->json_len,
+				    &obj, NULL)) {
 		ac_log(AC_LOG_WARN, "taxii: stored object '%.128s' does not "
 		       "parse: not shown", row->id);
 	} else if (policy_object_from_row(row, obj, &c->t->markings,

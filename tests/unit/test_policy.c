@@ -2,7 +2,9 @@
  * from the file and evaluated by a small independent engine), plus the
  * markings model, defaults, granular redaction and the handling extension. */
 #include "base/common.h"
+#include "base/buf.h"
 #include "policy/policy.h"
+#include "policy/markings.h"
 #include "stix/ext.h"
 #include "stix/validate.h"
 
@@ -619,6 +621,66 @@ static void person_category(void **state)
 	json_decref(o);
 }
 
+/* policy_markings_summary keeps exactly what policy_markings_read reads. */
+static void summary_reads_the_same(const char *text)
+{
+	struct policy_markings full, sum;
+	struct ac_buf buf = AC_BUF_INIT(1u << 20);
+	struct ac_err err = {0};
+	json_error_t e;
+	json_t *o = json_loads(text, 0, &e), *s;
+
+	assert_non_null(o);
+	assert_int_equal(policy_markings_summary(o, &buf), AC_OK);
+	s = json_loadb(buf.data, buf.len, 0, &e);
+	assert_non_null(s);
+	assert_true(buf.len < strlen(text));
+	assert_int_equal(policy_markings_read(o, NULL, &full, &err), AC_OK);
+	assert_int_equal(policy_markings_read(s, NULL, &sum, &err), AC_OK);
+	assert_memory_equal(&full, &sum, sizeof(full));
+	assert_int_equal(json_object_get(o, "granular_markings") != NULL,
+			 json_object_get(s, "granular_markings") != NULL);
+	assert_null(json_object_get(s, "name"));
+	json_decref(s);
+	json_decref(o);
+	ac_buf_release(&buf);
+}
+
+static void markings_summary(void **state)
+{
+	struct ac_buf buf = AC_BUF_INIT(64);
+	json_t *big;
+
+	(void)state;
+	summary_reads_the_same(
+	    "{\"type\":\"identity\",\"id\":\"identity--8e2e2d2b-17d4-4cbf-938f-"
+	    "98ee46b3cd3f\",\"name\":\"Some Person With A Long Name\","
+	    "\"description\":\"a long description that the summary leaves out\","
+	    "\"object_marking_refs\":[\"" TLP2_RED "\"],"
+	    "\"granular_markings\":[{\"marking_ref\":\"" TLP2_RED "\","
+	    "\"selectors\":[\"name\"]}],"
+	    "\"extensions\":{\"" STIX_EXT_HANDLING "\":{\"extension_type\":"
+	    "\"property-extension\",\"handling_code\":\"H2\",\"areas\":"
+	    "[\"drug-trafficking\"],\"recipients\":{\"users\":[\"ana\"],"
+	    "\"partners\":[\"bravo\"]},\"retention_days\":30},"
+	    "\"" STIX_EXT_PERSON "\":{\"extension_type\":\"property-extension\","
+	    "\"data_subject_category\":\"suspect\",\"names\":[]}}}");
+	/* no markings at all: the defaults apply to both */
+	summary_reads_the_same(
+	    "{\"type\":\"indicator\",\"id\":\"indicator--8e2e2d2b-17d4-4cbf-"
+	    "938f-98ee46b3cd3f\",\"pattern\":\"[ipv4-addr:value = '1.2.3.4']\"}");
+	/* not an object; a summary over the buffer's cap */
+	big = json_string("x");
+	assert_int_equal(policy_markings_summary(big, &buf), AC_ERR_INVALID);
+	json_decref(big);
+	big = json_pack("{s:s,s:[s,s,s,s]}", "id", "identity--x",
+			"object_marking_refs", TLP2_RED, TLP2_RED, TLP2_RED,
+			TLP2_RED);
+	assert_int_equal(policy_markings_summary(big, &buf), AC_ERR_LIMIT);
+	json_decref(big);
+	ac_buf_release(&buf);
+}
+
 static void areas_parse(void **state)
 {
 	policy_area_mask m;
@@ -876,6 +938,7 @@ int main(void)
 	    cmocka_unit_test(review_dates),
 	    cmocka_unit_test(redaction),
 	    cmocka_unit_test(handling_validator),
+	    cmocka_unit_test(markings_summary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
