@@ -111,8 +111,11 @@ echo "list alpha's collections:"
 echo "  curl --cacert $dir/alpha/keys/tls.crt -H \"Authorization: Bearer $atok\" -H \"Accept: application/taxii+json;version=2.1\" https://127.0.0.1:$aport/taxii2/api1/collections/"
 echo "other commands:"
 echo "  $accord --node $dir/bravo search \"heroin\""
-echo "  $accord --node $dir/bravo sync pull alpha     # fetch what is new"
+echo "  $accord --node $dir/bravo sync pull alpha     # fetch what is new now"
+echo "  $accord --node $dir/alpha erase ID --reason \"...\" # erase here and at bravo if it got it"
 echo "  $accord --node $dir/alpha stats --as-partner bravo"
 echo
+echo "while they run, each node pulls from the other every 60 s and pushes what is new"
+echo "every 10 s ('accord partner set' changes that; 'accord sync status' shows it)"
 echo "both nodes serve in the foreground; Ctrl-C stops them"
 wait
