@@ -74,7 +74,7 @@ static ac_rc audit_erase(const struct fed_erase_req *r,
 
 static void deliver_now(struct node *n, struct audit *a)
 {
-	struct fed_outbox_stats st;
+	struct fed_outbox_stats st = {0};
 	struct ac_err err = {0};
 
 	if (fed_outbox_deliver(n, a, NULL, &st, &err))
@@ -98,7 +98,7 @@ static ac_rc erase_one(struct node *n, const char *id, const char *reason,
 				  .actor = cli_os_user(),
 				  .self_identity = n->cfg.identity_id,
 				  .now_us = ac_now_us()};
-	struct fed_erase_result res;
+	struct fed_erase_result res = {0};
 	ac_rc rc;
 
 	rc = fed_erase_check_id(id, n->cfg.identity_id, err);
@@ -122,7 +122,7 @@ static ac_rc erase_one(struct node *n, const char *id, const char *reason,
 
 static ac_rc deliver(struct node *n, const char *partner, struct ac_err *err)
 {
-	struct fed_outbox_stats st;
+	struct fed_outbox_stats st = {0};
 	struct audit *a = NULL;
 	ac_rc rc;
 

@@ -253,7 +253,7 @@ static ac_rc add_default_collections(struct store *s, struct ac_err *err)
 static ac_rc seed_store(const char *dir, json_t *identity, struct ac_err *err)
 {
 	char path[NODE_PATH_MAX];
-	struct node_config cfg;
+	struct node_config cfg = {0};
 	struct node_ingest ni = {0};
 	struct store *s = NULL;
 	struct ingest in;
