@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make bench: the ingest and TAXII benchmarks at 100k and 1M objects.
+# make bench: ingest, TAXII, audit, names, correlation, signing and sync
+# benchmarks (each prints its figures and same-run ratios).
 set -euo pipefail
 build=${1:-build}
 for n in 100000 1000000; do
@@ -18,3 +19,7 @@ for n in 100000 1000000; do
 done
 echo "== correlation, 1M stored identifiers"
 "$build/bench/bench_correlate" 1000000 50000 "${BENCH_DIR:-/tmp}"
+echo "== Ed25519 sign/verify cost (provenance)"
+"$build/bench/bench_ed25519"
+echo "== federation sync, 100k objects alpha -> bravo"
+bash bench/bench_sync.sh "$build" 100000 "${BENCH_DIR:-/tmp}"
