@@ -476,7 +476,7 @@ static void confirmation_marks_its_notice(void **state)
 				 .created_us = 1767225600000000LL};
 	struct store_outbox got[4];
 	struct fed_receive in;
-	json_t *from_alpha = NULL, *from_bravo = NULL;
+	json_t *from_alpha = NULL, *from_bravo = NULL, *other = NULL;
 
 	memset(got, 0, sizeof(got));
 	assert_int_equal(store_outbox_add(f->s, &n, NULL, NULL), AC_OK);
@@ -489,6 +489,21 @@ static void confirmation_marks_its_notice(void **state)
 					     NULL, &in, NULL),
 			 AC_OK);
 	assert_false(in.accepted);
+	/* bravo confirms the notice, but about another object */
+	c.stix_id[strlen(c.stix_id) - 1] = '7';
+	snprintf(c.object_id, sizeof(c.object_id), "%s",
+		 "indicator--e1e1e1e1-0000-4000-8000-000000000009");
+	assert_int_equal(fed_msg_build(&c, BRAVO, &f->bravo, &other, NULL),
+			 AC_OK);
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "bravo", other, NULL, NULL, &in, NULL),
+	    AC_OK);
+	assert_false(in.accepted);
+	assert_int_equal(store_outbox_list(f->s, OBJ, "bravo", false, 0,
+					   collect_outbox, got, NULL),
+			 AC_OK);
+	assert_int_equal(got[0].confirmed_us, 0);
+	memset(got, 0, sizeof(got));
 	assert_int_equal(fed_erasure_receive(f->s, "bravo", from_bravo, NULL,
 					     NULL, &in, NULL),
 			 AC_OK);
@@ -499,6 +514,7 @@ static void confirmation_marks_its_notice(void **state)
 	assert_true(got[0].confirmed_us > 0);
 	json_decref(from_alpha);
 	json_decref(from_bravo);
+	json_decref(other);
 }
 
 /* Erasure messages are handled, never stored: ingest (import, pull, the
