@@ -533,15 +533,38 @@ static ac_rc take_notice(struct store *s, const char *partner,
 	return rc;
 }
 
+struct sent_notice {
+	const char *id;
+	bool found;
+};
+
+static int match_notice(const struct store_outbox *o, void *ctx)
+{
+	struct sent_notice *n = ctx;
+
+	n->found = o->kind == STORE_OUTBOX_NOTICE && !strcmp(o->stix_id, n->id);
+	return n->found;
+}
+
+/* A confirmation counts for the notice about its own object only. */
 static ac_rc take_confirmation(struct store *s, const char *partner,
 			       const struct fed_msg *m, struct fed_receive *out,
 			       struct ac_err *err)
 {
+	struct sent_notice sent = {.id = m->notice_ref};
 	bool found = false;
 	ac_rc rc;
 
-	rc = store_outbox_confirm(s, m->notice_ref, partner, ac_now_us(),
-				  &found, err);
+	rc = store_outbox_list(s, m->object_id, partner, false, 0,
+			       match_notice, &sent, err);
+	if (!rc && !sent.found)
+		return refuse(out,
+			      "no erasure notice '%.128s' about that object "
+			      "was sent to partner '%s'",
+			      m->notice_ref, partner);
+	if (!rc)
+		rc = store_outbox_confirm(s, m->notice_ref, partner,
+					  ac_now_us(), &found, err);
 	if (!rc && !found)
 		return refuse(out,
 			      "no erasure notice '%.128s' was sent to "

@@ -312,6 +312,30 @@ ac_rc fed_pick_writable(const json_t *colls, const char *partner,
 	return AC_OK;
 }
 
+/* The page's X-TAXII-Date-Added-Last must be a timestamp after the
+ * watermark: it goes into the next request's URL, and a partner that
+ * never moves it would otherwise be paged for ever. */
+static ac_rc check_added_last(const char *cid, const char *watermark,
+			      const char *last, struct ac_err *err)
+{
+	struct ac_ts was, now;
+
+	if (!last[0] || strlen(last) > STORE_WATERMARK_MAX ||
+	    !ac_ts_parse(last, &now))
+		return ac_err_set(err, AC_ERR_PARSE,
+				  "a page of collection '%s' has no usable "
+				  "X-TAXII-Date-Added-Last",
+				  cid);
+	if (watermark[0] && ac_ts_parse(watermark, &was) &&
+	    ac_ts_cmp(&now, &was) <= 0)
+		return ac_err_set(err, AC_ERR_PARSE,
+				  "a page of collection '%s' does not move "
+				  "X-TAXII-Date-Added-Last past '%s': paging "
+				  "stops",
+				  cid, watermark);
+	return AC_OK;
+}
+
 /* Pages one collection from its watermark to the end. */
 static ac_rc pull_collection(struct pull *p, const char *cid,
 			     struct ac_err *err)
@@ -337,14 +361,9 @@ static ac_rc pull_collection(struct pull *p, const char *cid,
 		fed_envelope_scan(r.body.data, r.body.len, &more, &objects);
 		if (!objects)
 			break;
-		if (!r.added_last[0] ||
-		    strlen(r.added_last) > STORE_WATERMARK_MAX) {
-			rc = ac_err_set(err, AC_ERR_PARSE,
-					"a page of collection '%s' has no "
-					"usable X-TAXII-Date-Added-Last",
-					cid);
+		rc = check_added_last(cid, ss.watermark, r.added_last, err);
+		if (rc)
 			break;
-		}
 		rc = ingest_page(p, cid, &r, &accepted, err);
 		if (rc)
 			break;

@@ -487,6 +487,16 @@ static ac_rc sign_unsigned(json_t *obj, const struct ingest_prep *prep,
 	return canonicalise(obj, canon, why, why_len);
 }
 
+/* Erasure messages are never stored objects (fed_erase_check_id would
+ * refuse to erase one). */
+static bool is_erasure_message(const json_t *obj)
+{
+	const char *type = stix_get_str(obj, "type");
+
+	return type && (!strcmp(type, STIX_TYPE_ERASURE_NOTICE) ||
+			!strcmp(type, STIX_TYPE_ERASURE_CONFIRMATION));
+}
+
 ac_rc ingest_prepare(json_t *obj, const struct ingest_prep *prep,
 		     struct ac_buf *canon, struct ac_buf *text, char *why,
 		     size_t why_len, size_t *warnings)
@@ -498,6 +508,12 @@ ac_rc ingest_prepare(json_t *obj, const struct ingest_prep *prep,
 
 	*warnings = 0;
 	ac_buf_reset(text);
+	if (is_erasure_message(obj)) {
+		snprintf(why, why_len, "%s: erasure notices and confirmations "
+			 "are handled when a partner POSTs them, not stored",
+			 stix_get_str(obj, "id"));
+		return AC_ERR_INVALID;
+	}
 	/* a signed object is kept exactly as its signer wrote it */
 	if (prov && is_signed) {
 		rc = check_signature(obj, prov, why, why_len);

@@ -476,7 +476,7 @@ static void confirmation_marks_its_notice(void **state)
 				 .created_us = 1767225600000000LL};
 	struct store_outbox got[4];
 	struct fed_receive in;
-	json_t *from_alpha = NULL, *from_bravo = NULL;
+	json_t *from_alpha = NULL, *from_bravo = NULL, *other = NULL;
 
 	memset(got, 0, sizeof(got));
 	assert_int_equal(store_outbox_add(f->s, &n, NULL, NULL), AC_OK);
@@ -489,6 +489,21 @@ static void confirmation_marks_its_notice(void **state)
 					     NULL, &in, NULL),
 			 AC_OK);
 	assert_false(in.accepted);
+	/* bravo confirms the notice, but about another object */
+	c.stix_id[strlen(c.stix_id) - 1] = '7';
+	snprintf(c.object_id, sizeof(c.object_id), "%s",
+		 "indicator--e1e1e1e1-0000-4000-8000-000000000009");
+	assert_int_equal(fed_msg_build(&c, BRAVO, &f->bravo, &other, NULL),
+			 AC_OK);
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "bravo", other, NULL, NULL, &in, NULL),
+	    AC_OK);
+	assert_false(in.accepted);
+	assert_int_equal(store_outbox_list(f->s, OBJ, "bravo", false, 0,
+					   collect_outbox, got, NULL),
+			 AC_OK);
+	assert_int_equal(got[0].confirmed_us, 0);
+	memset(got, 0, sizeof(got));
 	assert_int_equal(fed_erasure_receive(f->s, "bravo", from_bravo, NULL,
 					     NULL, &in, NULL),
 			 AC_OK);
@@ -499,6 +514,52 @@ static void confirmation_marks_its_notice(void **state)
 	assert_true(got[0].confirmed_us > 0);
 	json_decref(from_alpha);
 	json_decref(from_bravo);
+	json_decref(other);
+}
+
+/* Erasure messages are handled, never stored: ingest (import, pull, the
+ * pipeline) refuses them, since fed_erase_check_id would refuse to erase
+ * a stored one. */
+static void messages_are_not_ingested(void **state)
+{
+	struct fx *f = *state;
+	json_t *m = notice_from(&f->alpha, ALPHA, "court order");
+	struct ingest_opts o = ingest_opts_default();
+	enum ingest_outcome out;
+	struct ingest in;
+	char *text = json_dumps(m, JSON_COMPACT);
+	char bundle[8192];
+	FILE *fp;
+
+	assert_non_null(text);
+	o.source = "partner:alpha";
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	assert_int_equal(ingest_json(&in, m, NULL, &out, NULL), AC_OK);
+	assert_int_equal(out, INGEST_REJECTED);
+	snprintf(bundle, sizeof(bundle), "{\"objects\":[%s]}", text);
+	fp = fmemopen(bundle, strlen(bundle), "r");
+	assert_non_null(fp);
+	assert_int_equal(ingest_stream(&in, fp, STREAM_BUNDLE, NULL), AC_OK);
+	fclose(fp);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(in.stats.accepted, 0);
+	assert_int_equal(in.stats.rejected, 2);
+	assert_int_equal(versions_of(f->s, NOTICE), 0);
+	/* the good case next to it: an ordinary object is stored */
+	json_object_set_new(m, "type", json_string("intrusion-set"));
+	json_object_set_new(m, "id", json_string(OBJ));
+	json_object_set_new(m, "name", json_string("n"));
+	json_object_del(m, "extensions");
+	json_object_del(m, "reason");
+	json_object_del(m, "originator_ref");
+	json_object_del(m, "object_ref");
+	json_object_del(m, "created_by_ref");
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	assert_int_equal(ingest_json(&in, m, NULL, &out, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(out, INGEST_ACCEPTED);
+	free(text);
+	json_decref(m);
 }
 
 int main(void)
@@ -517,6 +578,8 @@ int main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		unentitled_or_forged_notices_are_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(messages_are_not_ingested, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(confirmation_marks_its_notice,
 					    setup, teardown),
 	};
