@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev clang-tidy clang-format cppcheck
       libjansson-dev libsqlite3-dev libsodium-dev libgnutls28-dev libcmocka-dev
-      libmicrohttpd-dev libcurl4-gnutls-dev libicu-dev sqlite3 jq ca-certificates)
+      libmicrohttpd-dev libcurl4-gnutls-dev libicu-dev sqlite3 jq ca-certificates
+      curl openssl python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
