@@ -2,6 +2,10 @@
  * to each partner's writable TAXII collection (erasure.h). */
 #include "base/common.h"
 #include "federation/erasure.h"
+
+/* Per request, as the sync loop's pull and push: a partner that hangs
+ * holds up delivery (and a stopping server) for at most this long. */
+#define FED_DELIVERY_TIMEOUT_S 60
 #include "node/node_ingest.h"
 
 #include <inttypes.h>
@@ -251,7 +255,8 @@ static ac_rc deliver_partner(struct delivery *d,
 	ac_rc rc = AC_OK, prc;
 
 	d->st->partners++;
-	prc = fed_link_open(d->n, partner, 0, &who, &link, &c, &perr);
+	prc = fed_link_open(d->n, partner, FED_DELIVERY_TIMEOUT_S, &who, &link,
+			    &c, &perr);
 	if (!prc)
 		prc = find_collection(&c, partner, cid, &perr);
 	if (prc) {

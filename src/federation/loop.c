@@ -50,6 +50,11 @@ static bool stopping(struct fed_loop *l)
 	return stop;
 }
 
+static bool stop_requested(void *ctx)
+{
+	return stopping(ctx);
+}
+
 /* Next run after `fails` failures in a row: the interval, doubled per
  * failure up to the cap (or the interval, if longer). */
 static int64_t delay_ns(uint32_t interval_s, unsigned fails)
@@ -119,6 +124,8 @@ static void run_pull(struct fed_loop *l, struct sched *s)
 
 	o.retries = 0;
 	o.timeout_s = RUN_TIMEOUT_S;
+	o.stop = stop_requested;
+	o.stop_ctx = l;
 	if (fed_pull(l->n, l->a, s->name, &o, &st, &err)) {
 		s->pull_fails++;
 		s->next_pull_ns = ac_mono_ns() + delay_ns(s->pull_s, s->pull_fails);
@@ -171,6 +178,8 @@ static void run_push(struct fed_loop *l, struct sched *s)
 		return;
 	o.retries = 0;
 	o.timeout_s = RUN_TIMEOUT_S;
+	o.stop = stop_requested;
+	o.stop_ctx = l;
 	if (fed_push(l->n, l->a, s->name, &o, &st, &err)) {
 		s->push_fails++;
 		s->next_push_ns = ac_mono_ns() + delay_ns(s->push_s, s->push_fails);

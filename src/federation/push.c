@@ -380,7 +380,7 @@ static ac_rc push_all(struct push *p, struct ac_err *err)
 		return ac_err_set(err, AC_ERR_NOMEM, "out of memory");
 	if (p->o.from_start)
 		p->ps.watermark_us = 0;
-	while (!rc && !end) {
+	while (!rc && !end && !(p->o.stop && p->o.stop(p->o.stop_ctx))) {
 		batch_reset(&b, p->ps.watermark_us);
 		rc = fill_batch(p, &b, &end, err);
 		if (!rc && json_array_size(b.refs) && !p->collection[0]) {

@@ -33,6 +33,10 @@ struct fed_push_opts {
 	unsigned backoff_ms; /* first delay, doubled each time (cap 30 s) */
 	long timeout_s;	     /* per request; 0 = 120 */
 	bool from_start;     /* ignore the watermark: send the whole view */
+	/* Asked between batches: true ends the push early (the watermark
+	 * covers what was acknowledged). NULL = never. */
+	bool (*stop)(void *ctx);
+	void *stop_ctx;
 };
 
 struct fed_push_stats {

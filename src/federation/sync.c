@@ -350,7 +350,7 @@ static ac_rc pull_collection(struct pull *p, const char *cid,
 	rc = store_sync_get(p->n->store, p->partner, cid, &ss, err);
 	if (rc == AC_ERR_NOTFOUND)
 		rc = AC_OK;
-	while (!rc && more) {
+	while (!rc && more && !(p->o.stop && p->o.stop(p->o.stop_ctx))) {
 		snprintf(rel, sizeof(rel),
 			 "collections/%s/objects/?limit=%zu%s%s", cid,
 			 p->o.page_limit,

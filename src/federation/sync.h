@@ -24,6 +24,10 @@ struct fed_pull_opts {
 	unsigned retries;    /* extra attempts for transient failures */
 	unsigned backoff_ms; /* first delay, doubled each time (cap 30 s) */
 	long timeout_s;	     /* per request; 0 = 120 */
+	/* Asked between pages: true ends the pull early (what was
+	 * committed stays, the rest comes next time). NULL = never. */
+	bool (*stop)(void *ctx);
+	void *stop_ctx;
 };
 
 struct fed_pull_stats {

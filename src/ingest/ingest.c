@@ -372,6 +372,17 @@ static enum ingest_outcome count_kept(struct ingest *in,
 
 /* Counts and reports what a store_put did with the object, and (with
  * correlation on) indexes its identifiers in the same transaction. */
+/* Whether a partner sends an object this node erased (only checked where
+ * the node's own store is known: corr.store). */
+static ac_rc erased_here(struct ingest *in, const char *id, bool *yes,
+			 struct ac_err *err)
+{
+	*yes = false;
+	if (!in->opts.corr.store || strncmp(in->opts.source, "partner:", 8))
+		return AC_OK;
+	return store_erased(in->opts.corr.store, id, yes, err);
+}
+
 static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 		       const struct ident *ids, size_t nids,
 		       const struct stream_pos *pos,
@@ -380,7 +391,7 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 	enum store_put_result res = STORE_PUT_DUPLICATE;
 	struct ac_err perr = { 0 };
 	enum ingest_outcome out;
-	bool held = false;
+	bool held = false, erased = false;
 	ac_rc rc;
 
 	rc = ensure_txn(in, err);
@@ -388,6 +399,16 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 		in->failed = true;
 		return rc;
 	}
+	rc = erased_here(in, so->id, &erased, err);
+	if (rc) {
+		in->failed = true;
+		return rc;
+	}
+	if (erased)
+		return reject(in, so->id, pos, AC_ERR_PERM,
+			      "erased at this node ('accord erase list'): a "
+			      "partner's copy is not stored again",
+			      outcome, err);
 	rc = store_put(in->store, so, &res, &perr);
 	if (rc == AC_ERR_CONFLICT) {
 		rc = held_elsewhere(in, so, &held, err);

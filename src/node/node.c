@@ -95,7 +95,8 @@ static const struct conf_key size_keys[] = {
 	  offsetof(struct node_config, server.timeout_s) },
 	{ "server", "max_body_bytes", 1024, 1u << 30,
 	  offsetof(struct node_config, server.max_body_bytes) },
-	{ "server", "max_page_size", 1, 100000,
+	{ "server", "max_page_size", 1, 10000, /* AUDIT_IDS_MAX: every id a page
+						   discloses is recorded */
 	  offsetof(struct node_config, server.max_page_size) },
 };
 

@@ -239,6 +239,28 @@ out:
 	return rc;
 }
 
+ac_rc store_erased(struct store *s, const char *object_id, bool *yes,
+		   struct ac_err *err)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM erasures WHERE object_id = ?1 LIMIT 1";
+	sqlite3_stmt *st = NULL;
+	ac_rc rc = store_sqlite_stmt_get(s, sql, sizeof(sql) - 1, &st, err);
+	int src;
+
+	*yes = false;
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
+	src = sqlite3_step(st);
+	*yes = src == SQLITE_ROW;
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		rc = store_sqlite_db_err(store_sqlite_db(s), src,
+					 "cannot read erasures in", err);
+	store_sqlite_stmt_put(s, st);
+	return rc;
+}
+
 static bool outbox_fits(const struct store_outbox *o)
 {
 	return store_sqlite_fits(o->partner, sizeof(o->partner)) &&

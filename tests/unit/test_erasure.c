@@ -562,6 +562,50 @@ static void messages_are_not_ingested(void **state)
 	json_decref(m);
 }
 
+/* A partner's copy of an object this node erased is not stored again;
+ * the same object from a partner is stored when nothing was erased, and
+ * a local import is the operator's own decision. */
+static void erased_objects_are_not_taken_back(void **state)
+{
+	struct fx *f = *state;
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "type",
+			      "intrusion-set", "spec_version", "2.1", "id", OBJ,
+			      "created", "2026-01-01T00:00:00.000Z", "modified",
+			      "2026-03-01T00:00:00.000Z", "name", "n");
+	struct fed_erase_req r = {.object_id = OBJ,
+				  .reason = "court order",
+				  .actor = "tester",
+				  .self_identity = SELF,
+				  .now_us = 42};
+	struct ingest_opts opts = ingest_opts_default();
+	struct fed_erase_result res;
+	enum ingest_outcome out;
+	struct ingest in;
+
+	assert_non_null(o);
+	opts.source = "partner:alpha";
+	opts.corr.store = f->s;
+	ingest_init(&in, f->s, &opts, NULL, NULL, NULL);
+	assert_int_equal(ingest_json(&in, o, NULL, &out, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(out, INGEST_ACCEPTED);
+	assert_int_equal(fed_erase(f->s, &r, NULL, NULL, &res, NULL), AC_OK);
+	assert_int_equal(versions_of(f->s, OBJ), 0);
+	json_object_set_new(o, "modified",
+			    json_string("2026-04-01T00:00:00.000Z"));
+	ingest_init(&in, f->s, &opts, NULL, NULL, NULL);
+	assert_int_equal(ingest_json(&in, o, NULL, &out, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(out, INGEST_REJECTED);
+	assert_int_equal(versions_of(f->s, OBJ), 0);
+	opts.source = "local";
+	ingest_init(&in, f->s, &opts, NULL, NULL, NULL);
+	assert_int_equal(ingest_json(&in, o, NULL, &out, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(out, INGEST_ACCEPTED);
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +615,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(erase_local_notifies_recipients,
 					    setup, teardown),
 	    cmocka_unit_test(check_id_refuses),
+	    cmocka_unit_test_setup_teardown(erased_objects_are_not_taken_back,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(notice_parses, setup, teardown),
 	    cmocka_unit_test_setup_teardown(malformed_messages_are_invalid,
 					    setup, teardown),
