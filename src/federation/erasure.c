@@ -74,6 +74,7 @@ ac_rc fed_erase_check_id(const char *id, const char *self_identity,
 /* What the stored versions of the object say. */
 struct held {
 	const char *sender_source;   /* "partner:NAME" of the sender, or NULL */
+	char sender_source_buf[STORE_NAME_MAX + 16];
 	const char *sender_identity; /* the sender's identity, or NULL */
 	uint64_t versions;
 	bool entitled; /* a version came from, or was signed by, the sender */
@@ -104,13 +105,12 @@ static ac_rc scan_held(struct store *s, const struct fed_erase_req *r,
 {
 	const char *ids[1] = {r->object_id};
 	struct store_query q = {0};
-	char sender_source[STORE_NAME_MAX + 16];
 
 	memset(h, 0, sizeof(*h));
 	if (r->from_partner) {
-		snprintf(sender_source, sizeof(sender_source), "partner:%s",
-			 r->from_partner);
-		h->sender_source = sender_source;
+		snprintf(h->sender_source_buf, sizeof(h->sender_source_buf),
+			 "partner:%s", r->from_partner);
+		h->sender_source = h->sender_source_buf;
 		h->sender_identity = r->sender_identity;
 	}
 	q.ids = ids;
@@ -303,13 +303,22 @@ static ac_rc erase_in_tx(struct store *s, const struct fed_erase_req *r,
 		return ac_err_set(err, AC_ERR_NOTFOUND,
 				  "no object '%s' in this node's store",
 				  r->object_id);
-	if (h.versions && r->from_partner && !h.entitled)
-		return ac_err_set(err, AC_ERR_PERM,
-				  "partner '%s' may not erase '%s': this node "
-				  "did not receive it from them and they did "
-				  "not sign it",
-				  r->from_partner, r->object_id);
-	if (h.versions)
+	if (h.versions && r->from_partner && !h.entitled) {
+		/* our own copy stays; what the partner's held copy added to
+		 * the index goes (an observable both nodes have) */
+		uint64_t removed = 0;
+
+		rc = store_index_forget_source(s, r->object_id,
+					       h.sender_source, &removed, err);
+		if (!rc && !removed)
+			rc = ac_err_set(err, AC_ERR_PERM,
+					"partner '%s' may not erase '%s': this "
+					"node did not receive it from them and "
+					"they did not sign it",
+					r->from_partner, r->object_id);
+		h.versions = 0;
+	}
+	if (!rc && h.versions)
 		rc = erase_held(s, r, &h, res, err);
 	else if (r->origin)
 		snprintf(res->origin, sizeof(res->origin), "%s", r->origin);

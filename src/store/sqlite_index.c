@@ -27,6 +27,9 @@ enum ix_stmt {
 	IX_FORGET_IDENTS,
 	IX_FORGET_ALERTS,
 	IX_FORGET_CORRS,
+	IX_FORGET_SRC_IDENTS,
+	IX_FORGET_SRC_ALERTS,
+	IX_FORGET_SRC_CORRS,
 	IX_COUNT
 };
 
@@ -73,6 +76,15 @@ static const char *const ix_sql[IX_COUNT] = {
 			 " (SELECT id FROM correlations WHERE object_a = ?1"
 			 " UNION SELECT id FROM correlations"
 			 " WHERE object_b = ?1)",
+    [IX_FORGET_SRC_IDENTS] = "DELETE FROM identifiers"
+			     " WHERE object_id = ?1 AND source = ?2",
+    [IX_FORGET_SRC_ALERTS] = "DELETE FROM alerts WHERE correlation_id IN"
+			     " (SELECT id FROM correlations WHERE"
+			     " (object_a = ?1 AND source_a = ?2) OR"
+			     " (object_b = ?1 AND source_b = ?2))",
+    [IX_FORGET_SRC_CORRS] = "DELETE FROM correlations WHERE"
+			    " (object_a = ?1 AND source_a = ?2) OR"
+			    " (object_b = ?1 AND source_b = ?2)",
     [IX_FORGET_CORRS] = "DELETE FROM correlations"
 			" WHERE object_a = ?1 OR object_b = ?1",
 };
@@ -481,8 +493,38 @@ static ac_rc ix_forget(struct store *s, const char *object_id,
 	return rc;
 }
 
+/* Removes what one source contributed to the index about object_id: its
+ * identifier rows, and the correlations (and alerts) naming that pair. */
+static ac_rc ix_forget_source(struct store *s, const char *object_id,
+			      const char *source, uint64_t *removed,
+			      struct ac_err *err)
+{
+	static const enum ix_stmt order[] = { IX_FORGET_SRC_IDENTS,
+					      IX_FORGET_SRC_ALERTS,
+					      IX_FORGET_SRC_CORRS };
+	sqlite3_stmt *st = NULL;
+	ac_rc rc = AC_OK;
+
+	*removed = 0;
+	for (size_t i = 0; i < AC_ARRAY_LEN(order) && !rc; i++) {
+		rc = stmt(s, order[i], &st, err);
+		if (rc)
+			break;
+		sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+		rc = run(s, st, "cannot forget a source's index rows in",
+			 err);
+		if (!rc && i == 0)
+			*removed = (uint64_t)sqlite3_changes(
+			    store_sqlite_db(s));
+		done(st);
+	}
+	return rc;
+}
+
 const struct store_index_ops store_sqlite_index_ops = {
     .forget = ix_forget,
+    .forget_source = ix_forget_source,
     .ident_add = ix_ident_add,
     .ident_match = ix_ident_match,
     .ident_range = ix_ident_range,

@@ -514,6 +514,9 @@ struct store_index_ops {
 			     struct ac_err *err);
 	ac_rc (*forget)(struct store *s, const char *object_id,
 			struct ac_err *err);
+	ac_rc (*forget_source)(struct store *s, const char *object_id,
+			       const char *source, uint64_t *removed,
+			       struct ac_err *err);
 };
 
 /* All functions below fail with AC_ERR_USAGE when the backend (or a
@@ -569,6 +572,13 @@ ac_rc store_common_add(struct store *s, const char *kind, const char *value,
  * object is erased). Runs in the caller's transaction, if one is open. */
 ac_rc store_index_forget(struct store *s, const char *object_id,
 			 struct ac_err *err);
+/* Removes what source contributed to the index about object_id (its
+ * identifier rows; correlations and alerts naming that object and source)
+ * and says how many identifier rows went. For a copy that was not stored
+ * because this node holds the object from another source. */
+ac_rc store_index_forget_source(struct store *s, const char *object_id,
+				const char *source, uint64_t *removed,
+				struct ac_err *err);
 ac_rc store_common_list(struct store *s, store_common_cb cb, void *ctx,
 			struct ac_err *err);
 

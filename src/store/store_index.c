@@ -170,3 +170,19 @@ ac_rc store_index_forget(struct store *s, const char *object_id,
 		rc = need(object_id, "object id", err);
 	return rc ? rc : s->ops->index->forget(s, object_id, err);
 }
+
+ac_rc store_index_forget_source(struct store *s, const char *object_id,
+				const char *source, uint64_t *removed,
+				struct ac_err *err)
+{
+	ac_rc rc = need_index(s, err);
+
+	*removed = 0;
+	if (!rc)
+		rc = need(object_id, "object id", err);
+	if (!rc)
+		rc = need(source, "source", err);
+	return rc ? rc
+		  : s->ops->index->forget_source(s, object_id, source, removed,
+						 err);
+}

@@ -562,6 +562,48 @@ static void messages_are_not_ingested(void **state)
 	json_decref(m);
 }
 
+static int count_ident(const struct store_ident *id, void *ctx)
+{
+	(void)id;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* An observable both nodes hold: our copy stays local; a notice from the
+ * partner whose copy was held (not stored) removes only what that copy
+ * added to the index, and is confirmed. */
+static void notice_for_a_held_copy_forgets_its_index_rows(void **state)
+{
+	struct fx *f = *state;
+	json_t *from_bravo = notice_from(&f->bravo, BRAVO, "court order");
+	struct store_ident mine = {"phone", "+996555123456", OBJ, "local",
+				   true, NULL, 0};
+	struct store_ident theirs = mine;
+	struct fed_receive in;
+	int n = 0;
+
+	theirs.source = "partner:bravo";
+	put_version(f->s, "2026-01-01T00:00:00.000Z", "local");
+	assert_int_equal(store_ident_add(f->s, &mine, 1, NULL, NULL), AC_OK);
+	assert_int_equal(store_ident_add(f->s, &theirs, 1, NULL, NULL), AC_OK);
+	assert_int_equal(fed_erasure_receive(f->s, "bravo", from_bravo, NULL,
+					     NULL, &in, NULL),
+			 AC_OK);
+	assert_true(in.accepted);
+	assert_int_equal(versions_of(f->s, OBJ), 1);
+	assert_int_equal(store_ident_match(f->s, "phone", "+996555123456", 10,
+					   count_ident, &n, NULL),
+			 AC_OK);
+	assert_int_equal(n, 1);
+	/* a second notice finds nothing of bravo's any more: refused */
+	assert_int_equal(fed_erasure_receive(f->s, "bravo", from_bravo, NULL,
+					     NULL, &in, NULL),
+			 AC_OK);
+	assert_false(in.accepted);
+	assert_int_equal(versions_of(f->s, OBJ), 1);
+	json_decref(from_bravo);
+}
+
 /* A partner's copy of an object this node erased is not stored again;
  * the same object from a partner is stored when nothing was erased, and
  * a local import is the operator's own decision. */
@@ -626,6 +668,8 @@ int main(void)
 		unentitled_or_forged_notices_are_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(messages_are_not_ingested, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(
+		notice_for_a_held_copy_forgets_its_index_rows, setup, teardown),
 	    cmocka_unit_test_setup_teardown(confirmation_marks_its_notice,
 					    setup, teardown),
 	};
