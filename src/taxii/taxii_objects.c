@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "base/uuid.h"
+#include "federation/erasure.h"
 #include "ingest/ingest.h"
 #include "node/node_ingest.h"
 #include "stix/validate.h"
@@ -563,6 +564,63 @@ out:
 	return rc;
 }
 
+struct whole_delete {
+	struct taxii_call *c;
+	struct ac_buf vers; /* "versions v1, v2, ..." */
+};
+
+/* Writes the erase entry of a whole-object DELETE before its transaction
+ * commits (fed_erase's hook). */
+static ac_rc audit_whole_delete(const struct fed_erase_req *r,
+				const struct fed_erase_result *res, void *ctx,
+				struct ac_err *err)
+{
+	struct whole_delete *w = ctx;
+	struct taxii_call *c = w->c;
+
+	audit_ids_reset(&c->ids);
+	if (audit_ids_add(&c->ids, r->object_id))
+		return ac_err_set(err, AC_ERR_NOMEM, "out of memory");
+	snprintf(c->detail, sizeof(c->detail),
+		 "%s; deleted %" PRIu64 " version(s), the whole object: "
+		 "erasure notices queued for %zu partner(s); %s",
+		 w->vers.data ? w->vers.data : "", res->versions,
+		 res->notified, c->who_detail);
+	taxii_audit_add(c, AUDIT_ERASE, "taxii-delete", AUDIT_OK, c->detail);
+	if (!taxii_audit_flush(c, err))
+		return err->rc ? err->rc : AC_ERR_IO;
+	return AC_OK;
+}
+
+/* A DELETE of every version is an erasure like `accord erase`: the
+ * partners that received the object get notices (sent by the serve loop). */
+static ac_rc erase_whole(struct taxii_call *c, struct filters *f,
+			 const char *oid, uint64_t *deleted,
+			 struct ac_err *err)
+{
+	char reason[AUTH_PURPOSE_MAX + 64];
+	struct whole_delete w = {c, AC_BUF_INIT(AUDIT_FIELD_MAX - 256)};
+	struct fed_erase_req r = {.object_id = oid,
+				  .reason = reason,
+				  .actor = c->who.user,
+				  .self_identity = c->t->node->identity_id,
+				  .now_us = ac_now_us()};
+	struct fed_erase_result res;
+	ac_rc rc;
+
+	snprintf(reason, sizeof(reason), "TAXII DELETE%s%s",
+		 c->purpose[0] ? "; purpose: " : "", c->purpose);
+	rc = fed_erase_check_id(oid, c->t->node->identity_id, err);
+	if (!rc)
+		rc = store_query(c->store, &f->q, list_version, &w.vers, err);
+	if (!rc)
+		rc = fed_erase(c->store, &r, audit_whole_delete, &w, &res,
+			       err);
+	*deleted = rc ? 0 : res.versions;
+	ac_buf_release(&w.vers);
+	return rc;
+}
+
 void taxii_delete_object(struct taxii_call *c)
 {
 	const char *oid = http_req_param(c->req, "oid");
@@ -588,9 +646,15 @@ void taxii_delete_object(struct taxii_call *c)
 	f->q.nids = 1;
 	if (!f->q.versions && !f->q.nat_versions)
 		f->q.versions = STORE_VERSIONS_ALL;
-	if (erase(c, f, oid, &deleted, &err)) {
-		if (err.rc == AC_ERR_LIMIT || err.rc == AC_ERR_PARSE)
+	if (f->q.versions == STORE_VERSIONS_ALL && c->t->node ?
+	    erase_whole(c, f, oid, &deleted, &err) :
+	    erase(c, f, oid, &deleted, &err)) {
+		if (err.rc == AC_ERR_LIMIT || err.rc == AC_ERR_PARSE ||
+		    err.rc == AC_ERR_USAGE)
 			taxii_error(c->resp, 400, "Bad request", "%s",
+				    err.msg);
+		else if (err.rc == AC_ERR_PERM)
+			taxii_error(c->resp, 422, "Cannot be erased", "%s",
 				    err.msg);
 		else
 			taxii_fail(c->resp, &err);

@@ -197,4 +197,32 @@ jq -e '.failure_count == 1 and (.failures[0].message | test("only from partner")
 [ "$(versions "$B" "$OBJ2")" = 1 ] && ok || bad "a refused notice erased something"
 [ "$(sqlite3 "$B/store.db" "SELECT count(*) FROM objects WHERE type LIKE 'accord-erasure%'")" = 0 ] &&
 	ok || bad "an erasure message was stored as an object"
+
+# a TAXII DELETE of every version is an erasure too: bravo is told
+OBJ3=intrusion-set--e1e1e1e1-0000-4000-8000-000000000003
+intrusion_set "$OBJ3" 2026-01-01T00:00:00.000Z "Dock Runners" >"$TMP/v3.jsonl"
+expect_exit 0 "alpha imports a third object" -- "$ACCORD" --node "$A" import "$TMP/v3.jsonl"
+expect_exit 0 "bravo pulls it" -- "$ACCORD" --node "$B" sync pull alpha
+[ "$(versions "$B" "$OBJ3")" = 1 ] && ok || bad "bravo holds the third object"
+"$ACCORD" --node "$A" user add sup --role supervisor --password-stdin <<<"correct horse battery" >/dev/null 2>&1
+ST=$("$ACCORD" --node "$A" token create sup 2>/dev/null)
+NODECOL=$(curl -sk -H "Authorization: Bearer $ST" -H "Accept: $MT" "${URL_alpha}api1/collections/" |
+	jq -r '.collections[] | select(.can_write and (.title | test("(?i)inbox") | not)) | .id' | head -1)
+code=$(curl -sk -o "$TMP/del" -w '%{http_code}' -X DELETE -H "Authorization: Bearer $ST" -H "Accept: $MT" \
+	-H "X-Accord-Purpose: case 7" "${URL_alpha}api1/collections/$NODECOL/objects/$OBJ3/")
+[ "$code" = 200 ] && ok || bad "DELETE answered $code ($(head -c 200 "$TMP/del"))"
+code=$(curl -sk -o "$TMP/del" -w '%{http_code}' -X DELETE -H "Authorization: Bearer $ST" -H "Accept: $MT" \
+	"${URL_alpha}api1/collections/$NODECOL/objects/$(jq -r .id "$A/identity.json")/")
+[ "$code" = 422 ] && jq -e '.title == "Cannot be erased"' "$TMP/del" >/dev/null && ok ||
+	bad "DELETE of the node identity answered $code ($(head -c 200 "$TMP/del"))"
+expect_exit 0 "alpha: erase status after DELETE" -- "$ACCORD" --node "$A" erase status "$OBJ3"
+expect_grep "$TMP/out" "partner bravo" "the DELETE queued a notice for bravo"
+expect_exit 0 "alpha: erase list" -- "$ACCORD" --node "$A" erase list
+expect_grep "$TMP/out" "TAXII DELETE; purpose: case 7" "the DELETE's reason"
+for _ in $(seq 1 50); do
+	"$ACCORD" --node "$A" erase deliver >/dev/null 2>&1
+	[ "$(versions "$B" "$OBJ3")" = 0 ] && break
+	sleep 0.2
+done
+[ "$(versions "$B" "$OBJ3")" = 0 ] && ok || bad "bravo still holds the object alpha deleted over TAXII"
 finish
