@@ -3,6 +3,7 @@
 #include "federation/sync.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -120,14 +121,15 @@ void fed_backoff(unsigned *delay_ms)
 }
 
 /* GET with bounded exponential backoff for transient failures. */
-static ac_rc get_retry(struct pull *p, const char *rel, struct fed_response *r,
-		       struct ac_err *err)
+static ac_rc get_retry_on(struct pull *p, struct fed_client *c,
+			  const char *rel, struct fed_response *r,
+			  struct ac_err *err)
 {
 	unsigned delay = p->o.backoff_ms;
 	ac_rc rc;
 
 	for (unsigned attempt = 0;; attempt++) {
-		rc = fed_client_get(&p->c, rel, r, err);
+		rc = fed_client_get(c, rel, r, err);
 		if (!rc || !r->transient || attempt >= p->o.retries)
 			return rc;
 		ac_log(AC_LOG_WARN,
@@ -137,6 +139,12 @@ static ac_rc get_retry(struct pull *p, const char *rel, struct fed_response *r,
 		fed_response_release(r);
 		fed_backoff(&delay);
 	}
+}
+
+static ac_rc get_retry(struct pull *p, const char *rel, struct fed_response *r,
+		       struct ac_err *err)
+{
+	return get_retry_on(p, &p->c, rel, r, err);
 }
 
 ac_rc fed_parse_body(const struct fed_response *r, const char *what,
@@ -337,25 +345,90 @@ static ac_rc check_added_last(const char *cid, const char *watermark,
 }
 
 /* Pages one collection from its watermark to the end. */
-static ac_rc pull_collection(struct pull *p, const char *cid,
-			     struct ac_err *err)
+/* The next page, fetched on a second connection while the current one is
+ * ingested (the partner serves while this node verifies and stores). */
+struct prefetch {
+	struct pull *p;
+	struct fed_client c;
+	char rel[512];
+	struct fed_response r;
+	struct ac_err err;
+	ac_rc rc;
+	pthread_t th;
+	bool running;
+};
+
+static void *prefetch_main(void *arg)
+{
+	struct prefetch *f = arg;
+
+	f->rc = get_retry_on(f->p, &f->c, f->rel, &f->r, &f->err);
+	return NULL;
+}
+
+static void page_rel(char *out, size_t cap, const struct pull *p,
+		     const char *cid, const char *after)
+{
+	snprintf(out, cap, "collections/%s/objects/?limit=%zu%s%s", cid,
+		 p->o.page_limit, after[0] ? "&added_after=" : "", after);
+}
+
+/* Starts fetching the page after `after`; false (fetch it later, in line)
+ * when no thread can be started. */
+static bool prefetch_start(struct prefetch *f, const char *cid,
+			   const char *after)
+{
+	page_rel(f->rel, sizeof(f->rel), f->p, cid, after);
+	memset(&f->r, 0, sizeof(f->r));
+	memset(&f->err, 0, sizeof(f->err));
+	f->running = !pthread_create(&f->th, NULL, prefetch_main, f);
+	return f->running;
+}
+
+/* Waits for the prefetched page and hands it over in *r (released by the
+ * caller); AC_OK or the fetch's error in err. */
+static ac_rc prefetch_take(struct prefetch *f, struct fed_response *r,
+			   struct ac_err *err)
+{
+	pthread_join(f->th, NULL);
+	f->running = false;
+	*r = f->r;
+	memset(&f->r, 0, sizeof(f->r));
+	if (f->rc && err)
+		*err = f->err;
+	return f->rc;
+}
+
+static void prefetch_drop(struct prefetch *f)
+{
+	struct fed_response r;
+
+	if (f->running) {
+		prefetch_take(f, &r, NULL);
+		fed_response_release(&r);
+	}
+}
+
+/* Pages one collection from its watermark to the end. */
+static ac_rc pull_collection(struct pull *p, struct prefetch *f,
+			     const char *cid, struct ac_err *err)
 {
 	struct store_sync_state ss;
 	struct fed_response r = {0};
 	char rel[512];
 	uint64_t accepted = 0;
-	bool more = true, objects;
+	bool more = true, objects, have = false;
 	ac_rc rc;
 
 	rc = store_sync_get(p->n->store, p->partner, cid, &ss, err);
 	if (rc == AC_ERR_NOTFOUND)
 		rc = AC_OK;
 	while (!rc && more && !(p->o.stop && p->o.stop(p->o.stop_ctx))) {
-		snprintf(rel, sizeof(rel),
-			 "collections/%s/objects/?limit=%zu%s%s", cid,
-			 p->o.page_limit,
-			 ss.watermark[0] ? "&added_after=" : "", ss.watermark);
-		rc = get_retry(p, rel, &r, err);
+		if (!have) {
+			page_rel(rel, sizeof(rel), p, cid, ss.watermark);
+			rc = get_retry(p, rel, &r, err);
+		}
+		have = false;
 		if (rc)
 			break;
 		fed_envelope_scan(r.body.data, r.body.len, &more, &objects);
@@ -364,6 +437,8 @@ static ac_rc pull_collection(struct pull *p, const char *cid,
 		rc = check_added_last(cid, ss.watermark, r.added_last, err);
 		if (rc)
 			break;
+		if (more && f->c.curl)
+			have = prefetch_start(f, cid, r.added_last);
 		rc = ingest_page(p, cid, &r, &accepted, err);
 		if (rc)
 			break;
@@ -376,13 +451,17 @@ static ac_rc pull_collection(struct pull *p, const char *cid,
 		rc = store_sync_put(p->n->store, &ss, err);
 		p->st->pages++;
 		fed_response_release(&r);
+		if (have && !rc)
+			rc = prefetch_take(f, &r, err);
 	}
+	prefetch_drop(f);
 	fed_response_release(&r);
 	return rc;
 }
 
 static ac_rc pull_all(struct pull *p, struct ac_err *err)
 {
+	struct prefetch f = {.p = p};
 	struct fed_response r = {0};
 	json_t *body = NULL, *colls, *k;
 	const char *cid;
@@ -394,6 +473,12 @@ static ac_rc pull_all(struct pull *p, struct ac_err *err)
 		rc = fed_parse_body(&r, "the collection list", &body, err);
 	if (rc)
 		goto out;
+	/* a second connection for prefetching; without it pages are
+	 * fetched one after the other */
+	if (fed_client_open(&f.c, p->c.base, p->c.pin, p->c.token, NULL))
+		fed_client_close(&f.c);
+	else
+		f.c.timeout_s = p->c.timeout_s;
 	colls = json_object_get(body, "collections");
 	if (json_array_size(colls) > COLLECTIONS_MAX) {
 		rc = ac_err_set(err, AC_ERR_LIMIT,
@@ -413,12 +498,13 @@ static ac_rc pull_all(struct pull *p, struct ac_err *err)
 					p->partner);
 			goto out;
 		}
-		rc = pull_collection(p, cid, err);
+		rc = pull_collection(p, &f, cid, err);
 		if (rc)
 			goto out;
 		p->st->collections++;
 	}
 out:
+	fed_client_close(&f.c);
 	json_decref(body);
 	fed_response_release(&r);
 	return rc;
