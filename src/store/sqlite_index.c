@@ -470,27 +470,43 @@ static ac_rc ix_common_list(struct store *s, store_common_cb cb, void *ctx,
 	return rc;
 }
 
-/* Removes an erased object's identifiers, correlations and their alerts
- * (in the caller's transaction). */
-static ac_rc ix_forget(struct store *s, const char *object_id,
-		       struct ac_err *err)
+/* Runs the three forget statements (identifiers, then alerts, then
+ * correlations) for object_id and, when not NULL, source; *removed gets
+ * the identifier rows deleted. In the caller's transaction. */
+static ac_rc forget_rows(struct store *s, const enum ix_stmt order[3],
+			 const char *object_id, const char *source,
+			 uint64_t *removed, struct ac_err *err)
 {
-	static const enum ix_stmt order[] = { IX_FORGET_IDENTS,
-					      IX_FORGET_ALERTS,
-					      IX_FORGET_CORRS };
 	sqlite3_stmt *st = NULL;
 	ac_rc rc = AC_OK;
 
-	for (size_t i = 0; i < AC_ARRAY_LEN(order) && !rc; i++) {
+	*removed = 0;
+	for (size_t i = 0; i < 3 && !rc; i++) {
 		rc = stmt(s, order[i], &st, err);
 		if (rc)
 			break;
 		sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
-		rc = run(s, st, "cannot forget an object's index rows in",
-			 err);
+		if (source)
+			sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+		rc = run(s, st, "cannot forget index rows in", err);
+		if (!rc && i == 0)
+			*removed = (uint64_t)sqlite3_changes(
+			    store_sqlite_db(s));
 		done(st);
 	}
 	return rc;
+}
+
+/* Removes an erased object's identifiers, correlations and their alerts. */
+static ac_rc ix_forget(struct store *s, const char *object_id,
+		       struct ac_err *err)
+{
+	static const enum ix_stmt order[3] = { IX_FORGET_IDENTS,
+					       IX_FORGET_ALERTS,
+					       IX_FORGET_CORRS };
+	uint64_t removed;
+
+	return forget_rows(s, order, object_id, NULL, &removed, err);
 }
 
 /* Removes what one source contributed to the index about object_id: its
@@ -499,27 +515,11 @@ static ac_rc ix_forget_source(struct store *s, const char *object_id,
 			      const char *source, uint64_t *removed,
 			      struct ac_err *err)
 {
-	static const enum ix_stmt order[] = { IX_FORGET_SRC_IDENTS,
-					      IX_FORGET_SRC_ALERTS,
-					      IX_FORGET_SRC_CORRS };
-	sqlite3_stmt *st = NULL;
-	ac_rc rc = AC_OK;
+	static const enum ix_stmt order[3] = { IX_FORGET_SRC_IDENTS,
+					       IX_FORGET_SRC_ALERTS,
+					       IX_FORGET_SRC_CORRS };
 
-	*removed = 0;
-	for (size_t i = 0; i < AC_ARRAY_LEN(order) && !rc; i++) {
-		rc = stmt(s, order[i], &st, err);
-		if (rc)
-			break;
-		sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
-		rc = run(s, st, "cannot forget a source's index rows in",
-			 err);
-		if (!rc && i == 0)
-			*removed = (uint64_t)sqlite3_changes(
-			    store_sqlite_db(s));
-		done(st);
-	}
-	return rc;
+	return forget_rows(s, order, object_id, source, removed, err);
 }
 
 const struct store_index_ops store_sqlite_index_ops = {
