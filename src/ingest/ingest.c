@@ -296,8 +296,12 @@ static ac_rc names_step(struct ingest *in, const struct store_obj *so,
 	struct names_ingest_stats ns = {0};
 	struct store *s = in->opts.corr.store ? in->opts.corr.store
 					      : in->store;
-	ac_rc rc = names_ingest_object(in->store, s, so,
-				       in->opts.corr.enabled, &ns, err);
+	ac_rc rc = in->names_known
+		       ? names_ingest_list(in->store, s, so, in->names,
+					   in->nnames, in->opts.corr.enabled,
+					   &ns, err)
+		       : names_ingest_object(in->store, s, so,
+					     in->opts.corr.enabled, &ns, err);
 
 	in->pending.correlations += ns.correlations;
 	in->pending.alerts += ns.alerts;
@@ -626,6 +630,7 @@ ac_rc ingest_json(struct ingest *in, const json_t *obj,
 	if (in->failed)
 		return ac_err_set(err, AC_ERR_INVALID,
 				  "ingest already failed; call ingest_finish");
+	in->names_known = false; /* names_step reads them from the object */
 	/* defaults and signing change the object: work on a copy */
 	work = prep.markings || prep.provenance ? json_deep_copy(obj)
 						: json_incref((json_t *)obj);
@@ -677,6 +682,21 @@ static ac_rc stream_bad_line(const struct stream_pos *pos,
 	return reject(in, NULL, pos, why->rc, why->msg, NULL, in->stream_err);
 }
 
+/* Points in->names at the person names the workers took (for names_step);
+ * they live in the batch until consume_item returns. */
+static void take_names(struct ingest *in, const struct pipe_batch *b,
+		       const struct pipe_item *it)
+{
+	const char *p = pipe_str(b, it->names);
+
+	in->names_known = it->names_known;
+	in->nnames = it->nnames;
+	for (size_t i = 0; i < it->nnames && p; i++) {
+		in->names[i] = p;
+		p += strlen(p) + 1;
+	}
+}
+
 /* Stores or rejects one object the workers prepared, as ingest_text would
  * have. */
 static ac_rc consume_item(struct ingest *in, const struct pipe_batch *b,
@@ -711,6 +731,7 @@ static ac_rc consume_item(struct ingest *in, const struct pipe_batch *b,
 	so.meta = pipe_str(b, it->meta);
 	so.meta_len = it->meta_len;
 	memcpy(so.hash, it->hash, sizeof(so.hash));
+	take_names(in, b, it);
 	if (!in->opts.corr.enabled || !it->nidents)
 		return store_one(in, &so, NULL, 0, &it->pos, NULL, err);
 	if (!in->idents && !(in->idents = malloc(sizeof(*in->idents)))) {

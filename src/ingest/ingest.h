@@ -19,6 +19,7 @@
 #include "index/correlate.h"
 #include "index/ident.h"
 #include "ingest/stream.h"
+#include "names/extract.h"
 #include "policy/markings.h"
 #include "stix/json.h"
 #include "store/store.h"
@@ -115,6 +116,10 @@ struct ingest {
 	struct ac_buf canon; /* reused: canonical JSON of the current object */
 	struct ac_buf text;  /* reused: its full-text search words */
 	struct ac_buf meta;  /* reused: its markings summary */
+	/* the current identity's person names, when the workers took them */
+	const char *names[NAMES_PERSON_MAX];
+	size_t nnames;
+	bool names_known;
 	struct ac_err *stream_err; /* where ingest_stream's callbacks report */
 	struct ingest_pipe *pipe;  /* ingest_stream's workers, while it runs */
 	struct corr *corr;         /* opened at the first store, if enabled */

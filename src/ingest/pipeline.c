@@ -7,6 +7,7 @@
  * is handed to another thread: the batch gets copies of strings only. */
 #include "base/common.h"
 #include "ingest/pipeline.h"
+#include "names/extract.h"
 #include "policy/markings.h"
 
 #include <inttypes.h>
@@ -114,6 +115,29 @@ static ac_rc keep_summary(struct pipe_batch *b, struct pipe_item *it,
 	return ac_buf_add(&b->out, scratch->data, scratch->len + 1);
 }
 
+/* Appends an identity's person names (names_of_person), so the store
+ * thread need not parse the object again for them. */
+static ac_rc keep_names(struct pipe_batch *b, struct pipe_item *it,
+			const json_t *obj)
+{
+	const char *names[NAMES_PERSON_MAX];
+	size_t off;
+	ac_rc rc = AC_OK;
+
+	it->names_known = !strcmp(stix_get_str(obj, "type"), "identity");
+	it->names = PIPE_NO_STR;
+	it->nnames = 0;
+	if (!it->names_known)
+		return AC_OK;
+	it->nnames = names_of_person(obj, names, AC_ARRAY_LEN(names));
+	for (size_t i = 0; i < it->nnames && !rc; i++) {
+		rc = add_str(&b->out, names[i], &off);
+		if (i == 0)
+			it->names = off;
+	}
+	return rc;
+}
+
 /* Worker side for one object: everything but the store write. */
 static void prepare_item(const struct ingest_pipe *p, struct pipe_batch *b,
 			 struct pipe_item *it, struct ac_buf *canon,
@@ -149,6 +173,8 @@ static void prepare_item(const struct ingest_pipe *p, struct pipe_batch *b,
 		keep = keep_result(b, it, obj, canon, text);
 		if (!keep)
 			keep = keep_summary(b, it, obj, canon);
+		if (!keep)
+			keep = keep_names(b, it, obj);
 		if (!keep && p->extract)
 			keep = keep_idents(b, it, obj, &p->ictx, ids);
 	}

@@ -34,6 +34,8 @@ struct pipe_item {
 	size_t id, type, version, spec_version, why, text;
 	size_t json, json_len;
 	size_t meta, meta_len;	/* policy_markings_summary in `out` */
+	bool names_known;	/* an identity: its person names follow */
+	size_t names, nnames;	/* NUL-separated strings in `out` */
 	size_t idents, nidents; /* struct ident records (unaligned) in `out` */
 	uint8_t hash[STORE_HASH_LEN];
 };

@@ -183,15 +183,12 @@ ac_rc names_refresh_object(struct store *s, const char *object_id,
 	return rc;
 }
 
-ac_rc names_ingest_object(struct store *obj_store, struct store *names_store,
-			  const struct store_obj *so, bool correlate_names,
-			  struct names_ingest_stats *st, struct ac_err *err)
+ac_rc names_ingest_list(struct store *obj_store, struct store *names_store,
+			const struct store_obj *so, const char *const *names,
+			size_t n, bool correlate_names,
+			struct names_ingest_stats *st, struct ac_err *err)
 {
-	const char *names[NAMES_PERSON_MAX];
-	struct ac_err perr = {0};
-	json_t *obj = NULL;
 	bool newest = false;
-	size_t n;
 	ac_rc rc;
 
 	if (strcmp(so->type, "identity") || !store_names_supported(names_store))
@@ -199,18 +196,35 @@ ac_rc names_ingest_object(struct store *obj_store, struct store *names_store,
 	rc = is_newest(obj_store, so, &newest, err);
 	if (rc || !newest)
 		return rc;
-	/* the stored text passed the ingest limits: the fast parser */
-	rc = stix_json_parse_checked(so->json, so->json_len, &obj, &perr);
-	if (rc)
-		return ac_err_set(err, rc, "cannot read the names of '%s': %s",
-				  so->id, perr.msg);
-	n = names_of_person(obj, names, AC_ARRAY_LEN(names));
 	rc = store_names_replace(names_store, so->id, so->source, names, n,
 				 ac_now_us(), err);
 	if (!rc && n)
 		st->persons++;
 	if (!rc && n && correlate_names)
 		rc = correlate(names_store, so, names, n, st, err);
+	return rc;
+}
+
+ac_rc names_ingest_object(struct store *obj_store, struct store *names_store,
+			  const struct store_obj *so, bool correlate_names,
+			  struct names_ingest_stats *st, struct ac_err *err)
+{
+	const char *names[NAMES_PERSON_MAX];
+	struct ac_err perr = {0};
+	json_t *obj = NULL;
+	size_t n;
+	ac_rc rc;
+
+	if (strcmp(so->type, "identity") || !store_names_supported(names_store))
+		return AC_OK;
+	/* the stored text passed the ingest limits: the fast parser */
+	rc = stix_json_parse_checked(so->json, so->json_len, &obj, &perr);
+	if (rc)
+		return ac_err_set(err, rc, "cannot read the names of '%s': %s",
+				  so->id, perr.msg);
+	n = names_of_person(obj, names, AC_ARRAY_LEN(names));
+	rc = names_ingest_list(obj_store, names_store, so, names, n,
+			       correlate_names, st, err);
 	json_decref(obj);
 	return rc;
 }

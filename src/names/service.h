@@ -67,6 +67,14 @@ ac_rc names_ingest_object(struct store *obj_store, struct store *names_store,
 			  const struct store_obj *so, bool correlate,
 			  struct names_ingest_stats *st, struct ac_err *err);
 
+/* names_ingest_object for an identity whose person names were already
+ * taken from it (names_of_person: names[0..n), borrowed), so the stored
+ * text need not be parsed again. */
+ac_rc names_ingest_list(struct store *obj_store, struct store *names_store,
+			const struct store_obj *so, const char *const *names,
+			size_t n, bool correlate, struct names_ingest_stats *st,
+			struct ac_err *err);
+
 /* After versions of object_id were deleted from s: makes its name rows
  * those of its newest remaining version, or none (erasure). Does nothing
  * when s keeps no names. Errors: store errors, AC_ERR_PARSE. */

@@ -216,8 +216,31 @@ static int dump_row(const struct store_row *row, void *ctx)
 	fprintf(f, "%s %s %s ", row->id, row->version, row->source);
 	for (size_t i = 0; i < STORE_HASH_LEN; i++)
 		fprintf(f, "%02x", row->hash[i]);
-	fprintf(f, " %.*s\n", (int)row->json_len, row->json);
+	fprintf(f, " %.*s %.*s\n", (int)row->json_len, row->json,
+		(int)row->meta_len, row->meta ? row->meta : "");
 	return 0;
+}
+
+/* Every person name row as "object source name" lines. */
+static int dump_name(const struct store_person_name *n, void *ctx)
+{
+	fprintf(ctx, "%s %s %s\n", n->object_id, n->source, n->name);
+	return 0;
+}
+
+static char *dump_names(struct store *st, size_t *nrows)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	assert_int_equal(store_names_scan(st, 0, dump_name, f, NULL), AC_OK);
+	fclose(f);
+	*nrows = 0;
+	for (size_t i = 0; i < len; i++)
+		*nrows += out[i] == '\n';
+	return out;
 }
 
 static char *dump_store(struct store *st, size_t *nrows)
@@ -257,6 +280,14 @@ static void test_same_as_serial(void **state)
 	da = dump_store(f->s[0], &na);
 	db = dump_store(f->s[1], &nb);
 	assert_int_equal(na, a.stats.accepted);
+	assert_int_equal(na, nb);
+	assert_string_equal(da, db);
+	free(da);
+	free(db);
+	/* the workers take the person names; the serial path parses them */
+	da = dump_names(f->s[0], &na);
+	db = dump_names(f->s[1], &nb);
+	assert_true(na > 10);
 	assert_int_equal(na, nb);
 	assert_string_equal(da, db);
 	free(da);
