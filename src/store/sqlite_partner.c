@@ -197,7 +197,6 @@ ac_rc store_sqlite_agreement_set(struct store *s,
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
 	ac_rc rc;
-	int src;
 
 	if (!store_sqlite_fits(a->partner, sizeof(a->partner)) ||
 	    !store_sqlite_fits(a->areas, sizeof(a->areas)) ||
@@ -220,14 +219,8 @@ ac_rc store_sqlite_agreement_set(struct store *s,
 	sqlite3_bind_int64(st, 6, a->valid_until_us);
 	sqlite3_bind_text(st, 7, a->onward_sharing, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, a->updated_us);
-	src = sqlite3_step(st);
-	if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
-		rc = ac_err_set(err, AC_ERR_NOTFOUND,
-				"cannot set an agreement with '%s': no such "
-				"partner",
-				a->partner);
-	else if (src != SQLITE_DONE)
-		rc = store_sqlite_db_err(db, src, "cannot set an agreement in", err);
+	rc = store_sqlite_step_for_partner(db, st, "set an agreement",
+					   a->partner, err);
 out:
 	sqlite3_finalize(st);
 	return rc;

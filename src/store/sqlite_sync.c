@@ -15,7 +15,6 @@ ac_rc store_partner_link_put(struct store *s,
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
 	ac_rc rc;
-	int src;
 
 	if (!store_sqlite_fits(l->name, sizeof(l->name)) || !store_sqlite_fits(l->url, sizeof(l->url)) ||
 	    !store_sqlite_fits(l->pin, sizeof(l->pin)))
@@ -36,13 +35,8 @@ ac_rc store_partner_link_put(struct store *s,
 	sqlite3_bind_text(st, 3, l->pin, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, l->sign_pk, sizeof(l->sign_pk), SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, l->created_us);
-	src = sqlite3_step(st);
-	if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
-		rc = ac_err_set(err, AC_ERR_NOTFOUND,
-				"cannot link partner '%s': no such partner",
-				l->name);
-	else if (src != SQLITE_DONE)
-		rc = store_sqlite_db_err(db, src, "cannot store a partner link in", err);
+	rc = store_sqlite_step_for_partner(db, st, "store a partner link",
+					   l->name, err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -162,7 +156,6 @@ ac_rc store_sync_put(struct store *s, const struct store_sync_state *o,
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
 	ac_rc rc;
-	int src;
 
 	if (!store_sqlite_fits(o->partner, sizeof(o->partner)) ||
 	    !store_sqlite_fits(o->collection, sizeof(o->collection)) ||
@@ -184,13 +177,8 @@ ac_rc store_sync_put(struct store *s, const struct store_sync_state *o,
 	sqlite3_bind_int64(st, 5, o->last_success_us);
 	sqlite3_bind_text(st, 6, o->last_error, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)o->received);
-	src = sqlite3_step(st);
-	if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
-		rc = ac_err_set(err, AC_ERR_NOTFOUND,
-				"cannot store sync state: no partner '%s'",
-				o->partner);
-	else if (src != SQLITE_DONE)
-		rc = store_sqlite_db_err(db, src, "cannot store sync state in", err);
+	rc = store_sqlite_step_for_partner(db, st, "store sync state",
+					   o->partner, err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -315,7 +303,6 @@ ac_rc store_push_put(struct store *s, const struct store_push_state *o,
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
 	ac_rc rc;
-	int src;
 
 	if (!store_sqlite_fits(o->partner, sizeof(o->partner)) ||
 	    !store_sqlite_fits(o->last_error, sizeof(o->last_error)))
@@ -335,13 +322,8 @@ ac_rc store_push_put(struct store *s, const struct store_push_state *o,
 	sqlite3_bind_text(st, 5, o->last_error, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)o->sent);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)o->failed);
-	src = sqlite3_step(st);
-	if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
-		rc = ac_err_set(err, AC_ERR_NOTFOUND,
-				"cannot store push state: no partner '%s'",
-				o->partner);
-	else if (src != SQLITE_DONE)
-		rc = store_sqlite_db_err(db, src, "cannot store push state in", err);
+	rc = store_sqlite_step_for_partner(db, st, "store push state",
+					   o->partner, err);
 out:
 	sqlite3_finalize(st);
 	return rc;

@@ -27,6 +27,23 @@ ac_rc store_sqlite_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 	return AC_OK;
 }
 
+ac_rc store_sqlite_step_for_partner(sqlite3 *db, sqlite3_stmt *st,
+				    const char *what, const char *partner,
+				    struct ac_err *err)
+{
+	char in[128];
+	int src = sqlite3_step(st);
+
+	if (src == SQLITE_DONE)
+		return AC_OK;
+	if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return ac_err_set(err, AC_ERR_NOTFOUND,
+				  "cannot %s: no such partner '%s'", what,
+				  partner);
+	snprintf(in, sizeof(in), "cannot %s in", what);
+	return store_sqlite_db_err(db, src, in, err);
+}
+
 bool store_sqlite_fits(const char *s, size_t cap)
 {
 	return strnlen(s, cap) < cap;

@@ -110,6 +110,12 @@ ac_rc store_sqlite_db_err(sqlite3 *db, int src, const char *what,
 /* sqlite3_prepare_v2 with the error translated. */
 ac_rc store_sqlite_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 			   struct ac_err *err);
+/* Steps a write keyed by a partner name: a foreign-key failure is
+ * AC_ERR_NOTFOUND "cannot WHAT: no such partner 'PARTNER'", any other
+ * failure the database error "cannot WHAT in store ...". */
+ac_rc store_sqlite_step_for_partner(sqlite3 *db, sqlite3_stmt *st,
+				    const char *what, const char *partner,
+				    struct ac_err *err);
 /* True if s fits a field of cap bytes (with its NUL). */
 bool store_sqlite_fits(const char *s, size_t cap);
 /* Copies text column col into dst (cap bytes); NULL reads as "".
