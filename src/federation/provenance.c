@@ -48,17 +48,21 @@ static ac_rc canonical(const json_t *obj, struct ac_buf *out,
 	return AC_OK;
 }
 
+/* Adds the provenance entry (path may be NULL; its reference is taken). */
 static ac_rc add_extension(json_t *obj, const char *identity_id,
-			   const char *sig_b64, struct ac_err *err)
+			   const char *alg, const char *sig_b64, json_t *path,
+			   struct ac_err *err)
 {
 	json_t *exts = json_object_get(obj, "extensions");
 	json_t *ext = json_pack("{s:s, s:s, s:s, s:s}", "extension_type",
 				"property-extension", "signer", identity_id,
-				"alg", "ed25519", "sig", sig_b64);
+				"alg", alg, "sig", sig_b64);
 
-	if (!ext)
+	if (!ext || (path && json_object_set_new(ext, "path", path))) {
+		json_decref(ext);
 		return ac_err_set(err, AC_ERR_NOMEM,
 				  "cannot build the provenance extension");
+	}
 	if (!exts) {
 		exts = json_object();
 		if (!exts || json_object_set_new(obj, "extensions", exts)) {
@@ -105,7 +109,7 @@ ac_rc fed_sign_canonical(json_t *obj, const char *canon, size_t len,
 			     k->sign_sk);
 	sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig),
 			  sodium_base64_VARIANT_ORIGINAL);
-	return add_extension(obj, identity_id, b64, err);
+	return add_extension(obj, identity_id, FED_ALG_ONE, b64, NULL, err);
 }
 
 ac_rc fed_sign(json_t *obj, const struct ac_keys *k, const char *identity_id,
@@ -135,22 +139,253 @@ const char *fed_signer(const json_t *obj)
 	return json_string_value(json_object_get(ext, "signer"));
 }
 
+#define B64_LEAF_LEN 44 /* standard base64 of 32 bytes, with padding */
+#define VERIFIED_CACHE 16
+
+void fed_tree_leaf(const char *canon, size_t len,
+		   unsigned char leaf[FED_LEAF_LEN])
+{
+	static const unsigned char tag = 0x00;
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, FED_LEAF_LEN);
+	crypto_generichash_update(&st, &tag, 1);
+	crypto_generichash_update(&st, (const unsigned char *)canon, len);
+	crypto_generichash_final(&st, leaf, FED_LEAF_LEN);
+}
+
+static void tree_node(const unsigned char *left, const unsigned char *right,
+		      unsigned char out[FED_LEAF_LEN])
+{
+	unsigned char in[1 + 2 * FED_LEAF_LEN];
+
+	in[0] = 0x01;
+	memcpy(in + 1, left, FED_LEAF_LEN);
+	memcpy(in + 1 + FED_LEAF_LEN, right, FED_LEAF_LEN);
+	crypto_generichash(out, FED_LEAF_LEN, in, sizeof(in), NULL, 0);
+}
+
+/* What the tree signature signs: the label, its NUL, the root. */
+struct tree_msg {
+	unsigned char bytes[sizeof(FED_TREE_LABEL) + FED_LEAF_LEN];
+};
+
+static void tree_message(const unsigned char root[FED_LEAF_LEN],
+			 struct tree_msg *m)
+{
+	memcpy(m->bytes, FED_TREE_LABEL, sizeof(FED_TREE_LABEL));
+	memcpy(m->bytes + sizeof(FED_TREE_LABEL), root, FED_LEAF_LEN);
+}
+
+/* Every level of the tree, the leaves first; at most 2n nodes in all. */
+struct tree {
+	unsigned char nodes[2 * FED_TREE_MAX][FED_LEAF_LEN];
+	size_t start[8], size[8]; /* 64 leaves make 7 levels */
+	size_t levels;
+};
+
+static void tree_build(struct tree *t,
+		       const unsigned char (*leaves)[FED_LEAF_LEN], size_t n)
+{
+	size_t at = n;
+
+	memcpy(t->nodes, leaves, n * FED_LEAF_LEN);
+	t->start[0] = 0;
+	t->size[0] = n;
+	t->levels = 1;
+	while (t->size[t->levels - 1] > 1) {
+		size_t below = t->start[t->levels - 1];
+		size_t m = t->size[t->levels - 1];
+
+		t->start[t->levels] = at;
+		for (size_t j = 0; 2 * j < m; j++, at++) {
+			const unsigned char *l = t->nodes[below + 2 * j];
+			if (2 * j + 1 < m)
+				tree_node(l, t->nodes[below + 2 * j + 1],
+					  t->nodes[at]);
+			else
+				memcpy(t->nodes[at], l, FED_LEAF_LEN);
+		}
+		t->size[t->levels++] = (m + 1) / 2;
+	}
+}
+
+/* Leaf i's path: the sibling at each level where it has one (new
+ * reference; NULL on memory). */
+static json_t *tree_path(const struct tree *t, size_t i)
+{
+	json_t *path = json_array();
+	char entry[1 + B64_LEAF_LEN + 1];
+
+	for (size_t l = 0; path && l + 1 < t->levels; l++, i /= 2) {
+		size_t sib = i ^ 1;
+		if (sib >= t->size[l])
+			continue; /* carried up unchanged */
+		entry[0] = (i & 1) ? 'l' : 'r';
+		sodium_bin2base64(entry + 1, sizeof(entry) - 1,
+				  t->nodes[t->start[l] + sib], FED_LEAF_LEN,
+				  sodium_base64_VARIANT_ORIGINAL);
+		if (json_array_append_new(path, json_string(entry))) {
+			json_decref(path);
+			return NULL;
+		}
+	}
+	return path;
+}
+
+static bool can_take_extension(const json_t *obj)
+{
+	const json_t *exts = json_object_get(obj, "extensions");
+
+	return json_is_object(obj) && (!exts || json_is_object(exts));
+}
+
+ac_rc fed_sign_tree(json_t *const *objs,
+		    const unsigned char (*leaves)[FED_LEAF_LEN], size_t n,
+		    const struct ac_keys *k, const char *identity_id,
+		    struct ac_err *err)
+{
+	static _Thread_local struct tree t;
+	unsigned char sig[crypto_sign_BYTES];
+	char b64[FED_SIG_B64_MAX];
+	json_t *path = NULL;
+	struct tree_msg m;
+	size_t done = 0;
+	ac_rc rc = AC_OK;
+
+	if (n < 1 || n > FED_TREE_MAX || !identity_id || !identity_id[0])
+		return ac_err_set(err, AC_ERR_INVALID,
+				  "cannot sign %zu objects together (1 to %d) "
+				  "or without a signer",
+				  n, FED_TREE_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (!can_take_extension(objs[i]))
+			return ac_err_set(err, AC_ERR_INVALID,
+					  "cannot sign: not an object, or "
+					  "'extensions' is not an object");
+	tree_build(&t, leaves, n);
+	tree_message(t.nodes[t.start[t.levels - 1]], &m);
+	crypto_sign_detached(sig, NULL, m.bytes, sizeof(m.bytes), k->sign_sk);
+	sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig),
+			  sodium_base64_VARIANT_ORIGINAL);
+	for (; done < n && !rc; done++) {
+		if (n > 1 && !(path = tree_path(&t, done))) {
+			rc = ac_err_set(err, AC_ERR_NOMEM,
+					"cannot build a provenance path");
+			break;
+		}
+		rc = add_extension(objs[done], identity_id, FED_ALG_TREE, b64,
+				   path, err);
+	}
+	for (size_t i = 0; rc && i < done; i++)
+		drop_provenance(objs[i], NULL);
+	return rc;
+}
+
+/* Whether this thread checked sig over m with pk before (remember: add). */
+static bool verified_before(const unsigned char *pk, const struct tree_msg *m,
+			    const unsigned char *sig, bool remember)
+{
+	static _Thread_local unsigned char seen[VERIFIED_CACHE][32];
+	static _Thread_local size_t next;
+	crypto_generichash_state st;
+	unsigned char key[32];
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(key));
+	crypto_generichash_update(&st, pk, crypto_sign_PUBLICKEYBYTES);
+	crypto_generichash_update(&st, m->bytes, sizeof(m->bytes));
+	crypto_generichash_update(&st, sig, crypto_sign_BYTES);
+	crypto_generichash_final(&st, key, sizeof(key));
+	if (remember) {
+		memcpy(seen[next], key, sizeof(key));
+		next = (next + 1) % VERIFIED_CACHE;
+		return true;
+	}
+	for (size_t i = 0; i < VERIFIED_CACHE; i++)
+		if (sodium_memcmp(seen[i], key, sizeof(key)) == 0)
+			return true;
+	return false;
+}
+
+/* Folds one path entry ("l"/"r" and a base64 hash) into cur. */
+static bool fold_path_entry(const json_t *e, unsigned char cur[FED_LEAF_LEN])
+{
+	const char *s = json_string_value(e);
+	unsigned char sib[FED_LEAF_LEN];
+	size_t len = 0;
+
+	if (!s || json_string_length(e) != 1 + B64_LEAF_LEN ||
+	    (s[0] != 'l' && s[0] != 'r') ||
+	    sodium_base642bin(sib, sizeof(sib), s + 1, B64_LEAF_LEN, NULL,
+			      &len, NULL, sodium_base64_VARIANT_ORIGINAL) ||
+	    len != sizeof(sib))
+		return false;
+	if (s[0] == 'l')
+		tree_node(sib, cur, cur);
+	else
+		tree_node(cur, sib, cur);
+	return true;
+}
+
+static enum fed_verdict verify_tree(const json_t *obj, const json_t *ext,
+				    const unsigned char *sig,
+				    const unsigned char *pk)
+{
+	struct ac_buf canon = AC_BUF_INIT(CANON_MAX);
+	const json_t *path = json_object_get(ext, "path");
+	size_t n = json_array_size(path);
+	unsigned char cur[FED_LEAF_LEN];
+	struct tree_msg m;
+	bool ok;
+
+	if (path && (!json_is_array(path) || n == 0 ||
+		     n > FED_TREE_DEPTH_MAX))
+		return FED_SIG_BAD;
+	ok = canonical(obj, &canon, NULL) == AC_OK;
+	if (ok)
+		fed_tree_leaf(canon.data, canon.len, cur);
+	ac_buf_release(&canon);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = fold_path_entry(json_array_get(path, i), cur);
+	if (!ok)
+		return FED_SIG_BAD;
+	tree_message(cur, &m);
+	if (verified_before(pk, &m, sig, false))
+		return FED_SIG_OK;
+	if (crypto_sign_verify_detached(sig, m.bytes, sizeof(m.bytes), pk))
+		return FED_SIG_BAD;
+	verified_before(pk, &m, sig, true);
+	return FED_SIG_OK;
+}
+
+static enum fed_verdict verify_one(const json_t *obj, const unsigned char *sig,
+				   const unsigned char *pk)
+{
+	struct ac_buf canon = AC_BUF_INIT(CANON_MAX);
+	enum fed_verdict v = FED_SIG_BAD;
+
+	if (canonical(obj, &canon, NULL) == AC_OK &&
+	    crypto_sign_verify_detached(sig, (const unsigned char *)canon.data,
+					canon.len, pk) == 0)
+		v = FED_SIG_OK;
+	ac_buf_release(&canon);
+	return v;
+}
+
 enum fed_verdict fed_verify(const json_t *obj,
 			    const unsigned char pk[crypto_sign_PUBLICKEYBYTES])
 {
-	struct ac_buf canon = AC_BUF_INIT(CANON_MAX);
 	unsigned char sig[crypto_sign_BYTES];
 	json_t *ext = json_object_get(json_object_get(obj, "extensions"),
 				      FED_PROVENANCE_EXT);
 	const char *alg, *b64;
-	enum fed_verdict v = FED_SIG_BAD;
 	size_t siglen = 0;
 
 	if (!ext)
 		return FED_SIG_UNSIGNED;
 	alg = json_string_value(json_object_get(ext, "alg"));
 	b64 = json_string_value(json_object_get(ext, "sig"));
-	if (!json_is_object(ext) || !alg || strcmp(alg, "ed25519") || !b64 ||
+	if (!json_is_object(ext) || !alg || !b64 ||
 	    !json_string_value(json_object_get(ext, "signer")) ||
 	    strlen(b64) >= FED_SIG_B64_MAX)
 		return FED_SIG_BAD;
@@ -158,12 +393,11 @@ enum fed_verdict fed_verify(const json_t *obj,
 			      NULL, sodium_base64_VARIANT_ORIGINAL) ||
 	    siglen != sizeof(sig))
 		return FED_SIG_BAD;
-	if (canonical(obj, &canon, NULL) == AC_OK &&
-	    crypto_sign_verify_detached(sig, (const unsigned char *)canon.data,
-					canon.len, pk) == 0)
-		v = FED_SIG_OK;
-	ac_buf_release(&canon);
-	return v;
+	if (!strcmp(alg, FED_ALG_TREE))
+		return verify_tree(obj, ext, sig, pk);
+	if (!strcmp(alg, FED_ALG_ONE) && !json_object_get(ext, "path"))
+		return verify_one(obj, sig, pk);
+	return FED_SIG_BAD;
 }
 
 bool fed_is_signed(const json_t *obj)

@@ -10,6 +10,18 @@
  *
  * The signature covers the RFC 8785 canonical form of the object without
  * that extension entry (and without "extensions" if it was the only one).
+ *
+ * Objects signed together (ingest signs up to FED_TREE_MAX at once) carry
+ * alg "ed25519-merkle": sig then signs the root of a hash tree whose leaves
+ * are those canonical forms, and "path" lists the sibling hashes from this
+ * object's leaf up to the root, each "l" or "r" (the side the sibling is
+ * on) followed by its base64:
+ *   leaf = BLAKE2b-256(0x00 || canonical form)
+ *   node = BLAKE2b-256(0x01 || left || right)  (an odd last node is carried
+ *          up unchanged)
+ *   sig  = Ed25519(FED_TREE_LABEL || root)
+ * "path" is absent for a tree of one leaf. A checked root is remembered per
+ * thread, so a batch costs one Ed25519 verification.
  * The extension-definition ships with every node (stix/ext.h) and is
  * validated like accord's other extensions. Ingest signs and verifies
  * (docs/internals/federation.md, "Provenance"). */
@@ -25,6 +37,12 @@
 
 #define FED_PROVENANCE_EXT STIX_EXT_PROVENANCE
 #define FED_SIG_B64_MAX 128 /* base64 of 64 bytes is 88 chars */
+#define FED_ALG_ONE "ed25519"
+#define FED_ALG_TREE "ed25519-merkle"
+#define FED_TREE_MAX 64	      /* objects signed together at most */
+#define FED_TREE_DEPTH_MAX 32 /* path entries accepted at most */
+#define FED_TREE_LABEL "accord provenance tree v1"
+#define FED_LEAF_LEN 32
 
 enum fed_verdict {
 	FED_SIG_OK,  /* signed, and the signature verifies with the key */
@@ -46,6 +64,21 @@ ac_rc fed_sign(json_t *obj, const struct ac_keys *k, const char *identity_id,
 ac_rc fed_sign_canonical(json_t *obj, const char *canon, size_t len,
 			 const struct ac_keys *k, const char *identity_id,
 			 struct ac_err *err);
+
+/* The tree leaf of an object whose RFC 8785 form (without provenance) is
+ * canon[0..len). */
+void fed_tree_leaf(const char *canon, size_t len,
+		   unsigned char leaf[FED_LEAF_LEN]);
+
+/* Signs objs[0..n) (1 <= n <= FED_TREE_MAX, none holding a provenance
+ * entry; leaves[i] = fed_tree_leaf of objs[i]'s canonical form) with one
+ * signature over their tree's root, and adds each object's extension with
+ * its path. AC_ERR_INVALID for a bad n, a non-object or an empty
+ * identity_id, AC_ERR_NOMEM; on failure no object is changed. */
+ac_rc fed_sign_tree(json_t *const *objs,
+		    const unsigned char (*leaves)[FED_LEAF_LEN], size_t n,
+		    const struct ac_keys *k, const char *identity_id,
+		    struct ac_err *err);
 
 /* Checks obj's provenance signature against the public key pk. Never
  * modifies obj. */

@@ -102,8 +102,11 @@ static void collect_text(const json_t *v, const char *key, struct ac_buf *out)
 			return;
 		ac_buf_add(out, s, len);
 	} else if (json_is_object(v)) {
+		/* a provenance path is hashes, not words */
+		bool prov = key && !strcmp(key, FED_PROVENANCE_EXT);
 		json_object_foreach((json_t *)v, k, child) {
-			collect_text(child, k, out);
+			if (!prov || strcmp(k, "path") != 0)
+				collect_text(child, k, out);
 		}
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, child) {
@@ -486,21 +489,44 @@ static ac_rc canonicalise(const json_t *obj, struct ac_buf *canon, char *why,
 	return rc;
 }
 
+/* What an unsigned object needs: nothing (a shipped object), rejection (a
+ * partner's must be signed) or this node's signature. */
+enum unsigned_need { KEEP_UNSIGNED, REJECT_UNSIGNED, SIGN_HERE };
+
+static enum unsigned_need unsigned_need(const json_t *obj,
+					const struct ingest_prep *prep,
+					const struct ac_buf *canon)
+{
+	if (stix_shipped_identical(stix_get_str(obj, "id"), canon->data,
+				   canon->len))
+		return KEEP_UNSIGNED;
+	return prep->partner ? REJECT_UNSIGNED : SIGN_HERE;
+}
+
 /* An unsigned object: a partner's is rejected unless it is a shipped
- * object; this node's own is signed (canon then holds the signed form). */
+ * object; this node's own is signed (canon then holds the signed form),
+ * or with must_sign left for the caller to sign (*must_sign set). */
 static ac_rc sign_unsigned(json_t *obj, const struct ingest_prep *prep,
-			   struct ac_buf *canon, char *why, size_t why_len)
+			   struct ac_buf *canon, bool *must_sign, char *why,
+			   size_t why_len)
 {
 	const struct ingest_provenance *prov = prep->provenance;
 	const char *id = stix_get_str(obj, "id");
 	struct ac_err err = {0};
 
-	if (stix_shipped_identical(id, canon->data, canon->len))
+	switch (unsigned_need(obj, prep, canon)) {
+	case KEEP_UNSIGNED:
 		return AC_OK;
-	if (prep->partner) {
+	case REJECT_UNSIGNED:
 		snprintf(why, why_len, "%s: provenance: unsigned (a partner's "
 			 "object must carry its originator's signature)", id);
 		return AC_ERR_CRYPTO;
+	case SIGN_HERE:
+		break;
+	}
+	if (prov->keys && must_sign) {
+		*must_sign = true;
+		return AC_OK;
 	}
 	if (!prov->keys ||
 	    fed_sign_canonical(obj, canon->data, canon->len, prov->keys,
@@ -522,9 +548,10 @@ static bool is_erasure_message(const json_t *obj)
 			!strcmp(type, STIX_TYPE_ERASURE_CONFIRMATION));
 }
 
-ac_rc ingest_prepare(json_t *obj, const struct ingest_prep *prep,
-		     struct ac_buf *canon, struct ac_buf *text, char *why,
-		     size_t why_len, size_t *warnings)
+ac_rc ingest_prepare_deferred(json_t *obj, const struct ingest_prep *prep,
+			      struct ac_buf *canon, struct ac_buf *text,
+			      bool *must_sign, char *why, size_t why_len,
+			      size_t *warnings)
 {
 	const struct ingest_provenance *prov = prep->provenance;
 	bool is_signed = fed_is_signed(obj);
@@ -532,6 +559,8 @@ ac_rc ingest_prepare(json_t *obj, const struct ingest_prep *prep,
 	ac_rc rc;
 
 	*warnings = 0;
+	if (must_sign)
+		*must_sign = false;
 	ac_buf_reset(text);
 	if (is_erasure_message(obj)) {
 		snprintf(why, why_len, "%s: erasure notices and confirmations "
@@ -559,11 +588,29 @@ ac_rc ingest_prepare(json_t *obj, const struct ingest_prep *prep,
 	*warnings = rep.nwarnings;
 	rc = canonicalise(obj, canon, why, why_len);
 	if (!rc && prov && !is_signed)
-		rc = sign_unsigned(obj, prep, canon, why, why_len);
-	if (rc)
+		rc = sign_unsigned(obj, prep, canon, must_sign, why, why_len);
+	if (rc || (must_sign && *must_sign))
 		return rc;
 	ingest_collect_text(obj, text);
 	return AC_OK;
+}
+
+ac_rc ingest_prepare(json_t *obj, const struct ingest_prep *prep,
+		     struct ac_buf *canon, struct ac_buf *text, char *why,
+		     size_t why_len, size_t *warnings)
+{
+	return ingest_prepare_deferred(obj, prep, canon, text, NULL, why,
+				       why_len, warnings);
+}
+
+ac_rc ingest_prepare_signed(const json_t *obj, struct ac_buf *canon,
+			    struct ac_buf *text, char *why, size_t why_len)
+{
+	ac_rc rc = canonicalise(obj, canon, why, why_len);
+
+	if (!rc)
+		ingest_collect_text(obj, text);
+	return rc;
 }
 
 /* What ingest_prepare does for this ingest: only this node's own objects

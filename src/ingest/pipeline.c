@@ -2,9 +2,10 @@
  * mutex guards the queue; only the calling thread fills, takes back and
  * recycles batches, so `fill` and `spare` need no lock.
  *
- * Arena invariant: a worker parses each object with its jansson arena on
- * (base/arena.h); no json_t from the arena outlives prepare_item, and none
- * is handed to another thread: the batch gets copies of strings only. */
+ * Arena invariant: a worker parses each chunk of objects with its jansson
+ * arena on (base/arena.h); no json_t from the arena outlives the chunk in
+ * prepare_batch, and none is handed to another thread: the batch gets
+ * copies of strings only. */
 #include "base/common.h"
 #include "ingest/pipeline.h"
 #include "names/extract.h"
@@ -16,6 +17,7 @@
 
 #include "base/arena.h"
 #include "crypto/hash.h"
+#include "federation/provenance.h"
 #include "stix/validate.h"
 
 #define PIPE_MAX_WORKERS 4
@@ -34,6 +36,7 @@ struct ingest_pipe {
 	bool quit;
 	struct stix_limits lim;
 	bool extract; /* identifiers too, with ictx */
+	bool signs;   /* this node signs the objects it must (prep) */
 	struct ident_ctx ictx;
 	struct ingest_prep prep;	 /* markings point at `markings` */
 	struct policy_defaults markings;
@@ -138,22 +141,56 @@ static ac_rc keep_names(struct pipe_batch *b, struct pipe_item *it,
 	return rc;
 }
 
-/* Worker side for one object: everything but the store write. */
-static void prepare_item(const struct ingest_pipe *p, struct pipe_batch *b,
-			 struct pipe_item *it, struct ac_buf *canon,
-			 struct ac_buf *text, struct ident_set *ids)
+/* The results of a prepared object into the batch. */
+static ac_rc keep_all(const struct ingest_pipe *p, struct pipe_batch *b,
+		      struct pipe_item *it, const json_t *obj,
+		      struct ac_buf *canon, const struct ac_buf *text,
+		      struct ident_set *ids)
+{
+	ac_rc keep = keep_result(b, it, obj, canon, text);
+
+	if (!keep)
+		keep = keep_summary(b, it, obj, canon);
+	if (!keep)
+		keep = keep_names(b, it, obj);
+	if (!keep && p->extract)
+		keep = keep_idents(b, it, obj, &p->ictx, ids);
+	return keep;
+}
+
+/* A result that did not fit in the batch ends the ingest. */
+static void keep_failed(struct pipe_item *it, ac_rc keep)
+{
+	if (keep) {
+		it->rc = keep;
+		it->fatal = true;
+	}
+}
+
+/* Objects of one chunk that this node signs together. */
+struct pending {
+	json_t *objs[FED_TREE_MAX];
+	unsigned char leaves[FED_TREE_MAX][FED_LEAF_LEN];
+	size_t at[FED_TREE_MAX]; /* item index in the batch */
+	size_t n;
+};
+
+/* Worker side for one object: everything but the store write. An object
+ * this node must sign is returned instead (alive until the chunk's arena
+ * ends), with its tree leaf in leaf. */
+static json_t *prepare_item(const struct ingest_pipe *p, struct pipe_batch *b,
+			    struct pipe_item *it, struct ac_buf *canon,
+			    struct ac_buf *text, struct ident_set *ids,
+			    unsigned char leaf[FED_LEAF_LEN])
 {
 	char why[STIX_ISSUE_LEN + 256];
 	struct ac_err perr = {0};
 	json_t *obj = NULL;
+	bool must_sign = false;
 	ac_rc rc, keep;
 
 	if (it->rc != AC_OK)
-		return; /* a line the splitter refused; why is set */
-	/* obj and all its values come from this thread's arena (malloc/free
-	 * were ~15% of worker CPU) and die with it at ac_json_arena_end:
-	 * only copies of its strings go into the batch. */
-	ac_json_arena_begin();
+		return NULL; /* a line the splitter refused; why is set */
 	/* the splitter already held the bytes to p->lim */
 	rc = stix_json_parse_checked(b->raw.data + it->raw_off, it->raw_len,
 				     &obj, &perr);
@@ -162,35 +199,104 @@ static void prepare_item(const struct ingest_pipe *p, struct pipe_batch *b,
 		keep = add_str(&b->out, perr.msg, &it->why);
 		goto out;
 	}
-	rc = ingest_prepare(obj, &p->prep, canon, text, why, sizeof(why),
-			    &it->warnings);
+	rc = ingest_prepare_deferred(obj, &p->prep, canon, text, &must_sign,
+				     why, sizeof(why), &it->warnings);
 	keep = add_str(&b->out, stix_get_str(obj, "id"), &it->id);
 	if (rc) {
 		it->rc = rc;
 		if (!keep)
 			keep = add_str(&b->out, why, &it->why);
+	} else if (!keep && must_sign) {
+		fed_tree_leaf(canon->data, canon->len, leaf);
+		return obj;
 	} else if (!keep) {
-		keep = keep_result(b, it, obj, canon, text);
-		if (!keep)
-			keep = keep_summary(b, it, obj, canon);
-		if (!keep)
-			keep = keep_names(b, it, obj);
-		if (!keep && p->extract)
-			keep = keep_idents(b, it, obj, &p->ictx, ids);
+		keep = keep_all(p, b, it, obj, canon, text, ids);
 	}
 out:
-	if (keep) {
-		it->rc = keep;
-		it->fatal = true;
-	}
+	keep_failed(it, keep);
 	json_decref(obj);
-	ac_json_arena_end();
+	return NULL;
+}
+
+/* Signs the chunk's pending objects with one signature and keeps their
+ * results; a signing failure rejects each of them as ingest_prepare
+ * would. */
+static void sign_pending(const struct ingest_pipe *p, struct pipe_batch *b,
+			 struct pending *pd, struct ac_buf *canon,
+			 struct ac_buf *text, struct ident_set *ids)
+{
+	const struct ingest_provenance *prov = p->prep.provenance;
+	char why[STIX_ISSUE_LEN + 256];
+	struct ac_err err = {0};
+	ac_rc rc = AC_OK, keep;
+
+	if (pd->n)
+		rc = fed_sign_tree(pd->objs, (const void *)pd->leaves, pd->n,
+				   prov->keys, prov->identity_id, &err);
+	for (size_t i = 0; i < pd->n; i++) {
+		struct pipe_item *it = &b->items[pd->at[i]];
+
+		ac_buf_reset(text);
+		if (rc) {
+			it->rc = rc == AC_ERR_NOMEM ? AC_ERR_NOMEM
+						    : AC_ERR_INVALID;
+			snprintf(why, sizeof(why),
+				 "%s: provenance: cannot sign: %s",
+				 pipe_str(b, it->id), err.msg);
+		} else {
+			it->rc = ingest_prepare_signed(pd->objs[i], canon,
+						       text, why, sizeof(why));
+		}
+		keep = it->rc ? add_str(&b->out, why, &it->why)
+			      : keep_all(p, b, it, pd->objs[i], canon, text,
+					 ids);
+		keep_failed(it, keep);
+		json_decref(pd->objs[i]);
+	}
+	pd->n = 0;
+}
+
+/* The worker's part of a batch, in chunks: each chunk's jansson values
+ * come from this thread's arena (malloc/free were ~15% of worker CPU) and
+ * die with it at ac_json_arena_end; only copies of strings go into the
+ * batch. A chunk is one object unless this node signs: then the objects it
+ * must sign in a chunk of FED_TREE_MAX share one signature. */
+static void prepare_batch(const struct ingest_pipe *p, struct pipe_batch *b,
+			  struct ac_buf *canon, struct ac_buf *text,
+			  struct ident_set *ids, struct pending *pd)
+{
+	size_t chunk = p->signs ? FED_TREE_MAX : 1;
+
+	for (size_t i = 0; i < b->n; i += chunk) {
+		size_t end = i + chunk < b->n ? i + chunk : b->n;
+
+		ac_json_arena_begin();
+		for (size_t k = i; k < end; k++) {
+			struct pipe_item *it = &b->items[k];
+			json_t *obj;
+
+			if (p->extract && !ids) {
+				it->rc = AC_ERR_NOMEM;
+				it->fatal = true;
+				continue;
+			}
+			obj = prepare_item(p, b, it, canon, text, ids,
+					   pd->leaves[pd->n]);
+			if (obj) {
+				pd->objs[pd->n] = obj;
+				pd->at[pd->n++] = k;
+			}
+		}
+		sign_pending(p, b, pd, canon, text, ids);
+		ac_json_arena_end();
+	}
 }
 
 static void *worker_main(void *arg)
 {
 	struct ingest_pipe *p = arg;
 	struct ident_set *ids = p->extract ? malloc(sizeof(*ids)) : NULL;
+	struct pending *pd = malloc(sizeof(*pd));
 	struct ac_buf canon, text;
 	struct pipe_batch *b;
 
@@ -209,13 +315,14 @@ static void *worker_main(void *arg)
 		if (!p->queued_head)
 			p->queued_tail = NULL;
 		pthread_mutex_unlock(&p->mu);
-		for (size_t i = 0; i < b->n; i++) {
-			if (p->extract && !ids) {
+		if (pd) {
+			pd->n = 0;
+			prepare_batch(p, b, &canon, &text, ids, pd);
+		} else {
+			for (size_t i = 0; i < b->n; i++) {
 				b->items[i].rc = AC_ERR_NOMEM;
 				b->items[i].fatal = true;
-				continue;
 			}
-			prepare_item(p, b, &b->items[i], &canon, &text, ids);
 		}
 		pthread_mutex_lock(&p->mu);
 		b->done = true;
@@ -225,6 +332,7 @@ static void *worker_main(void *arg)
 	ac_buf_release(&canon);
 	ac_buf_release(&text);
 	free(ids);
+	free(pd);
 	ac_json_arena_release();
 	return NULL;
 }
@@ -256,6 +364,7 @@ ac_rc ingest_pipe_start(const struct stix_limits *lim,
 		p->ictx = *ictx;
 	}
 	p->prep = *prep;
+	p->signs = prep->provenance && prep->provenance->keys && !prep->partner;
 	if (prep->markings) {
 		p->markings = *prep->markings;
 		p->prep.markings = &p->markings;

@@ -98,4 +98,18 @@ ac_rc ingest_prepare(json_t *obj, const struct ingest_prep *prep,
 		     struct ac_buf *canon, struct ac_buf *text, char *why,
 		     size_t why_len, size_t *warnings);
 
+/* ingest_prepare, except that an object this node must sign is left
+ * unsigned: *must_sign is set, canon holds its canonical form (for
+ * fed_tree_leaf) and text is empty. The caller signs such objects together
+ * (fed_sign_tree) and finishes each with ingest_prepare_signed. */
+ac_rc ingest_prepare_deferred(json_t *obj, const struct ingest_prep *prep,
+			      struct ac_buf *canon, struct ac_buf *text,
+			      bool *must_sign, char *why, size_t why_len,
+			      size_t *warnings);
+
+/* The signed object's final canonical form into canon, its words into text
+ * (text must be empty). Errors as ingest_prepare's canonicalisation. */
+ac_rc ingest_prepare_signed(const json_t *obj, struct ac_buf *canon,
+			    struct ac_buf *text, char *why, size_t why_len);
+
 #endif

@@ -841,6 +841,9 @@ static void handling_validate(const json_t *body, const char *objid,
 
 #define SIG_BYTES 64
 #define SIG_B64_LEN 88 /* base64 of 64 bytes, with padding */
+#define PATH_HASH_BYTES 32
+#define PATH_HASH_B64_LEN 44 /* base64 of 32 bytes, with padding */
+#define PATH_MAX_ENTRIES 32
 
 /* Errors for every property the extension does not define. */
 static void reject_unknown(const struct ctx *c, const json_t *o,
@@ -870,13 +873,63 @@ static bool is_sig_b64(const char *s)
 	       len == SIG_BYTES;
 }
 
+static bool is_path_entry(const json_t *e)
+{
+	const char *s = json_string_value(e);
+	unsigned char hash[PATH_HASH_BYTES];
+	size_t len = 0;
+
+	return s && json_string_length(e) == 1 + PATH_HASH_B64_LEN &&
+	       (s[0] == 'l' || s[0] == 'r') &&
+	       sodium_base642bin(hash, sizeof(hash), s + 1, PATH_HASH_B64_LEN,
+				 NULL, &len, NULL,
+				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	       len == PATH_HASH_BYTES;
+}
+
+/* The path of a tree signature (alg "ed25519-merkle"): 1 to
+ * PATH_MAX_ENTRIES sibling hashes. */
+static void check_sig_path(const struct ctx *c, const json_t *body,
+			   const char *alg)
+{
+	char base[PTR_MAX], p[PTR_MAX];
+	const json_t *path, *e;
+	size_t i;
+
+	if (!json_object_get(body, "path"))
+		return;
+	if (alg && strcmp(alg, "ed25519-merkle") != 0) {
+		err_at(c, "path", "'%s' belongs to alg 'ed25519-merkle' only",
+		       "path");
+		return;
+	}
+	path = get_list(c, body, "path", false);
+	if (!path)
+		return;
+	if (json_array_size(path) > PATH_MAX_ENTRIES) {
+		err_at(c, "path", "'%s' has more than 32 entries", "path");
+		return;
+	}
+	ptr_key(base, c->base, "path");
+	json_array_foreach(path, i, e)
+	{
+		if (is_path_entry(e))
+			continue;
+		ptr_index(p, base, i);
+		stix_report_error(c->rep, c->objid, p,
+				  "a path entry must be 'l' or 'r' followed "
+				  "by the base64 of 32 bytes");
+	}
+}
+
 static void provenance_validate(const json_t *body, const char *objid,
 				const char *path, struct stix_report *rep)
 {
 	static const char *const known[] = {"extension_type", "signer", "alg",
-					    "sig", NULL};
+					    "sig", "path", NULL};
+	static const char *const algs[] = {"ed25519", "ed25519-merkle", NULL};
 	struct ctx c = {objid, path, rep};
-	const char *s;
+	const char *s, *alg;
 
 	if (!body_is_object(body, objid, path, rep))
 		return;
@@ -884,13 +937,15 @@ static void provenance_validate(const json_t *body, const char *objid,
 	s = get_str(&c, body, "signer", true, EXT_TEXT_MAX);
 	if (s && (strncmp(s, "identity--", 10) != 0 || !is_stix_id(s)))
 		err_at(&c, "signer", "'%s' must be an identity id", s);
-	s = get_str(&c, body, "alg", true, EXT_TEXT_MAX);
-	if (s && strcmp(s, "ed25519") != 0)
-		err_at(&c, "alg", "'%s' must be 'ed25519'", s);
+	alg = get_str(&c, body, "alg", true, EXT_TEXT_MAX);
+	if (alg && !in_list(alg, algs))
+		err_at(&c, "alg", "'%s' must be 'ed25519' or 'ed25519-merkle'",
+		       alg);
 	s = get_str(&c, body, "sig", true, EXT_TEXT_MAX);
 	if (s && !is_sig_b64(s))
 		err_at(&c, "sig", "'%s' must be the base64 of 64 bytes",
 		       "sig");
+	check_sig_path(&c, body, alg);
 	reject_unknown(&c, body, known);
 }
 

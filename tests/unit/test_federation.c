@@ -3,6 +3,7 @@
 #include "federation/card.h"
 #include "federation/provenance.h"
 #include "federation/sync.h"
+#include "stix/jcs.h"
 #include "store/store.h"
 
 #include <stdlib.h>
@@ -99,6 +100,158 @@ static void malformed_extension_is_bad(void **state)
 	assert_int_equal(fed_sign(o, &k, ALPHA, NULL), AC_ERR_INVALID);
 	assert_int_equal(fed_sign(o, &k, "", NULL), AC_ERR_INVALID);
 	json_decref(o);
+}
+
+/* n sample objects with different names, signed together. */
+static void tree_signed(json_t **objs, size_t n, const struct ac_keys *k,
+			const char *who)
+{
+	unsigned char leaves[FED_TREE_MAX][FED_LEAF_LEN];
+	struct ac_buf canon = AC_BUF_INIT(1u << 20);
+
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+		objs[i] = sample();
+		snprintf(name, sizeof(name), "%s %zu", who, i);
+		json_object_set_new(objs[i], "name", json_string(name));
+		ac_buf_reset(&canon);
+		assert_int_equal(stix_jcs(objs[i], &canon), AC_OK);
+		fed_tree_leaf(canon.data, canon.len, leaves[i]);
+	}
+	ac_buf_release(&canon);
+	assert_int_equal(fed_sign_tree(objs, (const void *)leaves, n, k, ALPHA,
+				       NULL),
+			 AC_OK);
+}
+
+static json_t *prov_of(json_t *o)
+{
+	return json_object_get(json_object_get(o, "extensions"),
+			       FED_PROVENANCE_EXT);
+}
+
+static void free_all(json_t **objs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_decref(objs[i]);
+}
+
+/* Every object of a tree verifies on its own; one signature for all. */
+static void tree_sign_then_verify(void **state)
+{
+	static const size_t sizes[] = {1, 2, 3, 5, 17, FED_TREE_MAX};
+	struct ac_keys k, other;
+	json_t *objs[FED_TREE_MAX];
+
+	(void)state;
+	keys(&k);
+	keys(&other);
+	for (size_t s = 0; s < AC_ARRAY_LEN(sizes); s++) {
+		size_t n = sizes[s];
+		tree_signed(objs, n, &k, "Person");
+		for (size_t i = 0; i < n; i++) {
+			json_t *path = json_object_get(prov_of(objs[i]),
+						       "path");
+			assert_string_equal(json_string_value(json_object_get(
+						prov_of(objs[i]), "alg")),
+					    FED_ALG_TREE);
+			assert_true(n == 1 ? path == NULL
+					   : json_array_size(path) >= 1 &&
+						 json_array_size(path) <= 6);
+			assert_true(json_equal(
+			    json_object_get(prov_of(objs[i]), "sig"),
+			    json_object_get(prov_of(objs[0]), "sig")));
+			assert_int_equal(fed_verify(objs[i], k.sign_pk),
+					 FED_SIG_OK);
+			assert_int_equal(fed_verify(objs[i], other.sign_pk),
+					 FED_SIG_BAD);
+		}
+		free_all(objs, n);
+	}
+}
+
+/* A changed object, a changed, swapped, shortened or lengthened path and a
+ * signature from another tree all fail, also after the root was checked
+ * (the per-thread cache). */
+static void tree_tampering_is_bad(void **state)
+{
+	struct ac_keys k;
+	json_t *a[5], *b[5], *path, *e;
+	char flipped[64];
+
+	(void)state;
+	keys(&k);
+	tree_signed(a, 5, &k, "Person");
+	tree_signed(b, 5, &k, "Other");
+	assert_int_equal(fed_verify(a[0], k.sign_pk), FED_SIG_OK);
+	/* a changed object */
+	json_object_set_new(a[1], "name", json_string("Person 9"));
+	assert_int_equal(fed_verify(a[1], k.sign_pk), FED_SIG_BAD);
+	json_object_set_new(a[1], "name", json_string("Person 1"));
+	assert_int_equal(fed_verify(a[1], k.sign_pk), FED_SIG_OK);
+	/* another object's path */
+	json_object_set(prov_of(a[1]), "path",
+			json_object_get(prov_of(a[2]), "path"));
+	assert_int_equal(fed_verify(a[1], k.sign_pk), FED_SIG_BAD);
+	/* a flipped side */
+	path = json_object_get(prov_of(a[2]), "path");
+	e = json_array_get(path, 0);
+	snprintf(flipped, sizeof(flipped), "%s", json_string_value(e));
+	flipped[0] = flipped[0] == 'l' ? 'r' : 'l';
+	json_array_set_new(path, 0, json_string(flipped));
+	assert_int_equal(fed_verify(a[2], k.sign_pk), FED_SIG_BAD);
+	/* a dropped and an added entry */
+	path = json_object_get(prov_of(a[3]), "path");
+	json_array_remove(path, json_array_size(path) - 1);
+	assert_int_equal(fed_verify(a[3], k.sign_pk), FED_SIG_BAD);
+	path = json_object_get(prov_of(a[4]), "path");
+	json_array_append(path, json_array_get(path, 0));
+	assert_int_equal(fed_verify(a[4], k.sign_pk), FED_SIG_BAD);
+	/* the signature of another tree over this path */
+	json_object_set(prov_of(b[0]), "sig", json_object_get(prov_of(a[0]),
+							      "sig"));
+	assert_int_equal(fed_verify(b[0], k.sign_pk), FED_SIG_BAD);
+	/* malformed paths */
+	json_object_set_new(prov_of(b[1]), "path", json_string("r"));
+	assert_int_equal(fed_verify(b[1], k.sign_pk), FED_SIG_BAD);
+	json_object_set_new(prov_of(b[2]), "path", json_array());
+	assert_int_equal(fed_verify(b[2], k.sign_pk), FED_SIG_BAD);
+	json_array_set_new(json_object_get(prov_of(b[3]), "path"), 0,
+			   json_string("xAAAA"));
+	assert_int_equal(fed_verify(b[3], k.sign_pk), FED_SIG_BAD);
+	/* a tree path under the one-object algorithm */
+	json_object_set_new(prov_of(b[4]), "alg", json_string(FED_ALG_ONE));
+	assert_int_equal(fed_verify(b[4], k.sign_pk), FED_SIG_BAD);
+	free_all(a, 5);
+	free_all(b, 5);
+}
+
+/* Bad arguments change nothing. */
+static void tree_sign_refuses(void **state)
+{
+	unsigned char leaves[2][FED_LEAF_LEN] = {{0}};
+	struct ac_keys k;
+	json_t *objs[2] = {sample(), sample()};
+	json_t *before = json_deep_copy(objs[0]);
+
+	(void)state;
+	keys(&k);
+	assert_int_equal(fed_sign_tree(objs, (const void *)leaves, 0, &k,
+				       ALPHA, NULL),
+			 AC_ERR_INVALID);
+	assert_int_equal(fed_sign_tree(objs, (const void *)leaves,
+				       FED_TREE_MAX + 1, &k, ALPHA, NULL),
+			 AC_ERR_INVALID);
+	assert_int_equal(fed_sign_tree(objs, (const void *)leaves, 2, &k, "",
+				       NULL),
+			 AC_ERR_INVALID);
+	json_object_set_new(objs[1], "extensions", json_integer(1));
+	assert_int_equal(fed_sign_tree(objs, (const void *)leaves, 2, &k,
+				       ALPHA, NULL),
+			 AC_ERR_INVALID);
+	assert_true(json_equal(objs[0], before));
+	free_all(objs, 2);
+	json_decref(before);
 }
 
 /* An object bravo received from alpha and passes on to charlie: the
@@ -261,6 +414,9 @@ int main(void)
 	    cmocka_unit_test(sign_then_verify),
 	    cmocka_unit_test(changed_byte_is_bad),
 	    cmocka_unit_test(malformed_extension_is_bad),
+	    cmocka_unit_test(tree_sign_then_verify),
+	    cmocka_unit_test(tree_tampering_is_bad),
+	    cmocka_unit_test(tree_sign_refuses),
 	    cmocka_unit_test(onward_shared_verifies),
 	    cmocka_unit_test(card_parse_checks_fields),
 	    cmocka_unit_test(store_sync_records),

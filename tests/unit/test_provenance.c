@@ -394,6 +394,9 @@ static void shipped_identity_is_byte_exact(void **state)
 	json_decref(all);
 }
 
+static void expect_bad_provenance(const json_t *o, const char *const (*bad)[2],
+				  size_t n);
+
 static void provenance_extension_is_validated(void **state)
 {
 	struct fixture *f = *state;
@@ -411,7 +414,62 @@ static void provenance_extension_is_validated(void **state)
 
 	stix_report_init(&rep);
 	assert_int_equal(stix_validate(o, &rep), AC_OK);
-	for (size_t i = 0; i < AC_ARRAY_LEN(bad); i++) {
+	expect_bad_provenance(o, bad, AC_ARRAY_LEN(bad));
+	json_decref(o);
+}
+
+/* A tree signature's path: present only with alg ed25519-merkle, 1 to 32
+ * entries of "l" or "r" and the base64 of 32 bytes. */
+static void tree_provenance_is_validated(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad[][2] = {
+	    {"path", "[]"},
+	    {"path", "\"lAAAA\""},
+	    {"path", "[\"xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"]"},
+	    {"path", "[\"lAAAA\"]"},
+	    {"path", "[42]"},
+	    {"alg", "\"ed25519\""},
+	};
+	const char *entry = "\"rAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"";
+	struct ac_buf canon = AC_BUF_INIT(1u << 20);
+	unsigned char leaves[2][FED_LEAF_LEN];
+	json_t *objs[2] = {indicator(7, "seven"), indicator(8, "eight")};
+	struct stix_report rep;
+	json_t *ext, *many = json_array();
+
+	for (size_t i = 0; i < 2; i++) {
+		ac_buf_reset(&canon);
+		assert_int_equal(stix_jcs(objs[i], &canon), AC_OK);
+		fed_tree_leaf(canon.data, canon.len, leaves[i]);
+	}
+	ac_buf_release(&canon);
+	assert_int_equal(fed_sign_tree(objs, (const void *)leaves, 2,
+				       &f->alpha, ALPHA, NULL),
+			 AC_OK);
+	stix_report_init(&rep);
+	assert_int_equal(stix_validate(objs[0], &rep), AC_OK);
+	expect_bad_provenance(objs[0], bad, AC_ARRAY_LEN(bad));
+	/* 33 entries are too many */
+	for (int i = 0; i < 33; i++)
+		json_array_append_new(many, json_loads(entry, JSON_DECODE_ANY,
+						       NULL));
+	ext = json_object_get(json_object_get(objs[1], "extensions"),
+			      FED_PROVENANCE_EXT);
+	json_object_set_new(ext, "path", many);
+	stix_report_init(&rep);
+	assert_int_equal(stix_validate(objs[1], &rep), AC_ERR_INVALID);
+	json_decref(objs[0]);
+	json_decref(objs[1]);
+}
+
+/* Each {property, JSON value} set into o's provenance makes it invalid. */
+static void expect_bad_provenance(const json_t *o, const char *const (*bad)[2],
+				  size_t n)
+{
+	struct stix_report rep;
+
+	for (size_t i = 0; i < n; i++) {
 		json_t *c = json_deep_copy(o);
 		json_t *ext = json_object_get(json_object_get(c, "extensions"),
 					      FED_PROVENANCE_EXT);
@@ -424,7 +482,37 @@ static void provenance_extension_is_validated(void **state)
 				 bad[i][1]);
 		json_decref(c);
 	}
-	json_decref(o);
+}
+
+/* The objects indicator(from..to) this node signed while streaming were
+ * signed together: tree signatures, fewer distinct signatures than objects,
+ * each verifying on its own. */
+static void local_share_signatures(struct fixture *f, int from, int to)
+{
+	json_t *sigs = json_object();
+
+	for (int i = from; i < to; i++) {
+		char id[64];
+		struct got g;
+		json_t *ext;
+		snprintf(id, sizeof(id), IND "%02d", i);
+		g = stored(f, id);
+		assert_non_null(g.obj);
+		ext = json_object_get(json_object_get(g.obj, "extensions"),
+				      FED_PROVENANCE_EXT);
+		assert_string_equal(
+		    json_string_value(json_object_get(ext, "alg")),
+		    FED_ALG_TREE);
+		assert_int_equal(fed_verify(g.obj, f->alpha.sign_pk),
+				 FED_SIG_OK);
+		json_object_set_new(
+		    sigs, json_string_value(json_object_get(ext, "sig")),
+		    json_true());
+		json_decref(g.obj);
+	}
+	assert_true(json_object_size(sigs) >= 1);
+	assert_true(json_object_size(sigs) < (size_t)(to - from));
+	json_decref(sigs);
 }
 
 /* The threaded path signs and checks exactly like ingest_json. */
@@ -456,6 +544,7 @@ static void stream_signs_and_checks(void **state)
 	assert_int_equal(in.stats.accepted, 70);
 	assert_int_equal(in.stats.rejected, 10);
 	assert_int_equal(in.stats.bad_signatures, 10);
+	local_share_signatures(f, 10, 50);
 	for (int i = 10; i < 80; i += 13) {
 		char id[64];
 		struct got g;
@@ -611,6 +700,8 @@ int main(void)
 	    cmocka_unit_test(shipped_identity_is_byte_exact),
 	    cmocka_unit_test_setup_teardown(provenance_extension_is_validated,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(tree_provenance_is_validated, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(stream_signs_and_checks, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(redacted_copies, setup, teardown),
