@@ -192,84 +192,73 @@ static size_t skip_ws(const char *s, size_t n, size_t i)
 	return i;
 }
 
-void fed_envelope_scan(const char *s, size_t n, bool *more, bool *objects)
+/* The string starting after the quote at s[i]: returns the index of its
+ * closing quote (n when unterminated). */
+static size_t string_end(const char *s, size_t n, size_t i)
+{
+	while (i < n && s[i] != '"')
+		i += s[i] == '\\' ? 2 : 1;
+	return i < n ? i : n;
+}
+
+/* A depth-1 key "name" ending at s[i] (its closing quote): what follows
+ * its colon is recorded in e. */
+static void envelope_key(const char *s, size_t n, size_t start, size_t i,
+			 struct fed_envelope *e)
+{
+	size_t j = skip_ws(s, n, i + 1);
+
+	if (j >= n || s[j] != ':')
+		return;
+	j = skip_ws(s, n, j + 1);
+	if (i - start == 4 && !memcmp(s + start, "more", 4)) {
+		e->more = n - j >= 4 && !memcmp(s + j, "true", 4);
+	} else if (i - start == 7 && !memcmp(s + start, "objects", 7)) {
+		e->duplicate |= e->array_at != 0;
+		if (j < n && s[j] == '[')
+			e->array_at = j;
+	}
+}
+
+void fed_envelope_parse(const char *s, size_t n, struct fed_envelope *e)
 {
 	bool key_next = false;
 	int depth = 0;
 
-	*more = *objects = false;
+	memset(e, 0, sizeof(*e));
 	for (size_t i = 0; i < n; i++) {
-		size_t start, j;
+		size_t start;
 
 		if (s[i] == '{' || s[i] == '[') {
 			key_next = ++depth == 1 && s[i] == '{';
+			if (i == e->array_at && depth == 2)
+				e->start = i + 1;
 			continue;
 		}
-		if (s[i] == '}' || s[i] == ']')
-			depth--;
+		if ((s[i] == '}' || s[i] == ']') && depth-- == 2 &&
+		    e->start && !e->end)
+			e->end = i;
 		else if (s[i] == ',' && depth == 1)
 			key_next = true;
 		if (s[i] != '"')
 			continue;
-		for (start = ++i; i < n && s[i] != '"'; i += s[i] == '\\' ? 2 : 1)
-			;
+		start = i + 1;
+		i = string_end(s, n, start);
 		if (i >= n || depth != 1 || !key_next)
 			continue;
 		key_next = false;
-		j = skip_ws(s, n, i + 1);
-		if (j >= n || s[j] != ':')
-			continue;
-		j = skip_ws(s, n, j + 1);
-		if (i - start == 4 && !memcmp(s + start, "more", 4))
-			*more = n - j >= 4 && !memcmp(s + j, "true", 4);
-		else if (i - start == 7 && !memcmp(s + start, "objects", 7))
-			*objects = j < n && s[j] == '[' &&
-				   skip_ws(s, n, j + 1) < n &&
-				   s[skip_ws(s, n, j + 1)] != ']';
+		envelope_key(s, n, start, i, e);
 	}
+	e->objects = e->end && skip_ws(s, n, e->start) < e->end;
 }
 
-/* Ingests one page, streamed through the ingest pipeline (parsing,
- * validation and signature checks on the worker threads), as one batch
- * recorded as one receive entry. */
-static ac_rc ingest_page(struct pull *p, const char *collection,
-			 const struct fed_response *r, uint64_t *accepted,
-			 struct ac_err *err)
+void fed_envelope_scan(const char *s, size_t n, bool *more, bool *objects)
 {
-	struct audit_entry tmpl = {.actor_kind = AUDIT_ACTOR_PARTNER,
-				   .actor = p->partner,
-				   .action = AUDIT_RECEIVE,
-				   .channel = "sync-pull",
-				   .detail = collection};
-	struct ingest_opts opts = p->ni.opts;
-	struct store *audited = NULL;
-	struct ingest in;
-	FILE *f;
-	ac_rc rc, frc;
+	struct fed_envelope e;
 
-	f = fmemopen(r->body.data, r->body.len, "r");
-	if (!f)
-		return ac_err_set(err, AC_ERR_NOMEM,
-				  "cannot read a page of collection '%s': %s",
-				  collection, strerror(errno));
-	rc = audit_store_wrap(p->n->store, p->a, &tmpl, &audited, err);
-	if (rc) {
-		fclose(f);
-		return rc;
-	}
-	opts.batch_size = p->o.page_limit + 1;
-	ingest_init(&in, audited, &opts, on_reject, NULL, p);
-	rc = ingest_stream(&in, f, STREAM_BUNDLE, err);
-	frc = ingest_finish(&in, rc ? NULL : err);
-	if (!rc)
-		rc = frc;
-	if (!rc) {
-		add_stats(p->st, &in.stats);
-		*accepted = in.stats.accepted;
-	}
-	store_close(audited);
-	fclose(f);
-	return rc;
+	fed_envelope_parse(s, n, &e);
+	*more = e.more;
+	*objects = e.objects;
 }
 
 bool fed_safe_collection_id(const char *id)
@@ -409,53 +398,256 @@ static void prefetch_drop(struct prefetch *f)
 	}
 }
 
+/* A page read into the stream and not yet covered by a commit: where its
+ * objects end in the stream, and the watermark it moves to. */
+struct page_mark {
+	uint64_t end;
+	char added_last[STORE_WATERMARK_MAX + 1];
+};
+
+/* The pages of one collection read as one bundle by ingest_stream, so the
+ * pipeline keeps going from page to page: its "objects" are every page's
+ * objects in order. A commit moves the watermark (in the same transaction)
+ * to the last page the ingest has wholly passed. Paging stops at the end,
+ * on a stop request, or on an error (kept in rc/err); the bundle is then
+ * closed, so what was read still commits. */
+struct pages {
+	struct pull *p;
+	struct prefetch *f;
+	const char *cid;
+	struct store_sync_state ss; /* watermark: committed so far */
+	char after[STORE_WATERMARK_MAX + 1]; /* of the last page fetched */
+	struct fed_response r;		     /* the page being read */
+	size_t at, end;			     /* its objects left: r.body */
+	const char *lit;		     /* literal text left to read */
+	uint64_t offset;		     /* bytes read so far */
+	struct page_mark *marks;	     /* pages not yet committed */
+	size_t nmarks, cap;
+	bool more, any, done, have_next;
+	ac_rc rc;
+	struct ac_err err;
+};
+
+static const char BUNDLE_HEAD[] = "{\"type\":\"bundle\",\"objects\":[";
+
+static ac_rc add_mark(struct pages *g)
+{
+	struct page_mark *m;
+
+	if (g->nmarks == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 16;
+		m = realloc(g->marks, cap * sizeof(*m));
+		if (!m)
+			return ac_err_set(&g->err, AC_ERR_NOMEM,
+					  "cannot page collection '%s': out "
+					  "of memory",
+					  g->cid);
+		g->marks = m;
+		g->cap = cap;
+	}
+	m = &g->marks[g->nmarks++];
+	m->end = g->offset;
+	snprintf(m->added_last, sizeof(m->added_last), "%s", g->r.added_last);
+	return AC_OK;
+}
+
+/* The next page into g->r: prefetched, or fetched now; checked; the one
+ * after it starts prefetching. */
+static ac_rc fetch_page(struct pages *g, struct fed_envelope *e)
+{
+	char rel[512];
+	ac_rc rc;
+
+	if (g->have_next) {
+		g->have_next = false;
+		rc = prefetch_take(g->f, &g->r, &g->err);
+	} else {
+		page_rel(rel, sizeof(rel), g->p, g->cid, g->after);
+		rc = get_retry(g->p, rel, &g->r, &g->err);
+	}
+	if (rc)
+		return rc;
+	fed_envelope_parse(g->r.body.data, g->r.body.len, e);
+	if (e->duplicate)
+		return ac_err_set(&g->err, AC_ERR_PARSE,
+				  "a page of collection '%s' has two "
+				  "'objects' members",
+				  g->cid);
+	if (e->array_at && !e->end)
+		return ac_err_set(&g->err, AC_ERR_PARSE,
+				  "a page of collection '%s' is cut short: "
+				  "its 'objects' array does not close",
+				  g->cid);
+	if (!e->objects)
+		return AC_OK;
+	rc = check_added_last(g->cid, g->after, g->r.added_last, &g->err);
+	if (rc)
+		return rc;
+	snprintf(g->after, sizeof(g->after), "%s", g->r.added_last);
+	g->p->st->pages++;
+	if (e->more && g->f->c.curl)
+		g->have_next = prefetch_start(g->f, g->cid, g->after);
+	return AC_OK;
+}
+
+/* Moves on once the current page is read: marks it, then starts the next
+ * page's objects, or closes the bundle. */
+static void next_page(struct pages *g)
+{
+	struct fed_envelope e = {0};
+	bool stop = g->p->o.stop && g->p->o.stop(g->p->o.stop_ctx);
+
+	if (g->r.body.data && !g->rc)
+		g->rc = add_mark(g);
+	fed_response_release(&g->r);
+	if (!g->rc && g->more && !stop)
+		g->rc = fetch_page(g, &e);
+	if (g->rc || !g->more || stop || !e.objects) {
+		fed_response_release(&g->r);
+		g->lit = "]}";
+		g->done = true;
+		return;
+	}
+	g->more = e.more;
+	g->at = e.start;
+	g->end = e.end;
+	g->lit = g->any ? "," : "";
+	g->any = true;
+}
+
+static ssize_t pages_read(void *cookie, char *buf, size_t size)
+{
+	struct pages *g = cookie;
+	size_t n = 0, k;
+
+	while (n < size) {
+		if (g->lit && *g->lit) {
+			k = strnlen(g->lit, size - n);
+			memcpy(buf + n, g->lit, k);
+			g->lit += k;
+		} else if (g->at < g->end) {
+			k = g->end - g->at < size - n ? g->end - g->at
+						      : size - n;
+			memcpy(buf + n, g->r.body.data + g->at, k);
+			g->at += k;
+		} else if (!g->done) {
+			next_page(g);
+			continue;
+		} else {
+			break;
+		}
+		n += k;
+		g->offset += k;
+	}
+	return (ssize_t)n;
+}
+
+/* Before each commit: the watermark moves to the last page wholly before
+ * the object the ingest handled last (recorded in the same transaction). */
+static ac_rc pages_commit(const struct stream_pos *last,
+			  const struct ingest_stats *pending, void *ctx,
+			  struct ac_err *err)
+{
+	struct pages *g = ctx;
+	size_t covered = 0;
+
+	while (last && covered < g->nmarks &&
+	       g->marks[covered].end <= last->offset)
+		covered++;
+	g->ss.received += pending->accepted;
+	if (!covered && !pending->accepted)
+		return AC_OK;
+	if (covered)
+		snprintf(g->ss.watermark, sizeof(g->ss.watermark), "%s",
+			 g->marks[covered - 1].added_last);
+	g->nmarks -= covered;
+	memmove(g->marks, g->marks + covered, g->nmarks * sizeof(*g->marks));
+	g->ss.last_attempt_us = g->ss.last_success_us = ac_now_us();
+	g->ss.last_error[0] = '\0';
+	return store_sync_put(g->p->n->store, &g->ss, err);
+}
+
+/* After the ingest: every page read is in (or was rejected). */
+static ac_rc pages_finish(struct pages *g, struct ac_err *err)
+{
+	if (!g->nmarks)
+		return AC_OK;
+	snprintf(g->ss.watermark, sizeof(g->ss.watermark), "%s",
+		 g->marks[g->nmarks - 1].added_last);
+	g->nmarks = 0;
+	g->ss.last_attempt_us = g->ss.last_success_us = ac_now_us();
+	g->ss.last_error[0] = '\0';
+	return store_sync_put(g->p->n->store, &g->ss, err);
+}
+
+/* Ingests the stream of pages through the audited store: each
+ * transaction is one audit `receive` entry. */
+static ac_rc ingest_pages(struct pages *g, FILE *f, struct ac_err *err)
+{
+	struct audit_entry tmpl = {.actor_kind = AUDIT_ACTOR_PARTNER,
+				   .actor = g->p->partner,
+				   .action = AUDIT_RECEIVE,
+				   .channel = "sync-pull",
+				   .detail = g->cid};
+	struct ingest_opts opts = g->p->ni.opts;
+	struct store *audited = NULL;
+	struct ingest in;
+	ac_rc rc, frc;
+
+	rc = audit_store_wrap(g->p->n->store, g->p->a, &tmpl, &audited, err);
+	if (rc)
+		return rc;
+	if (opts.batch_size < g->p->o.page_limit + 1)
+		opts.batch_size = g->p->o.page_limit + 1;
+	opts.before_commit = pages_commit;
+	opts.commit_ctx = g;
+	ingest_init(&in, audited, &opts, on_reject, NULL, g->p);
+	rc = ingest_stream(&in, f, STREAM_BUNDLE, err);
+	frc = ingest_finish(&in, rc ? NULL : err);
+	if (!rc)
+		rc = frc;
+	add_stats(g->p->st, &in.stats);
+	if (!rc)
+		rc = pages_finish(g, err);
+	store_close(audited);
+	return rc;
+}
+
 /* Pages one collection from its watermark to the end. */
 static ac_rc pull_collection(struct pull *p, struct prefetch *f,
 			     const char *cid, struct ac_err *err)
 {
-	struct store_sync_state ss;
-	struct fed_response r = {0};
-	char rel[512];
-	uint64_t accepted = 0;
-	bool more = true, objects, have = false;
+	cookie_io_functions_t io = {.read = pages_read};
+	struct pages g = {.p = p, .f = f, .cid = cid, .more = true,
+			  .lit = BUNDLE_HEAD};
+	FILE *in;
 	ac_rc rc;
 
-	rc = store_sync_get(p->n->store, p->partner, cid, &ss, err);
-	if (rc == AC_ERR_NOTFOUND)
+	rc = store_sync_get(p->n->store, p->partner, cid, &g.ss, err);
+	if (rc == AC_ERR_NOTFOUND) {
+		memset(&g.ss, 0, sizeof(g.ss));
+		snprintf(g.ss.partner, sizeof(g.ss.partner), "%s", p->partner);
+		snprintf(g.ss.collection, sizeof(g.ss.collection), "%s", cid);
 		rc = AC_OK;
-	while (!rc && more && !(p->o.stop && p->o.stop(p->o.stop_ctx))) {
-		if (!have) {
-			page_rel(rel, sizeof(rel), p, cid, ss.watermark);
-			rc = get_retry(p, rel, &r, err);
-		}
-		have = false;
-		if (rc)
-			break;
-		fed_envelope_scan(r.body.data, r.body.len, &more, &objects);
-		if (!objects)
-			break;
-		rc = check_added_last(cid, ss.watermark, r.added_last, err);
-		if (rc)
-			break;
-		if (more && f->c.curl)
-			have = prefetch_start(f, cid, r.added_last);
-		rc = ingest_page(p, cid, &r, &accepted, err);
-		if (rc)
-			break;
-		/* the page is committed: now the watermark may move */
-		snprintf(ss.watermark, sizeof(ss.watermark), "%s",
-			 r.added_last);
-		ss.received += accepted;
-		ss.last_attempt_us = ss.last_success_us = ac_now_us();
-		ss.last_error[0] = '\0';
-		rc = store_sync_put(p->n->store, &ss, err);
-		p->st->pages++;
-		fed_response_release(&r);
-		if (have && !rc)
-			rc = prefetch_take(f, &r, err);
 	}
-	prefetch_drop(f);
-	fed_response_release(&r);
+	if (rc)
+		return rc;
+	snprintf(g.after, sizeof(g.after), "%s", g.ss.watermark);
+	in = fopencookie(&g, "r", io);
+	if (!in)
+		return ac_err_set(err, AC_ERR_NOMEM,
+				  "cannot page collection '%s': %s", cid,
+				  strerror(errno));
+	rc = ingest_pages(&g, in, err);
+	fclose(in);
+	if (g.have_next)
+		prefetch_drop(f);
+	fed_response_release(&g.r);
+	free(g.marks);
+	if (!rc && g.rc) {
+		*err = g.err;
+		rc = g.rc;
+	}
 	return rc;
 }
 

@@ -2,12 +2,13 @@
  *
  * For each collection the partner lets this node read, objects are paged
  * with added_after = the stored watermark (per partner and collection).
- * Each page goes through the ingest pipeline (source "partner:<name>",
- * which checks every object's provenance signature) as one batch, recorded as one audit `receive` entry; the watermark moves
- * to the page's X-TAXII-Date-Added-Last only after that batch committed.
- * An interrupted pull therefore resumes at the first page not committed:
- * nothing is lost, and a page fetched twice only yields duplicates, which
- * ingest counts as such. */
+ * A collection's pages are read as one stream by the ingest pipeline
+ * (source "partner:<name>", which checks every object's provenance
+ * signature); each transaction is one audit `receive` entry and moves the
+ * watermark, in the same transaction, to the X-TAXII-Date-Added-Last of the
+ * last page it wholly holds. An interrupted pull therefore resumes at the
+ * first page not committed: nothing is lost, and a page fetched twice only
+ * yields duplicates, which ingest counts as such. */
 #ifndef AC_FEDERATION_SYNC_H
 #define AC_FEDERATION_SYNC_H
 
@@ -68,6 +69,18 @@ ac_rc fed_link_open(struct node *n, const char *partner, long timeout_s,
  * strings are skipped with their escapes. The structure itself is checked
  * by the stream splitter that ingests the page. */
 void fed_envelope_scan(const char *s, size_t n, bool *more, bool *objects);
+
+/* fed_envelope_scan, and where the elements of the first top-level
+ * "objects" array lie: s[start..end), end being its closing bracket (0 when
+ * it is not closed). duplicate: a second top-level "objects" key. */
+struct fed_envelope {
+	bool more;
+	bool objects; /* the array has an element */
+	bool duplicate;
+	size_t array_at; /* its '[' (0: no array) */
+	size_t start, end;
+};
+void fed_envelope_parse(const char *s, size_t n, struct fed_envelope *e);
 
 /* Whether id is a collection id this node will put into a request path. */
 bool fed_safe_collection_id(const char *id);

@@ -192,12 +192,22 @@ static void report_reject(struct ingest *in, const char *id,
 		in->on_reject(id, pos, why, in->ctx);
 }
 
+/* Remembers where the ingest is, for opts.before_commit. */
+static void note_pos(struct ingest *in, const struct stream_pos *pos)
+{
+	if (pos) {
+		in->last_pos = *pos;
+		in->have_pos = true;
+	}
+}
+
 /* Counts a rejection; in strict mode it also fails the whole input. */
 static ac_rc reject(struct ingest *in, const char *id,
 		    const struct stream_pos *pos, ac_rc why_rc,
 		    const char *why, enum ingest_outcome *outcome,
 		    struct ac_err *err)
 {
+	note_pos(in, pos);
 	report_reject(in, id, pos, why);
 	if (outcome)
 		*outcome = INGEST_REJECTED;
@@ -221,7 +231,16 @@ static ac_rc ensure_txn(struct ingest *in, struct ac_err *err)
 
 static ac_rc commit_batch(struct ingest *in, struct ac_err *err)
 {
-	ac_rc rc = store_commit(in->store, err);
+	ac_rc rc = AC_OK;
+
+	if (in->opts.before_commit)
+		rc = in->opts.before_commit(in->have_pos ? &in->last_pos : NULL,
+					    &in->pending, in->opts.commit_ctx,
+					    err);
+	if (rc)
+		store_rollback(in->store, NULL);
+	else
+		rc = store_commit(in->store, err);
 
 	in->in_txn = false;
 	in->in_batch = 0;
@@ -401,6 +420,7 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 	bool held = false, erased = false;
 	ac_rc rc;
 
+	note_pos(in, pos);
 	rc = ensure_txn(in, err);
 	if (rc) {
 		in->failed = true;

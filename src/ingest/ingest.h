@@ -57,6 +57,15 @@ struct ingest_provenance {
 	void *key_ctx;
 };
 
+/* Called in the open transaction just before each commit, with the input
+ * position of the last object the ingest has handled (stored or rejected;
+ * NULL if none had a position) and what the transaction holds. An error
+ * rolls the transaction back and fails the ingest. */
+struct ingest_stats;
+typedef ac_rc (*ingest_commit_fn)(const struct stream_pos *last,
+				  const struct ingest_stats *pending,
+				  void *ctx, struct ac_err *err);
+
 struct ingest_opts {
 	const char *source;      /* "local" or "partner:<name>" */
 	bool strict;             /* first error rejects the whole input */
@@ -72,6 +81,8 @@ struct ingest_opts {
 	const struct policy_defaults *markings;
 	/* Signing and signature checks; NULL = neither (tests, benchmarks). */
 	const struct ingest_provenance *provenance;
+	ingest_commit_fn before_commit; /* NULL = none */
+	void *commit_ctx;
 };
 
 struct ingest_stats {
@@ -111,6 +122,8 @@ struct ingest {
 	ingest_progress_cb on_progress;
 	void *ctx;
 	size_t in_batch;     /* puts in the open transaction */
+	struct stream_pos last_pos; /* the last object handled, if have_pos */
+	bool have_pos;
 	bool in_txn;
 	bool failed;         /* strict error or store failure: roll back */
 	struct ac_buf canon; /* reused: canonical JSON of the current object */

@@ -363,6 +363,32 @@ static void envelope_scan_top_level_only(void **state)
 	assert_false(more || objects);
 }
 
+/* Where the elements of the top-level "objects" array lie. */
+static void envelope_objects_range(void **state)
+{
+	const char *s = "{\"more\":true,\"x\":[1,{\"objects\":[9]}],"
+			"\"objects\": [ {\"id\":\"a]\"}, [\"]\"] ] ,\"y\":[2]}";
+	struct fed_envelope e;
+
+	(void)state;
+	fed_envelope_parse(s, strlen(s), &e);
+	assert_true(e.more && e.objects && !e.duplicate);
+	assert_int_equal(e.end - e.start,
+			 strlen(" {\"id\":\"a]\"}, [\"]\"] "));
+	assert_memory_equal(s + e.start, " {\"id\"", 6);
+	assert_int_equal(s[e.end], ']');
+	/* not closed, two of them, empty */
+	s = "{\"objects\": [{\"id\": 1}";
+	fed_envelope_parse(s, strlen(s), &e);
+	assert_true(e.array_at && !e.end && !e.objects);
+	s = "{\"objects\": [1], \"objects\": [2]}";
+	fed_envelope_parse(s, strlen(s), &e);
+	assert_true(e.duplicate);
+	s = "{\"objects\": [ \n ]}";
+	fed_envelope_parse(s, strlen(s), &e);
+	assert_true(e.end && !e.objects);
+}
+
 static void store_sync_records(void **state)
 {
 	char path[] = "/tmp/accord-fed-XXXXXX";
@@ -421,6 +447,7 @@ int main(void)
 	    cmocka_unit_test(card_parse_checks_fields),
 	    cmocka_unit_test(store_sync_records),
 	    cmocka_unit_test(envelope_scan_top_level_only),
+	    cmocka_unit_test(envelope_objects_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
