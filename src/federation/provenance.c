@@ -2,6 +2,7 @@
 #include "base/common.h"
 #include "federation/provenance.h"
 
+#include "base/b64.h"
 #include "base/buf.h"
 #include "stix/jcs.h"
 
@@ -312,13 +313,10 @@ static bool fold_path_entry(const json_t *e, unsigned char cur[FED_LEAF_LEN])
 {
 	const char *s = json_string_value(e);
 	unsigned char sib[FED_LEAF_LEN];
-	size_t len = 0;
 
 	if (!s || json_string_length(e) != 1 + B64_LEAF_LEN ||
 	    (s[0] != 'l' && s[0] != 'r') ||
-	    sodium_base642bin(sib, sizeof(sib), s + 1, B64_LEAF_LEN, NULL,
-			      &len, NULL, sodium_base64_VARIANT_ORIGINAL) ||
-	    len != sizeof(sib))
+	    !ac_b64_decode_exact(s + 1, B64_LEAF_LEN, sib, sizeof(sib)))
 		return false;
 	if (s[0] == 'l')
 		tree_node(sib, cur, cur);
@@ -379,7 +377,6 @@ enum fed_verdict fed_verify(const json_t *obj,
 	json_t *ext = json_object_get(json_object_get(obj, "extensions"),
 				      FED_PROVENANCE_EXT);
 	const char *alg, *b64;
-	size_t siglen = 0;
 
 	if (!ext)
 		return FED_SIG_UNSIGNED;
@@ -387,11 +384,7 @@ enum fed_verdict fed_verify(const json_t *obj,
 	b64 = json_string_value(json_object_get(ext, "sig"));
 	if (!json_is_object(ext) || !alg || !b64 ||
 	    !json_string_value(json_object_get(ext, "signer")) ||
-	    strlen(b64) >= FED_SIG_B64_MAX)
-		return FED_SIG_BAD;
-	if (sodium_base642bin(sig, sizeof(sig), b64, strlen(b64), NULL, &siglen,
-			      NULL, sodium_base64_VARIANT_ORIGINAL) ||
-	    siglen != sizeof(sig))
+	    !ac_b64_decode_exact(b64, strlen(b64), sig, sizeof(sig)))
 		return FED_SIG_BAD;
 	if (!strcmp(alg, FED_ALG_TREE))
 		return verify_tree(obj, ext, sig, pk);

@@ -1,6 +1,7 @@
 /* accord's law-enforcement extensions: the extension-definition objects and
  * the rules behind them (docs/extensions.md). */
 #include "base/common.h"
+#include "base/b64.h"
 #include "base/time.h"
 #include "base/uuid.h"
 #include "stix/ext.h"
@@ -840,7 +841,6 @@ static void handling_validate(const json_t *body, const char *objid,
 /* ---------- provenance (property-extension on any object) ---------- */
 
 #define SIG_BYTES 64
-#define SIG_B64_LEN 88 /* base64 of 64 bytes, with padding */
 #define PATH_HASH_BYTES 32
 #define PATH_HASH_B64_LEN 44 /* base64 of 32 bytes, with padding */
 #define PATH_MAX_ENTRIES 32
@@ -865,26 +865,19 @@ static void reject_unknown(const struct ctx *c, const json_t *o,
 static bool is_sig_b64(const char *s)
 {
 	unsigned char sig[SIG_BYTES];
-	size_t len = 0;
 
-	return strlen(s) == SIG_B64_LEN &&
-	       sodium_base642bin(sig, sizeof(sig), s, SIG_B64_LEN, NULL, &len,
-				 NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
-	       len == SIG_BYTES;
+	return ac_b64_decode_exact(s, strlen(s), sig, sizeof(sig));
 }
 
 static bool is_path_entry(const json_t *e)
 {
 	const char *s = json_string_value(e);
 	unsigned char hash[PATH_HASH_BYTES];
-	size_t len = 0;
 
 	return s && json_string_length(e) == 1 + PATH_HASH_B64_LEN &&
 	       (s[0] == 'l' || s[0] == 'r') &&
-	       sodium_base642bin(hash, sizeof(hash), s + 1, PATH_HASH_B64_LEN,
-				 NULL, &len, NULL,
-				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
-	       len == PATH_HASH_BYTES;
+	       ac_b64_decode_exact(s + 1, PATH_HASH_B64_LEN, hash,
+				   sizeof(hash));
 }
 
 /* The path of a tree signature (alg "ed25519-merkle"): 1 to

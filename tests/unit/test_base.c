@@ -1,8 +1,10 @@
 #include "base/common.h"
+#include "base/b64.h"
 #include "base/buf.h"
 #include "base/time.h"
 #include "base/uuid.h"
 
+#include <sodium.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -74,10 +76,58 @@ static void uuid_v4_and_parse(void **state)
 	assert_false(ac_uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430cg", 36, u));
 }
 
+/* ac_b64_decode_exact accepts what sodium accepts as exactly n bytes, on
+ * encodings of random data and on mutations of them. */
+static bool sodium_exact(const char *s, size_t len, unsigned char *out,
+			 size_t n)
+{
+	size_t got = 0;
+
+	return sodium_base642bin(out, n, s, len, NULL, &got, NULL,
+				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	       got == n;
+}
+
+static void b64_matches_sodium(void **state)
+{
+	static const char alphabet[] = "AZaz09+/=-_ \n.";
+	unsigned char bin[70], a[70], b[70];
+	char text[100];
+
+	(void)state;
+	assert_int_equal(sodium_init() >= 0, 1);
+	for (size_t n = 1; n <= 66; n++) {
+		for (int round = 0; round < 40; round++) {
+			size_t len;
+			randombytes_buf(bin, n);
+			sodium_bin2base64(text, sizeof(text), bin, n,
+					  sodium_base64_VARIANT_ORIGINAL);
+			len = strlen(text);
+			assert_true(ac_b64_decode_exact(text, len, a, n));
+			assert_memory_equal(a, bin, n);
+			/* one changed byte, or a length off by one */
+			text[randombytes_uniform((uint32_t)len)] =
+			    alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+			assert_int_equal(ac_b64_decode_exact(text, len, a, n),
+					 sodium_exact(text, len, b, n));
+			assert_false(ac_b64_decode_exact(text, len - 1, a, n));
+		}
+	}
+	/* non-zero unused bits, missing or extra padding, wrong length */
+	assert_false(ac_b64_decode_exact("AB==", 4, a, 1));
+	assert_true(ac_b64_decode_exact("AA==", 4, a, 1));
+	assert_false(ac_b64_decode_exact("AAB=", 4, a, 2));
+	assert_false(ac_b64_decode_exact("AA", 2, a, 1));
+	assert_false(ac_b64_decode_exact("AAAA", 4, a, 2));
+	assert_false(ac_b64_decode_exact("AA=A", 4, a, 2));
+	assert_false(ac_b64_decode_exact("AAAAAAAA", 8, a, 3));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(buf_caps_cleanly),
+		cmocka_unit_test(b64_matches_sodium),
 		cmocka_unit_test(ts_parse_strict),
 		cmocka_unit_test(ts_format_roundtrip),
 		cmocka_unit_test(uuid_v5_matches_stix_example),
