@@ -325,11 +325,159 @@ static bool fold_path_entry(const json_t *e, unsigned char cur[FED_LEAF_LEN])
 	return true;
 }
 
+/* ---- the canonical form without the provenance entry, cut from the
+ * canonical form with it (saves a copy and a second canonicalisation) */
+
+/* Index after the string starting at c[i] (a quote); 0 if unterminated. */
+static size_t canon_string_end(const char *c, size_t n, size_t i)
+{
+	for (i++; i < n; i++) {
+		if (c[i] == '\\')
+			i++;
+		else if (c[i] == '"')
+			return i + 1;
+	}
+	return 0;
+}
+
+/* Index after the value starting at c[i]; 0 if malformed. */
+static size_t canon_value_end(const char *c, size_t n, size_t i)
+{
+	int depth = 0;
+
+	while (i < n) {
+		if (c[i] == '"') {
+			i = canon_string_end(c, n, i);
+			if (!i)
+				return 0;
+		} else if (c[i] == '{' || c[i] == '[') {
+			depth++;
+			i++;
+		} else if (c[i] == '}' || c[i] == ']') {
+			if (--depth < 0)
+				return 0;
+			i++;
+		} else if (!depth && c[i] == ',') {
+			return i;
+		} else {
+			i++;
+		}
+		if (!depth && i < n && (c[i] == ',' || c[i] == '}'))
+			return i;
+	}
+	return 0;
+}
+
+/* One member of the object whose members start at c[at] (after '{' or
+ * ','): key [key, key_end) without quotes, member [at, end). */
+struct canon_member {
+	size_t key, key_end, value, end;
+};
+
+static bool canon_member(const char *c, size_t n, size_t at,
+			 struct canon_member *m)
+{
+	if (at >= n || c[at] != '"')
+		return false;
+	m->key = at + 1;
+	m->key_end = canon_string_end(c, n, at);
+	if (!m->key_end || m->key_end >= n || c[m->key_end] != ':')
+		return false;
+	m->key_end--;
+	m->value = m->key_end + 2;
+	m->end = canon_value_end(c, n, m->value);
+	return m->end != 0;
+}
+
+static bool key_is(const char *c, const struct canon_member *m, const char *k)
+{
+	size_t len = strlen(k);
+
+	return m->key_end - m->key == len && !memcmp(c + m->key, k, len);
+}
+
+/* Finds the member with key k in the object starting at c[open] ('{'):
+ * *cut gets it with one neighbouring comma; *only: it is the only one. */
+static bool canon_find(const char *c, size_t n, size_t open, const char *k,
+		       size_t cut[2], bool *only)
+{
+	struct canon_member m;
+	size_t at = open + 1, count = 0;
+	bool found = false;
+
+	if (open >= n || c[open] != '{')
+		return false;
+	if (at < n && c[at] == '}')
+		return false;
+	for (;;) {
+		if (!canon_member(c, n, at, &m))
+			return false;
+		count++;
+		if (key_is(c, &m, k) && !found) {
+			found = true;
+			cut[0] = at > open + 1 ? at - 1 : at;
+			cut[1] = at > open + 1 ? m.end : m.end + (c[m.end] == ',');
+		}
+		if (c[m.end] == '}')
+			break;
+		at = m.end + 1;
+	}
+	*only = count == 1;
+	return found;
+}
+
+/* The tree leaf of canon (the canonical form of a signed object) without
+ * its provenance entry; false when the text is not as expected. */
+static bool leaf_without_provenance(const char *c, size_t n,
+				    unsigned char leaf[FED_LEAF_LEN])
+{
+	static const unsigned char tag = 0x00;
+	size_t exts[2], prov[2], cut[2];
+	struct canon_member m;
+	crypto_generichash_state st;
+	bool only_ext, only_prov;
+
+	if (!canon_find(c, n, 0, "extensions", exts, &only_ext))
+		return false;
+	/* exts covers the member and maybe a comma: find its '{' */
+	if (!canon_member(c, n, c[exts[0]] == ',' ? exts[0] + 1 : exts[0], &m) ||
+	    !canon_find(c, n, m.value, FED_PROVENANCE_EXT, prov, &only_prov))
+		return false;
+	if (only_prov && only_ext)
+		return false; /* the object would be empty: not STIX */
+	cut[0] = only_prov ? exts[0] : prov[0];
+	cut[1] = only_prov ? exts[1] : prov[1];
+	crypto_generichash_init(&st, NULL, 0, FED_LEAF_LEN);
+	crypto_generichash_update(&st, &tag, 1);
+	crypto_generichash_update(&st, (const unsigned char *)c, cut[0]);
+	crypto_generichash_update(&st, (const unsigned char *)c + cut[1],
+				  n - cut[1]);
+	crypto_generichash_final(&st, leaf, FED_LEAF_LEN);
+	return true;
+}
+
+/* The leaf of obj without its provenance: cut from full (obj's canonical
+ * form) when given, else canonicalised again. */
+static bool leaf_of(const json_t *obj, const struct ac_buf *full,
+		    unsigned char leaf[FED_LEAF_LEN])
+{
+	struct ac_buf canon = AC_BUF_INIT(CANON_MAX);
+	bool ok;
+
+	if (full && leaf_without_provenance(full->data, full->len, leaf))
+		return true;
+	ok = canonical(obj, &canon, NULL) == AC_OK;
+	if (ok)
+		fed_tree_leaf(canon.data, canon.len, leaf);
+	ac_buf_release(&canon);
+	return ok;
+}
+
 static enum fed_verdict verify_tree(const json_t *obj, const json_t *ext,
+				    const struct ac_buf *full,
 				    const unsigned char *sig,
 				    const unsigned char *pk)
 {
-	struct ac_buf canon = AC_BUF_INIT(CANON_MAX);
 	const json_t *path = json_object_get(ext, "path");
 	size_t n = json_array_size(path);
 	unsigned char cur[FED_LEAF_LEN];
@@ -339,10 +487,7 @@ static enum fed_verdict verify_tree(const json_t *obj, const json_t *ext,
 	if (path && (!json_is_array(path) || n == 0 ||
 		     n > FED_TREE_DEPTH_MAX))
 		return FED_SIG_BAD;
-	ok = canonical(obj, &canon, NULL) == AC_OK;
-	if (ok)
-		fed_tree_leaf(canon.data, canon.len, cur);
-	ac_buf_release(&canon);
+	ok = leaf_of(obj, full, cur);
 	for (size_t i = 0; ok && i < n; i++)
 		ok = fold_path_entry(json_array_get(path, i), cur);
 	if (!ok)
@@ -370,8 +515,8 @@ static enum fed_verdict verify_one(const json_t *obj, const unsigned char *sig,
 	return v;
 }
 
-enum fed_verdict fed_verify(const json_t *obj,
-			    const unsigned char pk[crypto_sign_PUBLICKEYBYTES])
+static enum fed_verdict verify(const json_t *obj, const struct ac_buf *full,
+			       const unsigned char *pk)
 {
 	unsigned char sig[crypto_sign_BYTES];
 	json_t *ext = json_object_get(json_object_get(obj, "extensions"),
@@ -387,10 +532,23 @@ enum fed_verdict fed_verify(const json_t *obj,
 	    !ac_b64_decode_exact(b64, strlen(b64), sig, sizeof(sig)))
 		return FED_SIG_BAD;
 	if (!strcmp(alg, FED_ALG_TREE))
-		return verify_tree(obj, ext, sig, pk);
+		return verify_tree(obj, ext, full, sig, pk);
 	if (!strcmp(alg, FED_ALG_ONE) && !json_object_get(ext, "path"))
 		return verify_one(obj, sig, pk);
 	return FED_SIG_BAD;
+}
+
+enum fed_verdict fed_verify(const json_t *obj,
+			    const unsigned char pk[crypto_sign_PUBLICKEYBYTES])
+{
+	return verify(obj, NULL, pk);
+}
+
+enum fed_verdict
+fed_verify_canonical(const json_t *obj, const struct ac_buf *canon,
+		     const unsigned char pk[crypto_sign_PUBLICKEYBYTES])
+{
+	return verify(obj, canon, pk);
 }
 
 bool fed_is_signed(const json_t *obj)

@@ -30,6 +30,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include "base/buf.h"
 #include "base/rc.h"
 #include "crypto/keys.h"
 #include "stix/ext.h"
@@ -84,6 +85,13 @@ ac_rc fed_sign_tree(json_t *const *objs,
  * modifies obj. */
 enum fed_verdict fed_verify(const json_t *obj,
 			    const unsigned char pk[crypto_sign_PUBLICKEYBYTES]);
+
+/* fed_verify when canon holds obj's RFC 8785 form (with its provenance
+ * entry): a tree signature's leaf is then cut from it instead of
+ * canonicalising obj again. */
+enum fed_verdict
+fed_verify_canonical(const json_t *obj, const struct ac_buf *canon,
+		     const unsigned char pk[crypto_sign_PUBLICKEYBYTES]);
 
 /* The signer identity id of obj's provenance extension (borrowed from obj),
  * or NULL when there is none or it is not a string. */

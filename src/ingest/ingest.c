@@ -471,7 +471,8 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 /* Checks the signature obj carries: its signer must be a known node and
  * the signature must verify. AC_ERR_CRYPTO with the reason in why. */
 static ac_rc check_signature(const json_t *obj,
-			     const struct ingest_provenance *prov, char *why,
+			     const struct ingest_provenance *prov,
+			     const struct ac_buf *canon, char *why,
 			     size_t why_len)
 {
 	const char *id = stix_get_str(obj, "id"), *signer = fed_signer(obj);
@@ -487,7 +488,7 @@ static ac_rc check_signature(const json_t *obj,
 			 "node '%.128s'", id, signer);
 		return AC_ERR_CRYPTO;
 	}
-	if (fed_verify(obj, pk) != FED_SIG_OK) {
+	if (fed_verify_canonical(obj, canon, pk) != FED_SIG_OK) {
 		snprintf(why, why_len, "%s: provenance: the signature of "
 			 "'%.128s' does not verify (malformed, or the object "
 			 "was changed)", id, signer);
@@ -588,9 +589,12 @@ ac_rc ingest_prepare_deferred(json_t *obj, const struct ingest_prep *prep,
 			 stix_get_str(obj, "id"));
 		return AC_ERR_INVALID;
 	}
-	/* a signed object is kept exactly as its signer wrote it */
+	/* a signed object is kept exactly as its signer wrote it, so its
+	 * canonical form is final */
 	if (prov && is_signed) {
-		rc = check_signature(obj, prov, why, why_len);
+		rc = canonicalise(obj, canon, why, why_len);
+		if (!rc)
+			rc = check_signature(obj, prov, canon, why, why_len);
 		if (rc)
 			return rc;
 	}
@@ -606,7 +610,7 @@ ac_rc ingest_prepare_deferred(json_t *obj, const struct ingest_prep *prep,
 		return AC_ERR_INVALID;
 	}
 	*warnings = rep.nwarnings;
-	rc = canonicalise(obj, canon, why, why_len);
+	rc = prov && is_signed ? AC_OK : canonicalise(obj, canon, why, why_len);
 	if (!rc && prov && !is_signed)
 		rc = sign_unsigned(obj, prep, canon, must_sign, why, why_len);
 	if (rc || (must_sign && *must_sign))

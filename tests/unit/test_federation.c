@@ -254,6 +254,75 @@ static void tree_sign_refuses(void **state)
 	json_decref(before);
 }
 
+/* fed_verify_canonical (leaf cut from the canonical text) agrees with
+ * fed_verify on objects of every shape, signed and then changed. */
+static void verify_canonical_agrees(void **state)
+{
+	static const char *const shapes[] = {
+	    /* extensions first, provenance its only entry */
+	    ("{\"type\":\"ipv4-addr\",\"spec_version\":\"2.1\","
+	     "\"id\":\"ipv4-addr--11111111-2222-4333-8444-555555555555\","
+	     "\"value\":\"10.0.0.1\"}"),
+	    /* provenance sorts before another extension */
+	    ("{\"type\":\"ipv4-addr\",\"id\":\"ipv4-addr--1\",\"value\":\"x\","
+	     "\"extensions\":{\"extension-definition--ffffffff-0000-4000-8000-"
+	     "000000000000\":{\"a\":[1,{\"b\":\"}\\\",\"}]}}}"),
+	    /* after another one, and "extensions" in the middle */
+	    ("{\"a\":\"\\\"extensions\\\"\",\"extensions\":{\"extension-definition"
+	     "--00000000-0000-4000-8000-000000000000\":{\"x\":\"{\"}},\"z\":[]}"),
+	};
+	struct ac_keys k;
+	struct ac_buf canon = AC_BUF_INIT(1u << 20);
+	unsigned char leaves[3][FED_LEAF_LEN];
+	json_t *objs[3];
+
+	(void)state;
+	keys(&k);
+	for (size_t i = 0; i < 3; i++) {
+		objs[i] = json_loads(shapes[i], JSON_REJECT_DUPLICATES, NULL);
+		assert_non_null(objs[i]);
+		ac_buf_reset(&canon);
+		assert_int_equal(stix_jcs(objs[i], &canon), AC_OK);
+		fed_tree_leaf(canon.data, canon.len, leaves[i]);
+	}
+	assert_int_equal(fed_sign_tree(objs, (const void *)leaves, 3, &k, ALPHA,
+				       NULL),
+			 AC_OK);
+	for (size_t i = 0; i < 3; i++) {
+		for (int change = 0; change < 4; change++) {
+			json_t *o = json_deep_copy(objs[i]);
+			if (change == 1)
+				json_object_set_new(o, "value",
+						    json_string("changed"));
+			if (change == 2)
+				json_object_set_new(prov_of(o), "x",
+						    json_true());
+			if (change == 3)
+				json_object_set_new(o, "zz", json_integer(1));
+			ac_buf_reset(&canon);
+			assert_int_equal(stix_jcs(o, &canon), AC_OK);
+			assert_int_equal(fed_verify_canonical(o, &canon,
+							      k.sign_pk),
+					 fed_verify(o, k.sign_pk));
+			assert_int_equal(fed_verify_canonical(o, &canon,
+							      k.sign_pk),
+					 change == 0 || change == 2
+					     ? FED_SIG_OK
+					     : FED_SIG_BAD);
+			/* the leaf comes from canon, not from o: the text
+			 * of a changed copy fails for the intact object */
+			if (change == 1)
+				assert_int_equal(
+				    fed_verify_canonical(objs[i], &canon,
+							 k.sign_pk),
+				    FED_SIG_BAD);
+			json_decref(o);
+		}
+	}
+	ac_buf_release(&canon);
+	free_all(objs, 3);
+}
+
 /* An object bravo received from alpha and passes on to charlie: the
  * serialised text changes (key order, spacing), the signature still
  * verifies with alpha's key, and bravo cannot re-sign it as alpha. */
@@ -443,6 +512,7 @@ int main(void)
 	    cmocka_unit_test(tree_sign_then_verify),
 	    cmocka_unit_test(tree_tampering_is_bad),
 	    cmocka_unit_test(tree_sign_refuses),
+	    cmocka_unit_test(verify_canonical_agrees),
 	    cmocka_unit_test(onward_shared_verifies),
 	    cmocka_unit_test(card_parse_checks_fields),
 	    cmocka_unit_test(store_sync_records),
