@@ -13,7 +13,7 @@ APID=
 
 # start_alpha [PORT]: serves alpha on 127.0.0.1:PORT (0 = any); sets AURL
 start_alpha() {
-	"$ACCORD" --node "$A" serve --listen "127.0.0.1:${1:-0}" 2>"$TMP/alpha.log" &
+	"$ACCORD" --node "$A" serve --no-sync --listen "127.0.0.1:${1:-0}" 2>"$TMP/alpha.log" &
 	APID=$!
 	AURL=
 	for _ in $(seq 1 100); do

@@ -18,7 +18,7 @@ MARKS='"object_marking_refs":["'$GREEN'"],"extensions":{"'$HANDLING'":{"extensio
 # serve NODE NAME: starts NODE on a free port; sets URL_<NAME>
 serve() {
 	local url=
-	"$ACCORD" --node "$1" serve --listen 127.0.0.1:0 2>"$TMP/$2.log" &
+	"$ACCORD" --node "$1" serve --no-sync --listen 127.0.0.1:0 2>"$TMP/$2.log" &
 	PIDS+=($!)
 	for _ in $(seq 1 300); do
 		url=$(sed -n 's/^accord: serving TAXII 2.1 at \(.*\)$/\1/p' "$TMP/$2.log")

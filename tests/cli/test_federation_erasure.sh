@@ -22,10 +22,11 @@ MARKS='"object_marking_refs":["'$GREEN'"],"extensions":{"'$HANDLING'":{"extensio
 OBJ=intrusion-set--e1e1e1e1-0000-4000-8000-000000000001
 OBJ2=intrusion-set--e1e1e1e1-0000-4000-8000-000000000002
 
-# serve NODE NAME: starts NODE on a free port; sets URL_<NAME>
+# serve NODE NAME: starts NODE on a free port (its sync loop off: the test
+# syncs and delivers by hand, so timing never decides); sets URL_<NAME>
 serve() {
 	local url=
-	"$ACCORD" --node "$1" serve --listen 127.0.0.1:0 2>"$TMP/$2.log" &
+	"$ACCORD" --node "$1" serve --no-sync --listen 127.0.0.1:0 2>"$TMP/$2.log" &
 	PIDS+=($!)
 	for _ in $(seq 1 300); do
 		url=$(sed -n 's/^accord: serving TAXII 2.1 at \(.*\)$/\1/p' "$TMP/$2.log")
