@@ -24,6 +24,7 @@ ac_rc store_open(const char *path, bool create, struct store **out,
 				  "cannot open store '%s': postgresql is not "
 				  "supported yet; give a file path",
 				  path);
+	store_init_library();
 	return store_sqlite_open(path, create, out, err);
 }
 

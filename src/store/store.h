@@ -181,6 +181,13 @@ ac_rc store_open(const char *path, bool create, struct store **out,
 		 struct ac_err *err);
 void store_close(struct store *s);
 
+/* Process-wide SQLite settings (memory statistics off: they take a global
+ * mutex on every allocation), applied once before SQLite's first use.
+ * store_open and audit_open call it; other code that opens SQLite directly
+ * should call it first. Safe from any thread; once SQLite is initialised it
+ * has no effect. */
+void store_init_library(void);
+
 /* Transactions: writes between begin and commit are atomic and durable once
  * commit returns AC_OK. put outside a transaction commits by itself. A
  * database error inside a transaction rolls it all back at once; later puts
