@@ -37,6 +37,7 @@ enum stmt_id {
 	ST_INSERT,
 	ST_FIND,
 	ST_FTS_INSERT,
+	ST_NEWER,
 	ST_COUNT
 };
 
@@ -53,6 +54,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_FIND] = ("SELECT hash, version FROM objects"
 		 " WHERE id = ?1 AND version_ns = ?2"),
     [ST_FTS_INSERT] = "INSERT INTO objects_fts (rowid, text) VALUES (?1, ?2)",
+    [ST_NEWER] = "SELECT 1 FROM objects WHERE id = ?1 AND version_ns > ?2"
+		 " LIMIT 1",
 };
 
 struct sq_store {
@@ -345,6 +348,30 @@ static ac_rc sq_put(struct store *base, const struct store_obj *o,
 			rc = commit_raw(s, err);
 	}
 	return rc;
+}
+
+/* One probe of the (id, version_ns) index. */
+static ac_rc sq_has_newer(struct store *base, const char *id,
+			  const char *version, bool *newer, struct ac_err *err)
+{
+	struct sq_store *s = sq(base);
+	sqlite3_stmt *st = s->st[ST_NEWER];
+	int64_t vns = 0;
+	int src;
+
+	if (!version_ns(version, &vns))
+		return ac_err_set(err, AC_ERR_INVALID,
+				  "cannot compare versions of '%s': '%s' is "
+				  "not a timestamp between 1678 and 2261",
+				  id, version);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, vns);
+	src = sqlite3_step(st);
+	*newer = src == SQLITE_ROW;
+	sqlite3_reset(st);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return sq_err(s, src, "cannot read", err);
+	return AC_OK;
 }
 
 static ac_rc sq_begin(struct store *base, struct ac_err *err)
@@ -787,6 +814,7 @@ static const struct store_ops sqlite_ops = {
     .query = sq_query,
     .search = sq_search,
     .stats = sq_stats,
+    .has_newer = sq_has_newer,
     STORE_SQLITE_ADMIN_OPS,
     .taxii = &store_sqlite_taxii_ops,
     .index = &store_sqlite_index_ops,

@@ -323,6 +323,42 @@ static void put_equal_instants_are_one_version(void **state)
 	assert_string_equal(got.version[0], "2016-04-06T20:03:48.000Z");
 }
 
+static bool has_newer(struct store *s, const char *id, const char *version)
+{
+	struct ac_err err = {0};
+	bool newer = true;
+
+	if (store_has_newer(s, id, version, &newer, &err))
+		fail_msg("has_newer '%s' '%s': %s", id, version, err.msg);
+	return newer;
+}
+
+static void has_newer_compares_instants(void **state)
+{
+	struct fixture *f = *state;
+	struct ac_err err = {0};
+	bool newer = true;
+
+	put_ok(f->s, ID1, "2016-04-06T20:03:48.000Z", "{\"x\":1}", NULL);
+	assert_false(has_newer(f->s, ID1, "2016-04-06T20:03:48.000Z"));
+	put_ok(f->s, ID1, "2016-05-01T00:00:00Z", "{\"x\":2}", NULL);
+	assert_true(has_newer(f->s, ID1, "2016-04-06T20:03:48.000Z"));
+	/* another spelling of the newest instant: nothing later */
+	assert_false(has_newer(f->s, ID1, "2016-05-01T00:00:00.000Z"));
+	assert_true(has_newer(f->s, ID1, "2016-04-30T23:59:59.999999999Z"));
+	/* only versions of that id count; an unknown id has none */
+	assert_false(has_newer(f->s, ID2, "1990-01-01T00:00:00Z"));
+	/* "" (an SCO) is before every timestamp */
+	assert_true(has_newer(f->s, ID1, ""));
+	/* bad input */
+	assert_int_equal(store_has_newer(f->s, ID1, "yesterday", &newer, &err),
+			 AC_ERR_INVALID);
+	assert_false(newer);
+	assert_non_null(strstr(err.msg, "yesterday"));
+	assert_int_equal(store_has_newer(f->s, ID1, NULL, &newer, &err),
+			 AC_ERR_USAGE);
+}
+
 static void put_rejects_bad_input(void **state)
 {
 	struct fixture *f = *state;
@@ -890,6 +926,7 @@ int main(void)
 	    T(open_refuses_postgres_for_now),
 	    T(put_new_duplicate_conflict),
 	    T(put_equal_instants_are_one_version),
+	    T(has_newer_compares_instants),
 	    T(put_rejects_bad_input),
 	    T(put_keeps_revoked_versions),
 	    T(date_added_strictly_increasing),
