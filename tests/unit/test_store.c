@@ -249,6 +249,52 @@ static void open_refuses_newer_schema(void **state)
 	assert_non_null(strstr(err.msg, "999"));
 }
 
+static int64_t fts_hashsize(const char *path)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT v FROM objects_fts_config"
+					    " WHERE k = 'hashsize'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Schema 12 sets the FTS5 pending-terms size, also on an older file; the
+ * text still indexes and searches. */
+static void fts_hashsize_set_and_upgraded(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+
+	assert_int_equal(fts_hashsize(f->path), 8388608);
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "DELETE FROM objects_fts_config"
+				      " WHERE k = 'hashsize';"
+				      "PRAGMA user_version = 11;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(fts_hashsize(f->path), -1);
+	reopen(f);
+	assert_int_equal(fts_hashsize(f->path), 8388608);
+	put_ok(f->s, ID1, "2016-04-06T20:03:48.000Z", "{\"x\":1}",
+	       "ransomware dropper");
+	assert_int_equal(run_search(f->s, "dropper", 0, NULL), AC_OK);
+	assert_int_equal(got.n, 1);
+}
+
 static void open_refuses_postgres_for_now(void **state)
 {
 	struct store *s = NULL;
@@ -924,6 +970,7 @@ int main(void)
 	    T(open_refuses_foreign_files),
 	    T(open_refuses_newer_schema),
 	    T(open_refuses_postgres_for_now),
+	    T(fts_hashsize_set_and_upgraded),
 	    T(put_new_duplicate_conflict),
 	    T(put_equal_instants_are_one_version),
 	    T(has_newer_compares_instants),
