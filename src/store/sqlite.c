@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #define BUSY_TIMEOUT_MS 5000
-#define PAGE_CACHE_KIB 32768
+#define PAGE_CACHE_KIB 65536
 #define QUERY_LIST_MAX 1000
 #define QUERY_SQL_MAX (64 * 1024)
 #define SEARCH_TEXT_MAX 1024
