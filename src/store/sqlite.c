@@ -10,6 +10,8 @@
 
 #define BUSY_TIMEOUT_MS 5000
 #define PAGE_CACHE_KIB 65536
+#define PAGE_SIZE_NEW 16384 /* bytes, for a new file */
+#define WAL_CHECKPOINT_BYTES (40 * 1024 * 1024)
 #define QUERY_LIST_MAX 1000
 #define QUERY_SQL_MAX (64 * 1024)
 #define SEARCH_TEXT_MAX 1024
@@ -849,16 +851,37 @@ static ac_rc check_exists(const char *path, struct ac_err *err)
 			  strerror(errno));
 }
 
-/* WAL, full fsync at commit, foreign keys, a large page cache; reads through
- * mmap (64 MiB: mapped pages count as resident memory, and a 1 GB import
- * must stay well under 256 MiB) and checkpoints every ~40 MiB of WAL. */
+/* A checkpoint every WAL_CHECKPOINT_BYTES of WAL, whatever the file's
+ * page size. */
+static int set_autocheckpoint(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int src = sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL);
+	int size = 4096;
+	char sql[64];
+
+	if (src == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int(st, 0) > 0)
+		size = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (src != SQLITE_OK)
+		return src;
+	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %d;",
+		 WAL_CHECKPOINT_BYTES / size);
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* 16 KiB pages for a new file (an existing one keeps its own: SQLite
+ * ignores the pragma then); WAL, full fsync at commit, foreign keys, a
+ * large page cache; reads through mmap (64 MiB: mapped pages count as
+ * resident memory, and a 1 GB import must stay well under 256 MiB) and
+ * checkpoints every 40 MiB of WAL. */
 static ac_rc configure(struct sq_store *s, struct ac_err *err)
 {
 	static const char pragmas[] = "PRAGMA synchronous = FULL;"
 				      "PRAGMA foreign_keys = ON;"
 				      "PRAGMA temp_store = MEMORY;"
-				      "PRAGMA mmap_size = 67108864;"
-				      "PRAGMA wal_autocheckpoint = 10000;";
+				      "PRAGMA mmap_size = 67108864;";
 	char cache[64];
 	sqlite3_stmt *st = NULL;
 	const char *mode;
@@ -867,6 +890,13 @@ static ac_rc configure(struct sq_store *s, struct ac_err *err)
 
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	snprintf(cache, sizeof(cache), "PRAGMA page_size = %d;",
+		 PAGE_SIZE_NEW);
+	src = sqlite3_exec(s->db, cache, NULL, NULL, NULL);
+	if (src != SQLITE_OK) {
+		rc = sq_err(s, src, "cannot configure", err);
+		goto out;
+	}
 	src = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st,
 				 NULL);
 	if (src == SQLITE_OK)
@@ -889,6 +919,8 @@ static ac_rc configure(struct sq_store *s, struct ac_err *err)
 	src = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_exec(s->db, cache, NULL, NULL, NULL);
+	if (src == SQLITE_OK)
+		src = set_autocheckpoint(s->db);
 	if (src != SQLITE_OK)
 		rc = sq_err(s, src, "cannot configure", err);
 out:

@@ -295,6 +295,51 @@ static void fts_hashsize_set_and_upgraded(void **state)
 	assert_int_equal(got.n, 1);
 }
 
+static int page_size_of(const char *path)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* A new file gets 16 KiB pages; a file made with other pages keeps them
+ * and works as before. */
+static void page_size_new_and_existing(void **state)
+{
+	struct fixture *f = *state;
+	char other[128];
+	struct store *s = NULL;
+	struct ac_err err = {0};
+	sqlite3 *db;
+
+	assert_int_equal(page_size_of(f->path), 16384);
+	snprintf(other, sizeof(other), "%s/old.db", f->dir);
+	assert_int_equal(sqlite3_open(other, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "PRAGMA page_size = 4096;"
+				      "CREATE TABLE t (x); DROP TABLE t;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(other, true, &s, &err), AC_OK);
+	assert_int_equal(page_size_of(other), 4096);
+	put_ok(s, ID1, "2016-04-06T20:03:48.000Z", "{\"x\":1}", "dropper");
+	assert_int_equal(run_search(s, "dropper", 0, NULL), AC_OK);
+	assert_int_equal(got.n, 1);
+	store_close(s);
+	remove_store_files(other);
+}
+
 static void open_refuses_postgres_for_now(void **state)
 {
 	struct store *s = NULL;
@@ -971,6 +1016,7 @@ int main(void)
 	    T(open_refuses_newer_schema),
 	    T(open_refuses_postgres_for_now),
 	    T(fts_hashsize_set_and_upgraded),
+	    T(page_size_new_and_existing),
 	    T(put_new_duplicate_conflict),
 	    T(put_equal_instants_are_one_version),
 	    T(has_newer_compares_instants),
