@@ -882,7 +882,7 @@ static ac_rc configure(struct sq_store *s, struct ac_err *err)
 				      "PRAGMA foreign_keys = ON;"
 				      "PRAGMA temp_store = MEMORY;"
 				      "PRAGMA mmap_size = 67108864;";
-	char cache[64];
+	char pragma[64];
 	sqlite3_stmt *st = NULL;
 	const char *mode;
 	ac_rc rc = AC_OK;
@@ -890,9 +890,9 @@ static ac_rc configure(struct sq_store *s, struct ac_err *err)
 
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-	snprintf(cache, sizeof(cache), "PRAGMA page_size = %d;",
+	snprintf(pragma, sizeof(pragma), "PRAGMA page_size = %d;",
 		 PAGE_SIZE_NEW);
-	src = sqlite3_exec(s->db, cache, NULL, NULL, NULL);
+	src = sqlite3_exec(s->db, pragma, NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
 		rc = sq_err(s, src, "cannot configure", err);
 		goto out;
@@ -914,11 +914,11 @@ static ac_rc configure(struct sq_store *s, struct ac_err *err)
 			       s->path);
 		goto out;
 	}
-	snprintf(cache, sizeof(cache), "PRAGMA cache_size = -%d;",
+	snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d;",
 		 PAGE_CACHE_KIB);
 	src = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
-		src = sqlite3_exec(s->db, cache, NULL, NULL, NULL);
+		src = sqlite3_exec(s->db, pragma, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
 		src = set_autocheckpoint(s->db);
 	if (src != SQLITE_OK)
