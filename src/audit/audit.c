@@ -62,6 +62,7 @@ ac_rc audit_open(const char *path, const struct audit_opts *opts,
 		memcpy(a->sk, sign_sk, sizeof(a->sk));
 		a->have_key = true;
 	}
+	store_init_library();
 	src = sqlite3_open_v2(path, &a->db,
 			      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				      SQLITE_OPEN_NOMUTEX,

@@ -162,6 +162,13 @@ static ac_rc wrap_query(struct store *s, const struct store_query *q,
 	return store_query(wr(s)->inner, q, cb, ctx, err);
 }
 
+static ac_rc wrap_has_newer(struct store *s, const char *id,
+			    const char *version, bool *newer,
+			    struct ac_err *err)
+{
+	return store_has_newer(wr(s)->inner, id, version, newer, err);
+}
+
 static ac_rc wrap_search(struct store *s, const char *text, size_t limit,
 			 store_row_cb cb, void *ctx, struct ac_err *err)
 {
@@ -238,6 +245,7 @@ static const struct store_ops wrap_ops = {
 	.rollback = wrap_rollback,
 	.put = wrap_put,
 	.query = wrap_query,
+	.has_newer = wrap_has_newer,
 	.search = wrap_search,
 	.stats = wrap_stats,
 	.taxii = &wrap_taxii_ops,

@@ -23,26 +23,15 @@ struct found_set {
 	size_t n;
 };
 
-static int newest_version(const struct store_row *row, void *ctx)
-{
-	snprintf(ctx, STORE_NAME_MAX + 1, "%s", row->version);
-	return 1;
-}
-
-/* True when so is the newest stored version of its id (an older version
- * arriving late does not replace the names). */
+/* True when so (stored) is the newest stored version of its id (an older
+ * version arriving late does not replace the names). */
 static ac_rc is_newest(struct store *s, const struct store_obj *so,
 		       bool *newest, struct ac_err *err)
 {
-	char version[STORE_NAME_MAX + 1] = "";
-	struct store_query q = {0};
-	ac_rc rc;
+	bool newer = false;
+	ac_rc rc = store_has_newer(s, so->id, so->version, &newer, err);
 
-	q.ids = &so->id;
-	q.nids = 1;
-	q.versions = STORE_VERSIONS_LAST;
-	rc = store_query(s, &q, newest_version, version, err);
-	*newest = !rc && !strcmp(version, so->version);
+	*newest = !rc && !newer;
 	return rc;
 }
 

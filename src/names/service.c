@@ -10,7 +10,12 @@
  * names it holds (so many updates cost a rebuild now and then, not one per
  * update). It is also rebuilt for another store (its random uid), when the
  * highest id went down, and after names_service_reset (a rollback, whose
- * rows the index may have seen). */
+ * rows the index may have seen).
+ *
+ * Ingest asks names_service_other_sources for every person it stores. That
+ * does not index the new rows: it only reads the rows after the indexed
+ * ones (and after those it already found to be of the asking source), so
+ * the cost of indexing falls on the next query, once for all rows. */
 #include "base/common.h"
 #include "names/service.h"
 
@@ -28,6 +33,10 @@ struct service {
 	char *sources[SOURCES_MAX];
 	size_t nsources;
 	bool many_sources;
+	/* the rows after seen.max_id up to own_upto (not indexed yet) are all
+	 * of own_source; 0 when unknown */
+	int64_t own_upto;
+	char own_source[STORE_NAME_MAX + 16];
 };
 
 static struct service svc = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -167,6 +176,7 @@ static ac_rc sync_index(struct store *s, struct ac_err *err)
 	now.max_id = p.last_id > now.max_id ? p.last_id : now.max_id;
 done:
 	svc.seen = now;
+	svc.own_upto = 0;
 	return AC_OK;
 }
 
@@ -238,18 +248,76 @@ void names_service_reset(void)
 	pthread_mutex_unlock(&svc.lock);
 }
 
+/* Whether the indexed rows have a source other than `source`. */
+static bool indexed_other(const char *source)
+{
+	for (size_t i = 0; i < svc.nsources; i++)
+		if (strcmp(svc.sources[i], source))
+			return true;
+	return svc.many_sources;
+}
+
+struct own_scan {
+	const char *source;
+	int64_t last_id;
+	bool other;
+};
+
+static int note_own(const struct store_person_name *row, void *ctx)
+{
+	struct own_scan *o = ctx;
+
+	if (strcmp(row->source, o->source)) {
+		o->other = true;
+		return 1;
+	}
+	o->last_id = row->id;
+	return 0;
+}
+
+/* Whether the rows not indexed yet (up to now->max_id) have a source other
+ * than `source`; reads only the rows not checked before. Lock held. */
+static ac_rc unindexed_other(struct store *s,
+			     const struct store_names_state *now,
+			     const char *source, bool *yes,
+			     struct ac_err *err)
+{
+	struct own_scan o = {source, svc.seen.max_id, false};
+	ac_rc rc;
+
+	if (svc.own_upto > o.last_id && svc.own_upto <= now->max_id &&
+	    !strcmp(svc.own_source, source))
+		o.last_id = svc.own_upto;
+	if (o.last_id >= now->max_id)
+		return AC_OK;
+	rc = store_names_scan(s, o.last_id, note_own, &o, err);
+	if (rc)
+		return rc;
+	if (o.other) { /* index them: the caller looks them up next */
+		rc = sync_index(s, err);
+		*yes = !rc && indexed_other(source);
+		return rc;
+	}
+	svc.own_upto = o.last_id;
+	snprintf(svc.own_source, sizeof(svc.own_source), "%s", source);
+	return AC_OK;
+}
+
 ac_rc names_service_other_sources(struct store *s, const char *source,
 				  bool *yes, struct ac_err *err)
 {
+	struct store_names_state now;
 	ac_rc rc;
 
 	*yes = false;
 	pthread_mutex_lock(&svc.lock);
-	rc = sync_index(s, err);
-	for (size_t i = 0; !rc && i < svc.nsources && !*yes; i++)
-		*yes = strcmp(svc.sources[i], source) != 0;
-	if (!rc && svc.many_sources)
-		*yes = true;
+	rc = store_names_state(s, &now, err);
+	if (!rc && must_rebuild(&now))
+		rc = sync_index(s, err);
+	if (!rc)
+		*yes = indexed_other(source);
+	if (!rc && !*yes)
+		rc = unindexed_other(s, &now, source, yes, err);
 	pthread_mutex_unlock(&svc.lock);
 	return rc;
 }

@@ -34,10 +34,11 @@ ac_rc names_service_query(struct store *s, const char *name, size_t top,
 			  struct names_hit *out, size_t *nout,
 			  struct ac_err *err);
 
-/* Sets *yes when the index (synced with s first) holds names of a source
- * other than `source` (or may: rows replaced since the last rebuild still
- * count). Lets ingest skip the lookups when no match could be across
- * sources. Errors as the sync of names_service_query. */
+/* Sets *yes when s holds names of a source other than `source` (or may:
+ * rows replaced since the last rebuild still count). Lets ingest skip the
+ * lookups when no match could be across sources. Rows not indexed yet are
+ * read, not indexed, unless one is of another source. Errors as the sync
+ * of names_service_query. */
 ac_rc names_service_other_sources(struct store *s, const char *source,
 				  bool *yes, struct ac_err *err);
 

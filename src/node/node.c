@@ -243,7 +243,7 @@ static void config_defaults(struct node_config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->limits = lim;
-	cfg->batch_size = 1000;
+	cfg->batch_size = 10000;
 	cfg->audit_checkpoint_entries = 1000;
 	cfg->audit_checkpoint_seconds = 60;
 	policy_defaults_init(&cfg->markings);

@@ -123,7 +123,7 @@ static ac_rc write_config(const char *dir, const char *org,
 		 "max_depth = %zu\n"
 		 "max_string_bytes = %zu\n\n"
 		 "[ingest]\n"
-		 "batch_size = 1000\n\n"
+		 "batch_size = 10000\n\n"
 		 "# accord serve (TAXII 2.1)\n"
 		 "[server]\n"
 		 "listen = 127.0.0.1\n"

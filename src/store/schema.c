@@ -280,6 +280,13 @@ static const char schema_v10[] =
 static const char schema_v11[] =
     "ALTER TABLE objects ADD COLUMN meta TEXT NULL;";
 
+/* Version 12: FTS5 keeps up to 8 MiB of new terms in memory (default
+ * 1 MiB) before it writes them as a segment, so an ingest writes fewer,
+ * larger segments and merges less. The table is unchanged (the setting is
+ * a row of objects_fts_config); commits still write all pending terms. */
+static const char schema_v12[] =
+    "INSERT INTO objects_fts (objects_fts, rank) VALUES ('hashsize', 8388608);";
+
 static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -292,6 +299,7 @@ static const struct migration migrations[] = {
     {9, schema_v9},
     {10, schema_v10},
     {11, schema_v11},
+    {12, schema_v12},
 };
 
 int store_schema_version(void)

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 
 #define BUSY_TIMEOUT_MS 5000
-#define PAGE_CACHE_KIB 32768
+#define PAGE_CACHE_KIB 65536
+#define PAGE_SIZE_NEW 16384 /* bytes, for a new file */
+#define WAL_CHECKPOINT_BYTES (40 * 1024 * 1024)
 #define QUERY_LIST_MAX 1000
 #define QUERY_SQL_MAX (64 * 1024)
 #define SEARCH_TEXT_MAX 1024
@@ -37,6 +39,7 @@ enum stmt_id {
 	ST_INSERT,
 	ST_FIND,
 	ST_FTS_INSERT,
+	ST_NEWER,
 	ST_COUNT
 };
 
@@ -53,6 +56,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_FIND] = ("SELECT hash, version FROM objects"
 		 " WHERE id = ?1 AND version_ns = ?2"),
     [ST_FTS_INSERT] = "INSERT INTO objects_fts (rowid, text) VALUES (?1, ?2)",
+    [ST_NEWER] = "SELECT 1 FROM objects WHERE id = ?1 AND version_ns > ?2"
+		 " LIMIT 1",
 };
 
 struct sq_store {
@@ -345,6 +350,30 @@ static ac_rc sq_put(struct store *base, const struct store_obj *o,
 			rc = commit_raw(s, err);
 	}
 	return rc;
+}
+
+/* One probe of the (id, version_ns) index. */
+static ac_rc sq_has_newer(struct store *base, const char *id,
+			  const char *version, bool *newer, struct ac_err *err)
+{
+	struct sq_store *s = sq(base);
+	sqlite3_stmt *st = s->st[ST_NEWER];
+	int64_t vns = 0;
+	int src;
+
+	if (!version_ns(version, &vns))
+		return ac_err_set(err, AC_ERR_INVALID,
+				  "cannot compare versions of '%s': '%s' is "
+				  "not a timestamp between 1678 and 2261",
+				  id, version);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, vns);
+	src = sqlite3_step(st);
+	*newer = src == SQLITE_ROW;
+	sqlite3_reset(st);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return sq_err(s, src, "cannot read", err);
+	return AC_OK;
 }
 
 static ac_rc sq_begin(struct store *base, struct ac_err *err)
@@ -787,6 +816,7 @@ static const struct store_ops sqlite_ops = {
     .query = sq_query,
     .search = sq_search,
     .stats = sq_stats,
+    .has_newer = sq_has_newer,
     STORE_SQLITE_ADMIN_OPS,
     .taxii = &store_sqlite_taxii_ops,
     .index = &store_sqlite_index_ops,
@@ -821,17 +851,38 @@ static ac_rc check_exists(const char *path, struct ac_err *err)
 			  strerror(errno));
 }
 
-/* WAL, full fsync at commit, foreign keys, a large page cache; reads through
- * mmap (64 MiB: mapped pages count as resident memory, and a 1 GB import
- * must stay well under 256 MiB) and checkpoints every ~40 MiB of WAL. */
+/* A checkpoint every WAL_CHECKPOINT_BYTES of WAL, whatever the file's
+ * page size. */
+static int set_autocheckpoint(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int src = sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL);
+	int size = 4096;
+	char sql[64];
+
+	if (src == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int(st, 0) > 0)
+		size = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (src != SQLITE_OK)
+		return src;
+	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %d;",
+		 WAL_CHECKPOINT_BYTES / size);
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* 16 KiB pages for a new file (an existing one keeps its own: SQLite
+ * ignores the pragma then); WAL, full fsync at commit, foreign keys, a
+ * large page cache; reads through mmap (64 MiB: mapped pages count as
+ * resident memory, and a 1 GB import must stay well under 256 MiB) and
+ * checkpoints every 40 MiB of WAL. */
 static ac_rc configure(struct sq_store *s, struct ac_err *err)
 {
 	static const char pragmas[] = "PRAGMA synchronous = FULL;"
 				      "PRAGMA foreign_keys = ON;"
 				      "PRAGMA temp_store = MEMORY;"
-				      "PRAGMA mmap_size = 67108864;"
-				      "PRAGMA wal_autocheckpoint = 10000;";
-	char cache[64];
+				      "PRAGMA mmap_size = 67108864;";
+	char pragma[64];
 	sqlite3_stmt *st = NULL;
 	const char *mode;
 	ac_rc rc = AC_OK;
@@ -839,6 +890,13 @@ static ac_rc configure(struct sq_store *s, struct ac_err *err)
 
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	snprintf(pragma, sizeof(pragma), "PRAGMA page_size = %d;",
+		 PAGE_SIZE_NEW);
+	src = sqlite3_exec(s->db, pragma, NULL, NULL, NULL);
+	if (src != SQLITE_OK) {
+		rc = sq_err(s, src, "cannot configure", err);
+		goto out;
+	}
 	src = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st,
 				 NULL);
 	if (src == SQLITE_OK)
@@ -856,11 +914,13 @@ static ac_rc configure(struct sq_store *s, struct ac_err *err)
 			       s->path);
 		goto out;
 	}
-	snprintf(cache, sizeof(cache), "PRAGMA cache_size = -%d;",
+	snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d;",
 		 PAGE_CACHE_KIB);
 	src = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
-		src = sqlite3_exec(s->db, cache, NULL, NULL, NULL);
+		src = sqlite3_exec(s->db, pragma, NULL, NULL, NULL);
+	if (src == SQLITE_OK)
+		src = set_autocheckpoint(s->db);
 	if (src != SQLITE_OK)
 		rc = sq_err(s, src, "cannot configure", err);
 out:

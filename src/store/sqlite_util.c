@@ -2,6 +2,21 @@
 #include "base/common.h"
 #include "store/store_sqlite.h"
 
+#include <pthread.h>
+
+static void init_library_once(void)
+{
+	/* SQLITE_MISUSE if SQLite was initialised already: nothing to do */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+void store_init_library(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, init_library_once);
+}
+
 const char *store_sqlite_path(sqlite3 *db)
 {
 	const char *p = sqlite3_db_filename(db, "main");

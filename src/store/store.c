@@ -24,6 +24,7 @@ ac_rc store_open(const char *path, bool create, struct store **out,
 				  "cannot open store '%s': postgresql is not "
 				  "supported yet; give a file path",
 				  path);
+	store_init_library();
 	return store_sqlite_open(path, create, out, err);
 }
 
@@ -63,6 +64,19 @@ ac_rc store_query(struct store *s, const struct store_query *q, store_row_cb cb,
 		return ac_err_set(err, AC_ERR_USAGE,
 				  "store query needs a row callback");
 	return s->ops->query(s, q ? q : &everything_newest, cb, ctx, err);
+}
+
+ac_rc store_has_newer(struct store *s, const char *id, const char *version,
+		      bool *newer, struct ac_err *err)
+{
+	*newer = false;
+	if (!id || !version)
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "store: no id or version given");
+	if (!s->ops->has_newer)
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "store: this store cannot compare versions");
+	return s->ops->has_newer(s, id, version, newer, err);
 }
 
 ac_rc store_search(struct store *s, const char *text, size_t limit,

@@ -127,6 +127,10 @@ struct store_ops {
 			store_row_cb cb, void *ctx, struct ac_err *err);
 	ac_rc (*stats)(struct store *s, store_stats_cb cb, void *ctx,
 		       struct ac_err *err);
+	/* May be NULL (store_has_newer is then AC_ERR_USAGE). */
+	ac_rc (*has_newer)(struct store *s, const char *id,
+			   const char *version, bool *newer,
+			   struct ac_err *err);
 	/* Admin records: see the section at the end of this file. */
 	ac_rc (*user_add)(struct store *s, const struct store_user *u,
 			  struct ac_err *err);
@@ -181,6 +185,13 @@ ac_rc store_open(const char *path, bool create, struct store **out,
 		 struct ac_err *err);
 void store_close(struct store *s);
 
+/* Process-wide SQLite settings (memory statistics off: they take a global
+ * mutex on every allocation), applied once before SQLite's first use.
+ * store_open and audit_open call it; other code that opens SQLite directly
+ * should call it first. Safe from any thread; once SQLite is initialised it
+ * has no effect. */
+void store_init_library(void);
+
 /* Transactions: writes between begin and commit are atomic and durable once
  * commit returns AC_OK. put outside a transaction commits by itself. A
  * database error inside a transaction rolls it all back at once; later puts
@@ -201,6 +212,13 @@ ac_rc store_put(struct store *s, const struct store_obj *o,
  * AC_ERR_LIMIT for a list over the cap, AC_ERR_PARSE for a bad at_version. */
 ac_rc store_query(struct store *s, const struct store_query *q,
 		  store_row_cb cb, void *ctx, struct ac_err *err);
+
+/* Sets *newer when a version of id later than `version` is stored (compared
+ * as instants, like the versions themselves). Reads one index entry, not
+ * the rows: ingest asks it for each new version it keeps names of.
+ * AC_ERR_INVALID for a version that is not a timestamp (or ""). */
+ac_rc store_has_newer(struct store *s, const char *id, const char *version,
+		      bool *newer, struct ac_err *err);
 
 /* Full-text search over the newest version of each object: matching rows,
  * best first, at most limit (0 = no limit). `text` is plain words from a

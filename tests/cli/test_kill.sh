@@ -5,6 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 N="$TMP/node"
 "$ACCORD" init "$N" --org "Kill Test" >/dev/null || { bad "init"; finish; exit 1; }
+# small batches, so the kill lands after some commits
+sed -i 's/^batch_size = .*/batch_size = 1000/' "$N/accord.conf"
 "$ACCORD" gen --seed 3 --count 60000 --format jsonl >"$TMP/big.jsonl"
 seeded=$(sqlite3 "$N/store.db" "select count(*) from objects")
 

@@ -4,7 +4,9 @@
  * store failure mid-way stops both paths at the same object. */
 #include "base/common.h"
 #include "gen/gen.h"
+#include "index/correlate.h"
 #include "ingest/ingest.h"
+#include "names/service.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -295,6 +297,98 @@ static void test_same_as_serial(void **state)
 	free(input);
 }
 
+/* The persons of input under other ids (first hex digit of the UUID
+ * changed), as another agency would hold them. Caller frees. */
+static char *other_persons(const char *input, size_t *len)
+{
+	char *copy = strdup(input), *out = NULL, *line, *save = NULL;
+	FILE *o_f = open_memstream(&out, len);
+
+	assert_non_null(copy);
+	assert_non_null(o_f);
+	for (line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		json_t *o = json_loads(line, 0, NULL);
+		const char *id = json_string_value(json_object_get(o, "id"));
+		char nid[64], *s;
+
+		if (id && !strncmp(id, "identity--", 10) && strlen(id) == 46) {
+			snprintf(nid, sizeof(nid), "%s", id);
+			nid[10] = nid[10] == '0' ? '1' : '0';
+			json_object_set_new(o, "id", json_string(nid));
+			s = json_dumps(o, JSON_COMPACT);
+			fprintf(o_f, "%s\n", s);
+			free(s);
+		}
+		json_decref(o);
+	}
+	fclose(o_f);
+	free(copy);
+	return out;
+}
+
+static int count_name_alert(const struct store_alert *al, void *ctx)
+{
+	if (!strcmp(al->corr.kind, NAMES_CORR_KIND))
+		(*(size_t *)ctx)++;
+	return 0;
+}
+
+static size_t name_alerts(struct store *s)
+{
+	size_t n = 0;
+
+	assert_int_equal(corr_alerts(s, 0, true, 0, count_name_alert, &n,
+				     NULL),
+			 AC_OK);
+	return n;
+}
+
+/* With correlation on: our bundle, then a partner's copies of its persons.
+ * The person names the storing thread writes are looked up across sources
+ * (indexed only then); threaded and serial ingest find the same. */
+static void test_correlation_same_as_serial(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_opts opts = ingest_opts_default();
+	struct ingest_opts theirs;
+	struct run a, b, pa, pb;
+	size_t len, plen, na, nb;
+	char *input = make_input(&len), *persons = other_persons(input, &plen);
+	char *da, *db;
+
+	opts.corr.enabled = true;
+	opts.batch_size = 100;
+	theirs = opts;
+	theirs.source = "partner:kg";
+	/* one store after the other: the process index is not rebuilt for
+	 * another store between our bundle and theirs */
+	run_ingest(f->s[0], input, len, &opts, true, &a);
+	run_ingest(f->s[0], persons, plen, &theirs, true, &pa);
+	run_ingest(f->s[1], input, len, &opts, false, &b);
+	run_ingest(f->s[1], persons, plen, &theirs, false, &pb);
+	assert_same_run(&a, &b);
+	assert_int_equal(a.stats.correlations, b.stats.correlations);
+	a = pa;
+	b = pb;
+	assert_same_run(&a, &b);
+	assert_true(a.stats.accepted > 10);
+	assert_int_equal(a.stats.correlations, b.stats.correlations);
+	assert_int_equal(a.stats.alerts, b.stats.alerts);
+	/* our persons are found again by name */
+	na = name_alerts(f->s[0]);
+	assert_true(na >= 10);
+	assert_int_equal(na, name_alerts(f->s[1]));
+	da = dump_names(f->s[0], &na);
+	db = dump_names(f->s[1], &nb);
+	assert_int_equal(na, nb);
+	assert_string_equal(da, db);
+	free(da);
+	free(db);
+	free(persons);
+	free(input);
+}
+
 static void test_strict_rolls_back(void **state)
 {
 	struct fixture *f = *state;
@@ -394,6 +488,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_same_as_serial, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_correlation_same_as_serial,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_strict_rolls_back, setup,
 					    teardown),
 	    cmocka_unit_test(test_store_failure),

@@ -478,6 +478,35 @@ static void no_person_name_correlation(void **state)
 	assert_int_equal(st.alerts, 0);
 }
 
+/* Ingest does not index the names it writes: it only checks that rows not
+ * indexed yet are its own. A row of another source among them (written
+ * with correlation off) must still be found, also after rows already
+ * checked as own. */
+static void unindexed_rows_of_another_source_correlate(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_stats st;
+	char buf[2048];
+
+	put(f->s, "local", true,
+	    person(buf, sizeof(buf), ID_P(1), "2024-01-01T00:00:00.000Z",
+		   "Ali Hosseini", NULL));
+	st = put(f->s, "local", true,
+		 person(buf, sizeof(buf), ID_P(2), "2024-01-01T00:00:00.000Z",
+			"Sara Ahmadi", NULL));
+	assert_int_equal(st.correlations, 0);
+	put(f->s, "partner:kg", false,
+	    person(buf, sizeof(buf), ID_P(3), "2024-01-01T00:00:00.000Z",
+		   "محمد رضایی", NULL));
+	st = put(f->s, "local", true,
+		 person(buf, sizeof(buf), ID_P(4), "2024-01-01T00:00:00.000Z",
+			"Mohammad Rezaei", NULL));
+	assert_int_equal(st.correlations, 1);
+	assert_int_equal(st.alerts, 1);
+	/* the deferred rows are indexed by the next query */
+	assert_true(finds(f->s, "Sara Ahmadi", ID_P(2)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,6 +533,8 @@ int main(void)
 		person_name_correlation_across_sources, setup, teardown),
 	    cmocka_unit_test_setup_teardown(no_person_name_correlation, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(
+		unindexed_rows_of_another_source_correlate, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

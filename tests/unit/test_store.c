@@ -249,6 +249,97 @@ static void open_refuses_newer_schema(void **state)
 	assert_non_null(strstr(err.msg, "999"));
 }
 
+static int64_t fts_hashsize(const char *path)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT v FROM objects_fts_config"
+					    " WHERE k = 'hashsize'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Schema 12 sets the FTS5 pending-terms size, also on an older file; the
+ * text still indexes and searches. */
+static void fts_hashsize_set_and_upgraded(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+
+	assert_int_equal(fts_hashsize(f->path), 8388608);
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "DELETE FROM objects_fts_config"
+				      " WHERE k = 'hashsize';"
+				      "PRAGMA user_version = 11;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(fts_hashsize(f->path), -1);
+	reopen(f);
+	assert_int_equal(fts_hashsize(f->path), 8388608);
+	put_ok(f->s, ID1, "2016-04-06T20:03:48.000Z", "{\"x\":1}",
+	       "ransomware dropper");
+	assert_int_equal(run_search(f->s, "dropper", 0, NULL), AC_OK);
+	assert_int_equal(got.n, 1);
+}
+
+static int page_size_of(const char *path)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* A new file gets 16 KiB pages; a file made with other pages keeps them
+ * and works as before. */
+static void page_size_new_and_existing(void **state)
+{
+	struct fixture *f = *state;
+	char other[128];
+	struct store *s = NULL;
+	struct ac_err err = {0};
+	sqlite3 *db;
+
+	assert_int_equal(page_size_of(f->path), 16384);
+	snprintf(other, sizeof(other), "%s/old.db", f->dir);
+	assert_int_equal(sqlite3_open(other, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "PRAGMA page_size = 4096;"
+				      "CREATE TABLE t (x); DROP TABLE t;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(other, true, &s, &err), AC_OK);
+	assert_int_equal(page_size_of(other), 4096);
+	put_ok(s, ID1, "2016-04-06T20:03:48.000Z", "{\"x\":1}", "dropper");
+	assert_int_equal(run_search(s, "dropper", 0, NULL), AC_OK);
+	assert_int_equal(got.n, 1);
+	store_close(s);
+	remove_store_files(other);
+}
+
 static void open_refuses_postgres_for_now(void **state)
 {
 	struct store *s = NULL;
@@ -321,6 +412,42 @@ static void put_equal_instants_are_one_version(void **state)
 	q.nat_versions = 1;
 	assert_int_equal(count_query(f->s, &q), 1);
 	assert_string_equal(got.version[0], "2016-04-06T20:03:48.000Z");
+}
+
+static bool has_newer(struct store *s, const char *id, const char *version)
+{
+	struct ac_err err = {0};
+	bool newer = true;
+
+	if (store_has_newer(s, id, version, &newer, &err))
+		fail_msg("has_newer '%s' '%s': %s", id, version, err.msg);
+	return newer;
+}
+
+static void has_newer_compares_instants(void **state)
+{
+	struct fixture *f = *state;
+	struct ac_err err = {0};
+	bool newer = true;
+
+	put_ok(f->s, ID1, "2016-04-06T20:03:48.000Z", "{\"x\":1}", NULL);
+	assert_false(has_newer(f->s, ID1, "2016-04-06T20:03:48.000Z"));
+	put_ok(f->s, ID1, "2016-05-01T00:00:00Z", "{\"x\":2}", NULL);
+	assert_true(has_newer(f->s, ID1, "2016-04-06T20:03:48.000Z"));
+	/* another spelling of the newest instant: nothing later */
+	assert_false(has_newer(f->s, ID1, "2016-05-01T00:00:00.000Z"));
+	assert_true(has_newer(f->s, ID1, "2016-04-30T23:59:59.999999999Z"));
+	/* only versions of that id count; an unknown id has none */
+	assert_false(has_newer(f->s, ID2, "1990-01-01T00:00:00Z"));
+	/* "" (an SCO) is before every timestamp */
+	assert_true(has_newer(f->s, ID1, ""));
+	/* bad input */
+	assert_int_equal(store_has_newer(f->s, ID1, "yesterday", &newer, &err),
+			 AC_ERR_INVALID);
+	assert_false(newer);
+	assert_non_null(strstr(err.msg, "yesterday"));
+	assert_int_equal(store_has_newer(f->s, ID1, NULL, &newer, &err),
+			 AC_ERR_USAGE);
 }
 
 static void put_rejects_bad_input(void **state)
@@ -888,8 +1015,11 @@ int main(void)
 	    T(open_refuses_foreign_files),
 	    T(open_refuses_newer_schema),
 	    T(open_refuses_postgres_for_now),
+	    T(fts_hashsize_set_and_upgraded),
+	    T(page_size_new_and_existing),
 	    T(put_new_duplicate_conflict),
 	    T(put_equal_instants_are_one_version),
+	    T(has_newer_compares_instants),
 	    T(put_rejects_bad_input),
 	    T(put_keeps_revoked_versions),
 	    T(date_added_strictly_increasing),
