@@ -15,6 +15,9 @@
 #include "node/node_ingest.h"
 
 #define COLLECTIONS_MAX 256
+/* Objects per pull transaction, in pages: fewer commits, while the data
+ * still shows up (and the write lock is released) every few seconds. */
+#define PULL_PAGES_PER_COMMIT 10
 
 struct pull {
 	struct node *n;
@@ -597,8 +600,7 @@ static ac_rc ingest_pages(struct pages *g, FILE *f, struct ac_err *err)
 	rc = audit_store_wrap(g->p->n->store, g->p->a, &tmpl, &audited, err);
 	if (rc)
 		return rc;
-	if (opts.batch_size < g->p->o.page_limit + 1)
-		opts.batch_size = g->p->o.page_limit + 1;
+	opts.batch_size = PULL_PAGES_PER_COMMIT * g->p->o.page_limit;
 	opts.before_commit = pages_commit;
 	opts.commit_ctx = g;
 	ingest_init(&in, audited, &opts, on_reject, NULL, g->p);
