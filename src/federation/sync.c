@@ -199,9 +199,20 @@ static size_t skip_ws(const char *s, size_t n, size_t i)
  * closing quote (n when unterminated). */
 static size_t string_end(const char *s, size_t n, size_t i)
 {
-	while (i < n && s[i] != '"')
-		i += s[i] == '\\' ? 2 : 1;
-	return i < n ? i : n;
+	while (i < n) {
+		const char *q = memchr(s + i, '"', n - i);
+		size_t k, backslashes = 0;
+
+		if (!q)
+			return n;
+		k = (size_t)(q - s);
+		while (k - backslashes > i && s[k - backslashes - 1] == '\\')
+			backslashes++;
+		if (backslashes % 2 == 0)
+			return k;
+		i = k + 1; /* an escaped quote */
+	}
+	return n;
 }
 
 /* A depth-1 key "name" ending at s[i] (its closing quote): what follows
@@ -344,6 +355,7 @@ struct prefetch {
 	struct fed_client c;
 	char rel[512];
 	struct fed_response r;
+	struct fed_envelope env; /* of r, scanned on this thread too */
 	struct ac_err err;
 	ac_rc rc;
 	pthread_t th;
@@ -355,6 +367,8 @@ static void *prefetch_main(void *arg)
 	struct prefetch *f = arg;
 
 	f->rc = get_retry_on(f->p, &f->c, f->rel, &f->r, &f->err);
+	if (!f->rc)
+		fed_envelope_parse(f->r.body.data, f->r.body.len, &f->env);
 	return NULL;
 }
 
@@ -464,13 +478,15 @@ static ac_rc fetch_page(struct pages *g, struct fed_envelope *e)
 	if (g->have_next) {
 		g->have_next = false;
 		rc = prefetch_take(g->f, &g->r, &g->err);
+		*e = g->f->env;
 	} else {
 		page_rel(rel, sizeof(rel), g->p, g->cid, g->after);
 		rc = get_retry(g->p, rel, &g->r, &g->err);
+		if (!rc)
+			fed_envelope_parse(g->r.body.data, g->r.body.len, e);
 	}
 	if (rc)
 		return rc;
-	fed_envelope_parse(g->r.body.data, g->r.body.len, e);
 	if (e->duplicate)
 		return ac_err_set(&g->err, AC_ERR_PARSE,
 				  "a page of collection '%s' has two "

@@ -456,6 +456,10 @@ static void envelope_objects_range(void **state)
 	s = "{\"objects\": [ \n ]}";
 	fed_envelope_parse(s, strlen(s), &e);
 	assert_true(e.end && !e.objects);
+	/* an escaped backslash before a closing quote, an escaped quote */
+	s = "{\"x\":\"a\\\\\",\"more\":true,\"y\":\"b\\\",\\\"more\\\":false\"}";
+	fed_envelope_parse(s, strlen(s), &e);
+	assert_true(e.more);
 }
 
 static void store_sync_records(void **state)
