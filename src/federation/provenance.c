@@ -331,11 +331,20 @@ static bool fold_path_entry(const json_t *e, unsigned char cur[FED_LEAF_LEN])
 /* Index after the string starting at c[i] (a quote); 0 if unterminated. */
 static size_t canon_string_end(const char *c, size_t n, size_t i)
 {
-	for (i++; i < n; i++) {
-		if (c[i] == '\\')
-			i++;
-		else if (c[i] == '"')
-			return i + 1;
+	size_t from = ++i;
+
+	while (i < n) {
+		const char *q = memchr(c + i, '"', n - i);
+		size_t k, backslashes = 0;
+
+		if (!q)
+			return 0;
+		k = (size_t)(q - c);
+		while (k - backslashes > from && c[k - backslashes - 1] == '\\')
+			backslashes++;
+		if (backslashes % 2 == 0)
+			return k + 1;
+		i = k + 1; /* an escaped quote */
 	}
 	return 0;
 }
