@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "base/arena.h"
 #include "crypto/hash.h"
@@ -26,6 +27,10 @@
 #define PIPE_INFLIGHT 8
 #define PIPE_INFLIGHT_BYTES (16u << 20)
 #define PIPE_BATCH_BYTES (1u << 20)
+/* Workers run at this nice value (lower priority): with as many workers as
+ * cores, the storing thread otherwise gets about two thirds of a core.
+ * 100k bench_ingest: 25-30k -> 29-34k objects/s signed. */
+#define PIPE_WORKER_NICE 10
 
 struct ingest_pipe {
 	pthread_mutex_t mu;
@@ -302,6 +307,10 @@ static void *worker_main(void *arg)
 
 	ac_buf_init(&canon, p->canon_max);
 	ac_buf_init(&text, INGEST_TEXT_MAX);
+	/* the storing thread is the pipeline's critical path: when the cores
+	 * are all busy it should not wait behind the workers (Linux: a
+	 * thread's own nice value; failure only costs speed) */
+	setpriority(PRIO_PROCESS, (id_t)gettid(), PIPE_WORKER_NICE);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (!p->queued_head && !p->quit)
