@@ -77,7 +77,7 @@ static void deliver_now(struct node *n, struct audit *a)
 	struct fed_outbox_stats st = {0};
 	struct ac_err err = {0};
 
-	if (fed_outbox_deliver(n, a, NULL, &st, &err))
+	if (fed_outbox_deliver(n, a, NULL, false, &st, &err))
 		fprintf(stderr,
 			"accord: not every notice could be delivered yet: %s; "
 			"they stay queued ('accord erase deliver' retries)\n",
@@ -128,7 +128,7 @@ static ac_rc deliver(struct node *n, const char *partner, struct ac_err *err)
 
 	rc = cli_audit_open(n, &a, err);
 	if (!rc)
-		rc = fed_outbox_deliver(n, a, partner, &st, err);
+		rc = fed_outbox_deliver(n, a, partner, false, &st, err);
 	audit_close(a);
 	fprintf(stderr,
 		"delivered %" PRIu64 " erasure message(s) to %" PRIu64

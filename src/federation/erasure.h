@@ -147,8 +147,12 @@ struct fed_outbox_stats {
  * (may be NULL) as a system `erase` entry, channel erasure-delivery.
  * Messages that fail stay pending for the next run; then the first
  * failure is returned (AC_ERR_IO, AC_ERR_CRYPTO, AC_ERR_NOTFOUND for
- * missing credentials...) after every partner was tried. */
+ * missing credentials...) after every partner was tried. With due_only
+ * (the serve loop), a message that failed waits before it is tried again
+ * (store_outbox_due), so a partner that keeps refusing one costs a POST
+ * and an audit entry at most every hour, not at every run. */
 ac_rc fed_outbox_deliver(struct node *n, struct audit *a, const char *partner,
-			 struct fed_outbox_stats *st, struct ac_err *err);
+			 bool due_only, struct fed_outbox_stats *st,
+			 struct ac_err *err);
 
 #endif

@@ -287,15 +287,20 @@ out:
 
 
 ac_rc fed_outbox_deliver(struct node *n, struct audit *a, const char *partner,
-			 struct fed_outbox_stats *st, struct ac_err *err)
+			 bool due_only, struct fed_outbox_stats *st,
+			 struct ac_err *err)
 {
 	struct delivery d = {.n = n, .a = a, .st = st};
 	struct rows rows = {0};
 	ac_rc rc;
 
 	memset(st, 0, sizeof(*st));
-	rc = store_outbox_list(n->store, NULL, partner, true,
-			       FED_OUTBOX_RUN_MAX, collect_row, &rows, err);
+	rc = due_only ? store_outbox_due(n->store, partner, ac_now_us(),
+					 FED_OUTBOX_RUN_MAX, collect_row, &rows,
+					 err)
+		      : store_outbox_list(n->store, NULL, partner, true,
+					  FED_OUTBOX_RUN_MAX, collect_row,
+					  &rows, err);
 	if (!rc && rows.nomem)
 		rc = ac_err_set(err, AC_ERR_NOMEM, "out of memory");
 	if (rc || rows.n == 0)

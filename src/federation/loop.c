@@ -150,7 +150,7 @@ static void run_outbox(struct fed_loop *l, struct sched *s)
 	struct fed_outbox_stats st;
 	struct ac_err err = {0};
 
-	if (fed_outbox_deliver(l->n, l->a, s->name, &st, &err)) {
+	if (fed_outbox_deliver(l->n, l->a, s->name, true, &st, &err)) {
 		ac_log(AC_LOG_WARN, "sync: erasure messages to '%s': %s",
 		       s->name, err.msg);
 		return;

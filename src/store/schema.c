@@ -287,6 +287,12 @@ static const char schema_v11[] =
 static const char schema_v12[] =
     "INSERT INTO objects_fts (objects_fts, rank) VALUES ('hashsize', 8388608);";
 
+/* Version 13: when each erasure message was last tried, so the serve
+ * loop retries a failing one with a growing delay (store_outbox_due). */
+static const char schema_v13[] =
+    "ALTER TABLE erasure_outbox ADD COLUMN last_attempt_us INTEGER NOT NULL"
+    " DEFAULT 0;";
+
 static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -300,6 +306,7 @@ static const struct migration migrations[] = {
     {10, schema_v10},
     {11, schema_v11},
     {12, schema_v12},
+    {13, schema_v13},
 };
 
 int store_schema_version(void)

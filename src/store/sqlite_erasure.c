@@ -9,7 +9,8 @@
 	" versions, created_us"
 #define OUTBOX_COLUMNS                                                         \
 	"id, kind, partner, stix_id, object_id, reason, origin, notice_ref,"   \
-	" created_us, sent_us, attempts, last_error, confirmed_us"
+	" created_us, sent_us, attempts, last_error, confirmed_us,"            \
+	" last_attempt_us"
 
 static ac_rc step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
 		       struct ac_err *err)
@@ -345,7 +346,32 @@ static ac_rc read_outbox(sqlite3_stmt *st, struct store_outbox *o,
 		rc = store_sqlite_column_text(st, 11, o->last_error,
 					      sizeof(o->last_error), err);
 	o->confirmed_us = sqlite3_column_int64(st, 12);
+	o->last_attempt_us = sqlite3_column_int64(st, 13);
 	return rc;
+}
+
+/* Runs a prepared outbox query and calls cb for each row. */
+static ac_rc outbox_rows(sqlite3 *db, sqlite3_stmt *st, store_outbox_cb cb,
+			 void *ctx, struct ac_err *err)
+{
+	struct store_outbox o;
+	ac_rc rc = AC_OK;
+	int src;
+
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = read_outbox(st, &o, err);
+		if (rc || cb(&o, ctx))
+			return rc;
+	}
+	if (src != SQLITE_DONE)
+		rc = store_sqlite_db_err(
+		    db, src, "cannot list erasure messages in", err);
+	return rc;
+}
+
+static sqlite3_int64 sql_limit(size_t limit)
+{
+	return limit && limit < INT64_MAX ? (sqlite3_int64)limit : -1;
 }
 
 ac_rc store_outbox_list(struct store *s, const char *object_id,
@@ -353,10 +379,8 @@ ac_rc store_outbox_list(struct store *s, const char *object_id,
 			store_outbox_cb cb, void *ctx, struct ac_err *err)
 {
 	sqlite3 *db = store_sqlite_db(s);
-	struct store_outbox o;
 	sqlite3_stmt *st = NULL;
 	ac_rc rc;
-	int src;
 
 	rc = store_sqlite_prepare(
 	    db,
@@ -372,16 +396,38 @@ ac_rc store_outbox_list(struct store *s, const char *object_id,
 	if (partner)
 		sqlite3_bind_text(st, 2, partner, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, pending_only);
-	sqlite3_bind_int64(
-	    st, 4, limit && limit < INT64_MAX ? (sqlite3_int64)limit : -1);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = read_outbox(st, &o, err);
-		if (rc || cb(&o, ctx))
-			goto out;
-	}
-	if (src != SQLITE_DONE)
-		rc = store_sqlite_db_err(
-		    db, src, "cannot list erasure messages in", err);
+	sqlite3_bind_int64(st, 4, sql_limit(limit));
+	rc = outbox_rows(db, st, cb, ctx, err);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+ac_rc store_outbox_due(struct store *s, const char *partner, int64_t now_us,
+		       size_t limit, store_outbox_cb cb, void *ctx,
+		       struct ac_err *err)
+{
+	sqlite3 *db = store_sqlite_db(s);
+	sqlite3_stmt *st = NULL;
+	ac_rc rc;
+
+	rc = store_sqlite_prepare(
+	    db,
+	    "SELECT " OUTBOX_COLUMNS " FROM erasure_outbox"
+	    " WHERE sent_us = 0 AND (?1 IS NULL OR partner = ?1)"
+	    " AND (attempts = 0 OR last_attempt_us"
+	    "  + min(?3, ?4 << min(attempts - 1, 20)) <= ?2)"
+	    " ORDER BY partner, id LIMIT ?5",
+	    &st, err);
+	if (rc)
+		goto out;
+	if (partner)
+		sqlite3_bind_text(st, 1, partner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now_us);
+	sqlite3_bind_int64(st, 3, STORE_OUTBOX_RETRY_MAX_US);
+	sqlite3_bind_int64(st, 4, STORE_OUTBOX_RETRY_FIRST_US);
+	sqlite3_bind_int64(st, 5, sql_limit(limit));
+	rc = outbox_rows(db, st, cb, ctx, err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -414,6 +460,7 @@ ac_rc store_outbox_attempt(struct store *s, int64_t id, int64_t now_us,
 	rc = store_sqlite_prepare(
 	    db,
 	    "UPDATE erasure_outbox SET attempts = attempts + 1,"
+	    " last_attempt_us = ?2,"
 	    " sent_us = CASE WHEN ?3 IS NULL THEN ?2 ELSE sent_us END,"
 	    " last_error = coalesce(?3, '') WHERE id = ?1",
 	    &st, err);

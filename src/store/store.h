@@ -751,8 +751,14 @@ struct store_outbox {
 	uint32_t attempts;
 	char last_error[STORE_SYNC_ERROR_MAX + 1]; /* "" = none */
 	int64_t confirmed_us; /* notices: the partner confirmed */
+	int64_t last_attempt_us; /* 0 = never tried (schema 13) */
 };
 typedef int (*store_outbox_cb)(const struct store_outbox *o, void *ctx);
+
+/* A message that failed is tried again after 10 s, then after twice as
+ * long each time, at most STORE_OUTBOX_RETRY_MAX_US apart. */
+#define STORE_OUTBOX_RETRY_FIRST_US 10000000LL
+#define STORE_OUTBOX_RETRY_MAX_US 3600000000LL
 
 /* Records that partner was handed ids[0..n) at now_us: new pairs get
  * first_us = last_us = now_us, known ones a later last_us. Duplicates in
@@ -787,8 +793,14 @@ ac_rc store_outbox_add(struct store *s, const struct store_outbox *o,
 ac_rc store_outbox_list(struct store *s, const char *object_id,
 			const char *partner, bool pending_only, size_t limit,
 			store_outbox_cb cb, void *ctx, struct ac_err *err);
-/* Records one delivery attempt of message id: one more attempt, and
- * sent_us = now_us with the error cleared when error is NULL, else
+/* Like store_outbox_list(s, NULL, partner, true, limit, ...), but only the
+ * messages due at now_us: never tried, or tried last long enough ago
+ * (STORE_OUTBOX_RETRY_FIRST_US doubling with each failed attempt). */
+ac_rc store_outbox_due(struct store *s, const char *partner, int64_t now_us,
+		       size_t limit, store_outbox_cb cb, void *ctx,
+		       struct ac_err *err);
+/* Records one delivery attempt of message id at now_us: one more attempt,
+ * and sent_us = now_us with the error cleared when error is NULL, else
  * last_error = error (cut to fit). AC_ERR_NOTFOUND for an unknown id. */
 ac_rc store_outbox_attempt(struct store *s, int64_t id, int64_t now_us,
 			   const char *error, struct ac_err *err);

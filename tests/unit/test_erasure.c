@@ -234,6 +234,69 @@ static void outbox_records(void **state)
 			 AC_ERR_INVALID);
 }
 
+static int count_outbox(const struct store_outbox *o, void *ctx)
+{
+	(void)o;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* Whether any message is due at now_us. */
+static bool due_at(struct fx *f, int64_t now_us)
+{
+	int n = 0;
+
+	assert_int_equal(store_outbox_due(f->s, NULL, now_us, 0, count_outbox,
+					  &n, NULL),
+			 AC_OK);
+	return n > 0;
+}
+
+/* A message that failed is due again 10 s later, then 20 s, 40 s...;
+ * never more than an hour apart; a sent one never. */
+static void outbox_retry_waits(void **state)
+{
+	struct fx *f = *state;
+	struct store_outbox o = {.kind = STORE_OUTBOX_NOTICE,
+				 .partner = "bravo",
+				 .stix_id = NOTICE,
+				 .object_id = OBJ,
+				 .reason = "court order",
+				 .origin = SELF,
+				 .created_us = 5};
+	struct store_outbox got[4];
+	const int64_t s = 1000000, t0 = 1000 * s;
+	int64_t at = t0;
+
+	assert_int_equal(store_outbox_add(f->s, &o, NULL, NULL), AC_OK);
+	memset(got, 0, sizeof(got));
+	assert_int_equal(store_outbox_due(f->s, NULL, t0, 0, collect_outbox,
+					  got, NULL),
+			 AC_OK);
+	assert_int_not_equal(got[0].id, 0); /* never tried: due */
+	for (int i = 0; i < 14; i++) {
+		int64_t wait = 10 * s << i;
+		if (wait > 3600 * s)
+			wait = 3600 * s;
+		assert_int_equal(store_outbox_attempt(f->s, got[0].id, at,
+						      "refused", NULL),
+				 AC_OK);
+		assert_false(due_at(f, at + wait - 1));
+		assert_true(due_at(f, at + wait));
+		at += wait;
+	}
+	/* store_outbox_list still shows it pending; once sent, never due */
+	memset(got + 1, 0, sizeof(got) - sizeof(got[0]));
+	assert_int_equal(store_outbox_list(f->s, OBJ, NULL, true, 0,
+					   collect_outbox, got + 1, NULL),
+			 AC_OK);
+	assert_int_equal(got[1].attempts, 14);
+	assert_int_equal(got[1].last_attempt_us, at - 3600 * s);
+	assert_int_equal(store_outbox_attempt(f->s, got[0].id, at, NULL, NULL),
+			 AC_OK);
+	assert_false(due_at(f, at + 3600 * s));
+}
+
 /* ---- local erasure ---- */
 
 static void erase_local_notifies_recipients(void **state)
@@ -654,6 +717,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(disclosure_records, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(outbox_records, setup, teardown),
+	    cmocka_unit_test_setup_teardown(outbox_retry_waits, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(erase_local_notifies_recipients,
 					    setup, teardown),
 	    cmocka_unit_test(check_id_refuses),
