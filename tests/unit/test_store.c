@@ -282,6 +282,8 @@ static void fts_hashsize_set_and_upgraded(void **state)
 	assert_int_equal(sqlite3_exec(db,
 				      "DELETE FROM objects_fts_config"
 				      " WHERE k = 'hashsize';"
+				      "ALTER TABLE erasure_outbox"
+				      " DROP COLUMN last_attempt_us;"
 				      "PRAGMA user_version = 11;",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
