@@ -178,14 +178,7 @@ static void tree_message(const unsigned char root[FED_LEAF_LEN],
 	memcpy(m->bytes + sizeof(FED_TREE_LABEL), root, FED_LEAF_LEN);
 }
 
-/* Every level of the tree, the leaves first; at most 2n nodes in all. */
-struct tree {
-	unsigned char nodes[2 * FED_TREE_MAX][FED_LEAF_LEN];
-	size_t start[8], size[8]; /* 64 leaves make 7 levels */
-	size_t levels;
-};
-
-static void tree_build(struct tree *t,
+static void tree_build(struct fed_tree *t,
 		       const unsigned char (*leaves)[FED_LEAF_LEN], size_t n)
 {
 	size_t at = n;
@@ -211,21 +204,32 @@ static void tree_build(struct tree *t,
 	}
 }
 
+/* Leaf i's path entry at level l into entry ("l"/"r" and the sibling's
+ * base64); false where the node has no sibling (it is carried up). */
+static bool path_entry(const struct fed_tree *t, size_t l, size_t i,
+		       char entry[1 + B64_LEAF_LEN + 1])
+{
+	size_t sib = i ^ 1;
+
+	if (sib >= t->size[l])
+		return false;
+	entry[0] = (i & 1) ? 'l' : 'r';
+	sodium_bin2base64(entry + 1, B64_LEAF_LEN + 1,
+			  t->nodes[t->start[l] + sib], FED_LEAF_LEN,
+			  sodium_base64_VARIANT_ORIGINAL);
+	return true;
+}
+
 /* Leaf i's path: the sibling at each level where it has one (new
  * reference; NULL on memory). */
-static json_t *tree_path(const struct tree *t, size_t i)
+static json_t *tree_path(const struct fed_tree *t, size_t i)
 {
 	json_t *path = json_array();
 	char entry[1 + B64_LEAF_LEN + 1];
 
 	for (size_t l = 0; path && l + 1 < t->levels; l++, i /= 2) {
-		size_t sib = i ^ 1;
-		if (sib >= t->size[l])
-			continue; /* carried up unchanged */
-		entry[0] = (i & 1) ? 'l' : 'r';
-		sodium_bin2base64(entry + 1, sizeof(entry) - 1,
-				  t->nodes[t->start[l] + sib], FED_LEAF_LEN,
-				  sodium_base64_VARIANT_ORIGINAL);
+		if (!path_entry(t, l, i, entry))
+			continue;
 		if (json_array_append_new(path, json_string(entry))) {
 			json_decref(path);
 			return NULL;
@@ -241,20 +245,52 @@ static bool can_take_extension(const json_t *obj)
 	return json_is_object(obj) && (!exts || json_is_object(exts));
 }
 
+ac_rc fed_tree_sign(const unsigned char (*leaves)[FED_LEAF_LEN], size_t n,
+		    const struct ac_keys *k, struct fed_tree *t,
+		    struct ac_err *err)
+{
+	unsigned char sig[crypto_sign_BYTES];
+	struct tree_msg m;
+
+	if (n < 1 || n > FED_TREE_MAX)
+		return ac_err_set(err, AC_ERR_INVALID,
+				  "cannot sign %zu objects together (1 to %d)",
+				  n, FED_TREE_MAX);
+	tree_build(t, leaves, n);
+	tree_message(t->nodes[t->start[t->levels - 1]], &m);
+	crypto_sign_detached(sig, NULL, m.bytes, sizeof(m.bytes), k->sign_sk);
+	sodium_bin2base64(t->sig_b64, sizeof(t->sig_b64), sig, sizeof(sig),
+			  sodium_base64_VARIANT_ORIGINAL);
+	return AC_OK;
+}
+
+ac_rc fed_tree_attach(json_t *obj, const struct fed_tree *t, size_t i,
+		      const char *identity_id, struct ac_err *err)
+{
+	json_t *path = NULL;
+
+	if (!can_take_extension(obj) || !identity_id || !identity_id[0] ||
+	    i >= t->size[0])
+		return ac_err_set(err, AC_ERR_INVALID,
+				  "cannot sign: not an object, 'extensions' "
+				  "is not an object, or no signer");
+	if (t->size[0] > 1 && !(path = tree_path(t, i)))
+		return ac_err_set(err, AC_ERR_NOMEM,
+				  "cannot build a provenance path");
+	return add_extension(obj, identity_id, FED_ALG_TREE, t->sig_b64, path,
+			     err);
+}
+
 ac_rc fed_sign_tree(json_t *const *objs,
 		    const unsigned char (*leaves)[FED_LEAF_LEN], size_t n,
 		    const struct ac_keys *k, const char *identity_id,
 		    struct ac_err *err)
 {
-	static _Thread_local struct tree t;
-	unsigned char sig[crypto_sign_BYTES];
-	char b64[FED_SIG_B64_MAX];
-	json_t *path = NULL;
-	struct tree_msg m;
+	static _Thread_local struct fed_tree t;
 	size_t done = 0;
-	ac_rc rc = AC_OK;
+	ac_rc rc;
 
-	if (n < 1 || n > FED_TREE_MAX || !identity_id || !identity_id[0])
+	if (!identity_id || !identity_id[0] || n < 1 || n > FED_TREE_MAX)
 		return ac_err_set(err, AC_ERR_INVALID,
 				  "cannot sign %zu objects together (1 to %d) "
 				  "or without a signer",
@@ -264,22 +300,48 @@ ac_rc fed_sign_tree(json_t *const *objs,
 			return ac_err_set(err, AC_ERR_INVALID,
 					  "cannot sign: not an object, or "
 					  "'extensions' is not an object");
-	tree_build(&t, leaves, n);
-	tree_message(t.nodes[t.start[t.levels - 1]], &m);
-	crypto_sign_detached(sig, NULL, m.bytes, sizeof(m.bytes), k->sign_sk);
-	sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig),
-			  sodium_base64_VARIANT_ORIGINAL);
-	for (; done < n && !rc; done++) {
-		if (n > 1 && !(path = tree_path(&t, done))) {
-			rc = ac_err_set(err, AC_ERR_NOMEM,
-					"cannot build a provenance path");
-			break;
-		}
-		rc = add_extension(objs[done], identity_id, FED_ALG_TREE, b64,
-				   path, err);
-	}
+	rc = fed_tree_sign(leaves, n, k, &t, err);
+	for (; !rc && done < n; done++)
+		rc = fed_tree_attach(objs[done], &t, done, identity_id, err);
 	for (size_t i = 0; rc && i < done; i++)
 		drop_provenance(objs[i], NULL);
+	return rc;
+}
+
+/* Whether s can go into canonical JSON as it is (no escaping needed). */
+static bool plain_ascii(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+			return false;
+	return true;
+}
+
+ac_rc fed_tree_entry(const struct fed_tree *t, size_t i,
+		     const char *identity_id, struct ac_buf *out)
+{
+	char entry[1 + B64_LEAF_LEN + 1];
+	bool first = true;
+	ac_rc rc;
+
+	if (i >= t->size[0] || !identity_id || !identity_id[0] ||
+	    !plain_ascii(identity_id))
+		return AC_ERR_INVALID;
+	rc = ac_buf_addf(out, "\"%s\":{\"alg\":\"%s\",\"extension_type\":"
+			      "\"property-extension\"",
+			 FED_PROVENANCE_EXT, FED_ALG_TREE);
+	for (size_t l = 0; !rc && l + 1 < t->levels; l++, i /= 2) {
+		if (!path_entry(t, l, i, entry))
+			continue;
+		rc = ac_buf_addf(out, "%s\"%s\"", first ? ",\"path\":[" : ",",
+				 entry);
+		first = false;
+	}
+	if (!rc && !first)
+		rc = ac_buf_addc(out, ']');
+	if (!rc)
+		rc = ac_buf_addf(out, ",\"sig\":\"%s\",\"signer\":\"%s\"}",
+				 t->sig_b64, identity_id);
 	return rc;
 }
 
@@ -463,6 +525,92 @@ static bool leaf_without_provenance(const char *c, size_t n,
 				  n - cut[1]);
 	crypto_generichash_final(&st, leaf, FED_LEAF_LEN);
 	return true;
+}
+
+/* m's key against k, bytewise (both plain ASCII here). */
+static int key_cmp(const char *c, const struct canon_member *m, const char *k)
+{
+	size_t len = m->key_end - m->key, klen = strlen(k);
+	int d = memcmp(c + m->key, k, len < klen ? len : klen);
+
+	return d ? d : (len > klen) - (len < klen);
+}
+
+/* Where a member with key k goes in the object opening at c[open]: before
+ * the first member with a greater key, or before the closing brace (then
+ * *after_member: it follows a member). *same gets a member with key k
+ * (same->key = 0: none). False on malformed text or a key with an escape,
+ * whose order bytes cannot tell. */
+static bool canon_slot(const char *c, size_t n, size_t open, const char *k,
+		       size_t *at, bool *after_member,
+		       struct canon_member *same)
+{
+	struct canon_member m;
+	size_t pos = open + 1;
+	int d;
+
+	*after_member = false;
+	same->key = 0;
+	if (open >= n || c[open] != '{' || pos >= n)
+		return false;
+	if (c[pos] == '}') {
+		*at = pos;
+		return true;
+	}
+	for (;;) {
+		if (!canon_member(c, n, pos, &m) ||
+		    memchr(c + m.key, '\\', m.key_end - m.key))
+			return false;
+		d = key_cmp(c, &m, k);
+		if (d >= 0) {
+			if (d == 0)
+				*same = m;
+			*at = pos;
+			return true;
+		}
+		*after_member = true;
+		if (c[m.end] == '}') {
+			*at = m.end;
+			return true;
+		}
+		pos = m.end + 1;
+	}
+}
+
+/* out = c[0..at) + the member text + c[at..n), with the comma the member
+ * needs on its side. */
+static bool splice_member(const char *c, size_t n, size_t at, bool after,
+			  const char *head, const char *entry, size_t elen,
+			  const char *tail, struct ac_buf *out)
+{
+	bool at_end = c[at] == '}';
+
+	return !ac_buf_add(out, c, at) &&
+	       !ac_buf_adds(out, at_end && after ? "," : "") &&
+	       !ac_buf_adds(out, head) && !ac_buf_add(out, entry, elen) &&
+	       !ac_buf_adds(out, tail) &&
+	       !ac_buf_adds(out, at_end ? "" : ",") &&
+	       !ac_buf_add(out, c + at, n - at);
+}
+
+bool fed_canonical_with_entry(const char *c, size_t n, const char *entry,
+			      size_t elen, struct ac_buf *out)
+{
+	struct canon_member ext, dup;
+	size_t at;
+	bool after;
+
+	ac_buf_reset(out);
+	if (!canon_slot(c, n, 0, "extensions", &at, &after, &ext))
+		return false;
+	if (!ext.key)
+		return splice_member(c, n, at, after, "\"extensions\":{", entry,
+				     elen, "}", out);
+	if (!canon_slot(c, n, ext.value, FED_PROVENANCE_EXT, &at, &after,
+			&dup) ||
+	    dup.key)
+		return false;
+	return splice_member(c, n, at, after, "", entry, elen, "", out);
 }
 
 /* The leaf of obj without its provenance: cut from full (obj's canonical

@@ -81,6 +81,42 @@ ac_rc fed_sign_tree(json_t *const *objs,
 		    const struct ac_keys *k, const char *identity_id,
 		    struct ac_err *err);
 
+/* One signature over a tree of up to FED_TREE_MAX leaves: every level,
+ * the leaves first (at most 2n nodes), and the signature in base64. */
+struct fed_tree {
+	unsigned char nodes[2 * FED_TREE_MAX][FED_LEAF_LEN];
+	size_t start[8], size[8]; /* 64 leaves make 7 levels */
+	size_t levels;
+	char sig_b64[FED_SIG_B64_MAX];
+};
+
+/* Builds the tree over leaves[0..n) (1 <= n <= FED_TREE_MAX, else
+ * AC_ERR_INVALID) into t and signs its root with k. */
+ac_rc fed_tree_sign(const unsigned char (*leaves)[FED_LEAF_LEN], size_t n,
+		    const struct ac_keys *k, struct fed_tree *t,
+		    struct ac_err *err);
+
+/* Adds to obj (which holds no provenance entry) the extension of leaf i
+ * of t, signed by identity_id. Errors as fed_sign_tree. */
+ac_rc fed_tree_attach(json_t *obj, const struct fed_tree *t, size_t i,
+		      const char *identity_id, struct ac_err *err);
+
+/* Appends leaf i's provenance entry in RFC 8785 form, the member
+ * "<FED_PROVENANCE_EXT>":{...}, to out (for fed_canonical_with_entry).
+ * AC_ERR_INVALID when i is out of range or identity_id would need escaping;
+ * AC_ERR_LIMIT when out is full. */
+ac_rc fed_tree_entry(const struct fed_tree *t, size_t i,
+		     const char *identity_id, struct ac_buf *out);
+
+/* Into out (reset first): the RFC 8785 form of an object whose RFC 8785
+ * form without provenance is c[0..n), once the entry (fed_tree_entry) is
+ * added to its "extensions" (created if missing), without canonicalising
+ * it again. False when c is not as expected or its member order cannot be
+ * told without decoding a key (an escape): then use fed_tree_attach and
+ * canonicalise. */
+bool fed_canonical_with_entry(const char *c, size_t n, const char *entry,
+			      size_t elen, struct ac_buf *out);
+
 /* Checks obj's provenance signature against the public key pk. Never
  * modifies obj. */
 enum fed_verdict fed_verify(const json_t *obj,

@@ -120,6 +120,18 @@ void ingest_collect_text(const json_t *obj, struct ac_buf *out)
 	collect_text(obj, NULL, out);
 }
 
+void ingest_collect_text_signed(const json_t *obj, const char *signer,
+				const char *alg, const char *sig,
+				struct ac_buf *out)
+{
+	const char *words[] = {signer, alg, sig};
+
+	collect_text(obj, NULL, out);
+	for (size_t i = 0; i < AC_ARRAY_LEN(words); i++)
+		if (!out->len || !ac_buf_addc(out, ' '))
+			ac_buf_adds(out, words[i]);
+}
+
 ac_rc ingest_stored_text(const char *json, size_t len, struct ac_buf *out)
 {
 	struct ac_buf words = AC_BUF_INIT(INGEST_TEXT_MAX);

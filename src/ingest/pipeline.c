@@ -172,12 +172,16 @@ static void keep_failed(struct pipe_item *it, ac_rc keep)
 	}
 }
 
-/* Objects of one chunk that this node signs together. */
+/* Objects of one chunk that this node signs together, with their
+ * canonical forms before signing (clen SIZE_MAX: not kept). */
 struct pending {
 	json_t *objs[FED_TREE_MAX];
 	unsigned char leaves[FED_TREE_MAX][FED_LEAF_LEN];
 	size_t at[FED_TREE_MAX]; /* item index in the batch */
+	size_t coff[FED_TREE_MAX], clen[FED_TREE_MAX];
 	size_t n;
+	struct ac_buf canons, entry;
+	struct fed_tree tree;
 };
 
 /* Worker side for one object: everything but the store write. An object
@@ -223,6 +227,36 @@ out:
 	return NULL;
 }
 
+/* Object i's final canonical form into canon and its words into text:
+ * its provenance entry spliced into the canonical form it had before
+ * signing (no second canonicalisation), or else attached with jansson. */
+static ac_rc finish_signed(const struct ingest_pipe *p, struct pending *pd,
+			   size_t i, struct ac_buf *canon, struct ac_buf *text,
+			   char *why, size_t why_len)
+{
+	const struct ingest_provenance *prov = p->prep.provenance;
+	struct ac_err err = {0};
+
+	ac_buf_reset(&pd->entry);
+	if (pd->clen[i] != SIZE_MAX &&
+	    !fed_tree_entry(&pd->tree, i, prov->identity_id, &pd->entry) &&
+	    fed_canonical_with_entry(pd->canons.data + pd->coff[i],
+				     pd->clen[i], pd->entry.data,
+				     pd->entry.len, canon)) {
+		ingest_collect_text_signed(pd->objs[i], prov->identity_id,
+					   FED_ALG_TREE, pd->tree.sig_b64,
+					   text);
+		return AC_OK;
+	}
+	if (fed_tree_attach(pd->objs[i], &pd->tree, i, prov->identity_id,
+			    &err)) {
+		snprintf(why, why_len, "%s: provenance: cannot sign: %s",
+			 stix_get_str(pd->objs[i], "id"), err.msg);
+		return err.rc == AC_ERR_NOMEM ? AC_ERR_NOMEM : AC_ERR_INVALID;
+	}
+	return ingest_prepare_signed(pd->objs[i], canon, text, why, why_len);
+}
+
 /* Signs the chunk's pending objects with one signature and keeps their
  * results; a signing failure rejects each of them as ingest_prepare
  * would. */
@@ -236,8 +270,8 @@ static void sign_pending(const struct ingest_pipe *p, struct pipe_batch *b,
 	ac_rc rc = AC_OK, keep;
 
 	if (pd->n)
-		rc = fed_sign_tree(pd->objs, (const void *)pd->leaves, pd->n,
-				   prov->keys, prov->identity_id, &err);
+		rc = fed_tree_sign((const void *)pd->leaves, pd->n, prov->keys,
+				   &pd->tree, &err);
 	for (size_t i = 0; i < pd->n; i++) {
 		struct pipe_item *it = &b->items[pd->at[i]];
 
@@ -249,8 +283,8 @@ static void sign_pending(const struct ingest_pipe *p, struct pipe_batch *b,
 				 "%s: provenance: cannot sign: %s",
 				 pipe_str(b, it->id), err.msg);
 		} else {
-			it->rc = ingest_prepare_signed(pd->objs[i], canon,
-						       text, why, sizeof(why));
+			it->rc = finish_signed(p, pd, i, canon, text, why,
+					       sizeof(why));
 		}
 		keep = it->rc ? add_str(&b->out, why, &it->why)
 			      : keep_all(p, b, it, pd->objs[i], canon, text,
@@ -259,6 +293,7 @@ static void sign_pending(const struct ingest_pipe *p, struct pipe_batch *b,
 		json_decref(pd->objs[i]);
 	}
 	pd->n = 0;
+	ac_buf_reset(&pd->canons);
 }
 
 /* The worker's part of a batch, in chunks: each chunk's jansson values
@@ -289,7 +324,13 @@ static void prepare_batch(const struct ingest_pipe *p, struct pipe_batch *b,
 					   pd->leaves[pd->n]);
 			if (obj) {
 				pd->objs[pd->n] = obj;
-				pd->at[pd->n++] = k;
+				pd->at[pd->n] = k;
+				pd->coff[pd->n] = pd->canons.len;
+				pd->clen[pd->n++] =
+				    ac_buf_add(&pd->canons, canon->data,
+					       canon->len)
+					? SIZE_MAX
+					: canon->len;
 			}
 		}
 		sign_pending(p, b, pd, canon, text, ids);
@@ -301,12 +342,16 @@ static void *worker_main(void *arg)
 {
 	struct ingest_pipe *p = arg;
 	struct ident_set *ids = p->extract ? malloc(sizeof(*ids)) : NULL;
-	struct pending *pd = malloc(sizeof(*pd));
+	struct pending *pd = calloc(1, sizeof(*pd));
 	struct ac_buf canon, text;
 	struct pipe_batch *b;
 
 	ac_buf_init(&canon, p->canon_max);
 	ac_buf_init(&text, INGEST_TEXT_MAX);
+	if (pd) {
+		ac_buf_init(&pd->canons, FED_TREE_MAX * p->canon_max);
+		ac_buf_init(&pd->entry, 64u << 10);
+	}
 	/* the storing thread is the pipeline's critical path: when the cores
 	 * are all busy it should not wait behind the workers (Linux: a
 	 * thread's own nice value; failure only costs speed) */
@@ -341,6 +386,10 @@ static void *worker_main(void *arg)
 	ac_buf_release(&canon);
 	ac_buf_release(&text);
 	free(ids);
+	if (pd) {
+		ac_buf_release(&pd->canons);
+		ac_buf_release(&pd->entry);
+	}
 	free(pd);
 	ac_json_arena_release();
 	return NULL;

@@ -86,7 +86,15 @@ stored_once() {
 	[ "$(sq "$1" "SELECT count(*) FROM objects")" = "$(sq "$1" "SELECT count(*) FROM (SELECT DISTINCT id, version FROM objects)")" ]
 }
 # view_ids NODE PARTNER: ids of NODE's view for PARTNER
-view_ids() { acc "$1" export --as-partner "$2" 2>/dev/null | jq -r '.objects[]?.id' | sort -u; }
+# (an export that fails says why on stderr and fails, never a short list)
+view_ids() {
+	local out
+	out=$(acc "$1" export --as-partner "$2" 2>"$TMP/view_ids.err") || {
+		echo "view_ids $1 $2: export failed: $(cat "$TMP/view_ids.err")" >&2
+		return 1
+	}
+	jq -r '.objects[]?.id' <<<"$out" | sort -u
+}
 # wait_for SECONDS CMD...: polls CMD every 0.2 s, bounded
 wait_for() {
 	local end=$((SECONDS + $1))

@@ -323,6 +323,75 @@ static void verify_canonical_agrees(void **state)
 	free_all(objs, 3);
 }
 
+/* fed_canonical_with_entry gives exactly the canonical form of the object
+ * with the extension attached, for every place the entry can go; it
+ * declines text whose key order it cannot tell. */
+static void canonical_entry_matches_attach(void **state)
+{
+	static const char *const shapes[] = {
+	    "{\"created\":\"x\",\"id\":\"a--1\",\"type\":\"a\"}",
+	    "{\"id\":\"a--1\",\"value\":\"v\"}",
+	    "{\"created\":\"x\"}",
+	    "{\"extensions\":{\"extension-definition--00000000-0000-4000-8000-"
+	    "000000000000\":{\"x\":[\"}\",{\"y\":\"\\\"\"}]}},\"id\":\"a--1\"}",
+	    "{\"a\":1,\"extensions\":{\"extension-definition--ffffffff-0000-"
+	    "4000-8000-000000000000\":{}},\"z\":[]}",
+	    "{\"a\":1,\"extensions\":{\"a-ext\":1,\"zz-ext\":2}}",
+	    "{\"a\":1,\"extensions\":{}}",
+	    "{\"caf\\u00e9\":1,\"\\u00e9t\\u00e9\":{\"extensions\":1}}",
+	};
+	static const char *const declined[] = {
+	    "{\"a\\\"b\":1,\"id\":\"a--1\"}",
+	    "{\"extensions\":{\"x\\\\y\":1}}",
+	    "{\"extensions\":{\"" FED_PROVENANCE_EXT "\":{}}}",
+	    "{\"extensions\":1}",
+	    "{\"id\":1",
+	};
+	struct ac_buf canon = AC_BUF_INIT(1u << 20),
+		      want = AC_BUF_INIT(1u << 20),
+		      entry = AC_BUF_INIT(1u << 20), got = AC_BUF_INIT(1u << 20);
+	unsigned char leaves[3][FED_LEAF_LEN] = {{1}, {2}, {3}};
+	static struct fed_tree t;
+	struct ac_keys k;
+
+	(void)state;
+	keys(&k);
+	assert_int_equal(fed_tree_sign((const void *)leaves, 3, &k, &t, NULL),
+			 AC_OK);
+	for (size_t i = 0; i < AC_ARRAY_LEN(shapes); i++) {
+		json_t *o = json_loads(shapes[i], 0, NULL);
+		assert_non_null(o);
+		ac_buf_reset(&canon);
+		ac_buf_reset(&want);
+		ac_buf_reset(&entry);
+		assert_int_equal(stix_jcs(o, &canon), AC_OK);
+		assert_int_equal(fed_tree_entry(&t, i % 3, ALPHA, &entry),
+				 AC_OK);
+		assert_int_equal(fed_tree_attach(o, &t, i % 3, ALPHA, NULL),
+				 AC_OK);
+		assert_int_equal(stix_jcs(o, &want), AC_OK);
+		assert_true(fed_canonical_with_entry(canon.data, canon.len,
+						     entry.data, entry.len,
+						     &got));
+		if (got.len != want.len || memcmp(got.data, want.data, got.len))
+			fail_msg("shape %zu:\n got  %s\n want %s", i, got.data,
+				 want.data);
+		json_decref(o);
+	}
+	for (size_t i = 0; i < AC_ARRAY_LEN(declined); i++)
+		assert_false(fed_canonical_with_entry(
+		    declined[i], strlen(declined[i]), entry.data, entry.len,
+		    &got));
+	/* an identity that would need escaping is refused */
+	assert_int_equal(fed_tree_entry(&t, 0, "identity--\"", &entry),
+			 AC_ERR_INVALID);
+	assert_int_equal(fed_tree_entry(&t, 3, ALPHA, &entry), AC_ERR_INVALID);
+	ac_buf_release(&canon);
+	ac_buf_release(&want);
+	ac_buf_release(&entry);
+	ac_buf_release(&got);
+}
+
 /* An object bravo received from alpha and passes on to charlie: the
  * serialised text changes (key order, spacing), the signature still
  * verifies with alpha's key, and bravo cannot re-sign it as alpha. */
@@ -517,6 +586,7 @@ int main(void)
 	    cmocka_unit_test(tree_tampering_is_bad),
 	    cmocka_unit_test(tree_sign_refuses),
 	    cmocka_unit_test(verify_canonical_agrees),
+	    cmocka_unit_test(canonical_entry_matches_attach),
 	    cmocka_unit_test(onward_shared_verifies),
 	    cmocka_unit_test(card_parse_checks_fields),
 	    cmocka_unit_test(store_sync_records),
