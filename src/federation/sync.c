@@ -228,42 +228,76 @@ static void envelope_key(const char *s, size_t n, size_t start, size_t i,
 	if (i - start == 4 && !memcmp(s + start, "more", 4)) {
 		e->more = n - j >= 4 && !memcmp(s + j, "true", 4);
 	} else if (i - start == 7 && !memcmp(s + start, "objects", 7)) {
-		e->duplicate |= e->array_at != 0;
-		if (j < n && s[j] == '[')
+		e->duplicate |= e->seen_objects;
+		e->seen_objects = true;
+		if (!e->duplicate && j < n && s[j] == '[')
 			e->array_at = j;
 	}
 }
 
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* A bracket at s[i]: pushed or matched against open[] (depth *depth);
+ * records where the objects array starts and ends. False: malformed. */
+static bool envelope_bracket(const char *s, size_t i, char *open, int *depth,
+			     struct fed_envelope *e)
+{
+	if (s[i] == '{' || s[i] == '[') {
+		if (*depth == FED_ENVELOPE_DEPTH_MAX || (!*depth && s[i] != '{'))
+			return false;
+		open[(*depth)++] = s[i];
+		if (i == e->array_at && *depth == 2)
+			e->start = i + 1;
+		return true;
+	}
+	if (!*depth || open[*depth - 1] != (s[i] == '}' ? '{' : '['))
+		return false;
+	if (--*depth == 1 && e->start && !e->end)
+		e->end = i;
+	return true;
+}
+
 void fed_envelope_parse(const char *s, size_t n, struct fed_envelope *e)
 {
-	bool key_next = false;
+	char open[FED_ENVELOPE_DEPTH_MAX];
+	bool key_next = false, closed = false;
 	int depth = 0;
 
 	memset(e, 0, sizeof(*e));
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !e->malformed; i++) {
 		size_t start;
 
-		if (s[i] == '{' || s[i] == '[') {
-			key_next = ++depth == 1 && s[i] == '{';
-			if (i == e->array_at && depth == 2)
-				e->start = i + 1;
+		if (closed || (!depth && s[i] != '{')) {
+			e->malformed = !is_ws(s[i]);
 			continue;
 		}
-		if ((s[i] == '}' || s[i] == ']') && depth-- == 2 &&
-		    e->start && !e->end)
-			e->end = i;
-		else if (s[i] == ',' && depth == 1)
+		if (strchr("{}[]", s[i]) && s[i]) {
+			e->malformed = !envelope_bracket(s, i, open, &depth, e);
+			key_next = depth == 1 && s[i] == '{';
+			closed = !depth;
+			continue;
+		}
+		if (s[i] == ',' && depth == 1)
 			key_next = true;
 		if (s[i] != '"')
 			continue;
 		start = i + 1;
 		i = string_end(s, n, start);
-		if (i >= n || depth != 1 || !key_next)
+		if (i >= n) {
+			e->malformed = true;
+			break;
+		}
+		if (depth != 1 || !key_next)
 			continue;
 		key_next = false;
 		envelope_key(s, n, start, i, e);
 	}
-	e->objects = e->end && skip_ws(s, n, e->start) < e->end;
+	e->malformed = e->malformed || !closed;
+	e->objects = !e->malformed && e->end &&
+		     skip_ws(s, n, e->start) < e->end;
 }
 
 void fed_envelope_scan(const char *s, size_t n, bool *more, bool *objects)
@@ -492,10 +526,11 @@ static ac_rc fetch_page(struct pages *g, struct fed_envelope *e)
 				  "a page of collection '%s' has two "
 				  "'objects' members",
 				  g->cid);
-	if (e->array_at && !e->end)
+	if (e->malformed)
 		return ac_err_set(&g->err, AC_ERR_PARSE,
-				  "a page of collection '%s' is cut short: "
-				  "its 'objects' array does not close",
+				  "a page of collection '%s' is not "
+				  "well-formed JSON (cut short, or brackets "
+				  "or quotes that do not match)",
 				  g->cid);
 	if (!e->objects)
 		return AC_OK;

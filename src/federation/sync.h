@@ -72,11 +72,17 @@ void fed_envelope_scan(const char *s, size_t n, bool *more, bool *objects);
 
 /* fed_envelope_scan, and where the elements of the first top-level
  * "objects" array lie: s[start..end), end being its closing bracket (0 when
- * it is not closed). duplicate: a second top-level "objects" key. */
+ * it is not closed). duplicate: a second top-level "objects" key.
+ * malformed: s is not one JSON object as far as strings and brackets go
+ * (cut short, mismatched or too deeply nested brackets, text outside it);
+ * the elements themselves are checked by the stream splitter. */
+#define FED_ENVELOPE_DEPTH_MAX 256
 struct fed_envelope {
 	bool more;
-	bool objects; /* the array has an element */
+	bool objects; /* the array has an element (and s is not malformed) */
 	bool duplicate;
+	bool malformed;
+	bool seen_objects; /* an "objects" key at the top level */
 	size_t array_at; /* its '[' (0: no array) */
 	size_t start, end;
 };

@@ -525,6 +525,23 @@ static void envelope_objects_range(void **state)
 	s = "{\"objects\": [ \n ]}";
 	fed_envelope_parse(s, strlen(s), &e);
 	assert_true(e.end && !e.objects);
+	/* well-formed as far as strings and brackets go, or malformed */
+	assert_false(e.malformed);
+	{
+		static const char *const bad[] = {
+		    "{\"objects\": [{\"a\": 1}}, {\"b\": 2}]}",
+		    "{\"objects\": [{\"a\": [1}]]}",
+		    "{\"objects\": []} {",
+		    "[{\"objects\": []}]",
+		    "{\"objects\": [\"x]}",
+		    "",
+		};
+		for (size_t i = 0; i < AC_ARRAY_LEN(bad); i++) {
+			fed_envelope_parse(bad[i], strlen(bad[i]), &e);
+			if (!e.malformed || e.objects)
+				fail_msg("'%s' passed as well-formed", bad[i]);
+		}
+	}
 	/* an escaped backslash before a closing quote, an escaped quote */
 	s = "{\"x\":\"a\\\\\",\"more\":true,\"y\":\"b\\\",\\\"more\\\":false\"}";
 	fed_envelope_parse(s, strlen(s), &e);
