@@ -38,6 +38,9 @@ struct export_ctx {
 	struct ac_err *err;
 	ac_rc rc;
 	const char *partner; /* --as-partner: the chunk is disclosed to it */
+	/* its own connection for the disclosure records: a write on the
+	 * connection that is reading would fail (its snapshot cannot become
+	 * a write transaction) as soon as anyone else commits */
 	struct store *store;
 };
 
@@ -98,6 +101,16 @@ static void describe(const struct store_query *q, char *out, size_t cap)
 				i ? "," : "", q->types[i]);
 }
 
+/* A second connection to n's store. */
+static ac_rc open_second(const struct node *n, struct store **out,
+			 struct ac_err *err)
+{
+	char path[NODE_PATH_MAX];
+	ac_rc rc = node_path(n->dir, n->cfg.store_path, path, err);
+
+	return rc ? rc : store_open(path, false, out, err);
+}
+
 static ac_rc run_export(struct node *n, struct store_query *q,
 			const struct audit_entry *tmpl,
 			const struct cli_view_args *va, struct ac_err *err)
@@ -112,16 +125,16 @@ static ac_rc run_export(struct node *n, struct store_query *q,
 
 	describe(q, filters, sizeof(filters));
 	c.tmpl.query = filters;
-	if (va->as_partner) {
-		c.partner = va->as_partner;
-		c.store = n->store;
-		c.tmpl.action = AUDIT_DISCLOSE;
-		snprintf(to, sizeof(to), "to partner %s", va->as_partner);
-		c.tmpl.detail = to;
-	}
 	audit_ids_init(&c.ids);
 	rc = cli_view_open(n, va, &view, err);
 	have_view = !rc;
+	if (!rc && va->as_partner) {
+		c.partner = va->as_partner;
+		c.tmpl.action = AUDIT_DISCLOSE;
+		snprintf(to, sizeof(to), "to partner %s", va->as_partner);
+		c.tmpl.detail = to;
+		rc = open_second(n, &c.store, err);
+	}
 	c.view = &view;
 	if (!rc)
 		rc = cli_audit_open(n, &c.audit, err);
@@ -146,6 +159,7 @@ out:
 	if (have_view)
 		policy_view_release(&view);
 	audit_close(c.audit);
+	store_close(c.store);
 	audit_ids_release(&c.ids);
 	ac_buf_release(&c.chunk);
 	return rc;

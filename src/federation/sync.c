@@ -274,7 +274,7 @@ void fed_envelope_parse(const char *s, size_t n, struct fed_envelope *e)
 			e->malformed = !is_ws(s[i]);
 			continue;
 		}
-		if (strchr("{}[]", s[i]) && s[i]) {
+		if (s[i] == '{' || s[i] == '}' || s[i] == '[' || s[i] == ']') {
 			e->malformed = !envelope_bracket(s, i, open, &depth, e);
 			key_next = depth == 1 && s[i] == '{';
 			closed = !depth;
@@ -298,15 +298,6 @@ void fed_envelope_parse(const char *s, size_t n, struct fed_envelope *e)
 	e->malformed = e->malformed || !closed;
 	e->objects = !e->malformed && e->end &&
 		     skip_ws(s, n, e->start) < e->end;
-}
-
-void fed_envelope_scan(const char *s, size_t n, bool *more, bool *objects)
-{
-	struct fed_envelope e;
-
-	fed_envelope_parse(s, n, &e);
-	*more = e.more;
-	*objects = e.objects;
 }
 
 bool fed_safe_collection_id(const char *id)

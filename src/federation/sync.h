@@ -65,14 +65,10 @@ ac_rc fed_link_open(struct node *n, const char *partner, long timeout_s,
 
 /* What the ingest pipeline does not report about a TAXII envelope
  * s[0..n): its top-level "more" (true only for the literal true), and
- * whether its "objects" array has any element. Only depth-1 keys count;
- * strings are skipped with their escapes. The structure itself is checked
- * by the stream splitter that ingests the page. */
-void fed_envelope_scan(const char *s, size_t n, bool *more, bool *objects);
-
-/* fed_envelope_scan, and where the elements of the first top-level
- * "objects" array lie: s[start..end), end being its closing bracket (0 when
- * it is not closed). duplicate: a second top-level "objects" key.
+ * where the elements of the first top-level "objects" array lie:
+ * s[start..end), end being its closing bracket (0 when it is not closed);
+ * objects: it has an element. Only depth-1 keys count; strings are skipped
+ * with their escapes. duplicate: a second top-level "objects" key.
  * malformed: s is not one JSON object as far as strings and brackets go
  * (cut short, mismatched or too deeply nested brackets, text outside it);
  * the elements themselves are checked by the stream splitter. */

@@ -468,7 +468,11 @@ static void card_parse_checks_fields(void **state)
 
 static void scan(const char *s, bool *more, bool *objects)
 {
-	fed_envelope_scan(s, strlen(s), more, objects);
+	struct fed_envelope e;
+
+	fed_envelope_parse(s, strlen(s), &e);
+	*more = e.more;
+	*objects = e.objects;
 }
 
 static void envelope_scan_top_level_only(void **state)
