@@ -97,15 +97,34 @@ static void wrap_close(struct store *s)
 	free(w);
 }
 
-static ac_rc wrap_begin(struct store *s, struct ac_err *err)
+static ac_rc begin_with(struct store *s, bool bulk, struct ac_err *err)
 {
-	ac_rc rc = store_begin(wr(s)->inner, err);
+	ac_rc rc = bulk ? store_begin_bulk(wr(s)->inner, err)
+			: store_begin(wr(s)->inner, err);
 
 	if (!rc) {
 		ids_clear(wr(s));
 		wr(s)->in_tx = true;
 	}
 	return rc;
+}
+
+static ac_rc wrap_begin(struct store *s, struct ac_err *err)
+{
+	return begin_with(s, false, err);
+}
+
+/* The audit entry still commits with a full sync before the data, so a
+ * lost bulk commit leaves an entry for data that never landed, never the
+ * reverse. */
+static ac_rc wrap_begin_bulk(struct store *s, struct ac_err *err)
+{
+	return begin_with(s, true, err);
+}
+
+static ac_rc wrap_sync(struct store *s, struct ac_err *err)
+{
+	return store_sync(wr(s)->inner, err);
 }
 
 static ac_rc wrap_commit(struct store *s, struct ac_err *err)
@@ -243,6 +262,8 @@ static const struct store_ops wrap_ops = {
 	.begin = wrap_begin,
 	.commit = wrap_commit,
 	.rollback = wrap_rollback,
+	.begin_bulk = wrap_begin_bulk,
+	.sync = wrap_sync,
 	.put = wrap_put,
 	.query = wrap_query,
 	.has_newer = wrap_has_newer,

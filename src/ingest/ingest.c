@@ -235,7 +235,8 @@ static ac_rc ensure_txn(struct ingest *in, struct ac_err *err)
 
 	if (in->in_txn)
 		return AC_OK;
-	rc = store_begin(in->store, err);
+	/* only ingest_finish waits for the disk (store_sync) */
+	rc = store_begin_bulk(in->store, err);
 	if (!rc)
 		in->in_txn = true;
 	return rc;
@@ -937,6 +938,9 @@ ac_rc ingest_finish(struct ingest *in, struct ac_err *err)
 	} else if (in->in_txn) {
 		rc = commit_batch(in, err);
 	}
+	/* what was reported accepted is on disk before the caller says so */
+	if (store_sync(in->store, rc ? NULL : err) && !rc)
+		rc = AC_ERR_STORE;
 	ac_buf_release(&in->canon);
 	ac_buf_release(&in->text);
 	ac_buf_release(&in->meta);

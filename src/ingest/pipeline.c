@@ -24,8 +24,8 @@
 #define PIPE_MAX_WORKERS 4
 /* Deep enough for the workers to keep going while a commit waits for the
  * disk, capped in input bytes too so memory stays bounded. */
-#define PIPE_INFLIGHT 8
-#define PIPE_INFLIGHT_BYTES (16u << 20)
+#define PIPE_INFLIGHT 32
+#define PIPE_INFLIGHT_BYTES (32u << 20)
 #define PIPE_BATCH_BYTES (1u << 20)
 /* Workers run at this nice value (lower priority): with as many workers as
  * cores, the storing thread otherwise gets about two thirds of a core.

@@ -2,7 +2,7 @@
  * thread queues raw object bytes in batches; worker threads parse, validate,
  * canonicalise, hash and extract search text; the calling thread takes the
  * finished batches back strictly in input order and does the store writes.
- * At most PIPE_INFLIGHT batches (and about 16 MiB of input) are queued or
+ * At most PIPE_INFLIGHT batches (and about 32 MiB of input) are queued or
  * in work, so memory stays bounded whatever the input size. */
 #ifndef AC_INGEST_PIPELINE_H
 #define AC_INGEST_PIPELINE_H

@@ -68,6 +68,8 @@ struct sq_store {
 	bool in_tx;	/* store_begin opened a transaction */
 	bool tx_failed; /* an error rolled it back; only rollback is allowed */
 	bool have_last; /* last_added is valid for the open transaction */
+	bool bulk_tx;	/* the open transaction commits without syncing */
+	bool unsynced;	/* a bulk commit may not be on disk yet */
 	int64_t last_added;
 	struct sq_index *index; /* sqlite_index.c's statements, lazily */
 	struct store_stmt_cache *stmts; /* sqlite_stmt.c, lazily */
@@ -395,10 +397,72 @@ static ac_rc sq_begin(struct store *base, struct ac_err *err)
 	return AC_OK;
 }
 
+/* Back to full syncs after a bulk transaction (committed: it may still be
+ * only in the OS's cache). */
+static void end_bulk(struct sq_store *s, bool committed)
+{
+	if (!s->bulk_tx)
+		return;
+	s->bulk_tx = false;
+	s->unsynced = s->unsynced || committed;
+	/* cannot fail outside a transaction; if it did, store_sync still
+	 * syncs and the next bulk begin sets it again */
+	sqlite3_exec(s->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+}
+
+/* A bulk transaction commits with synchronous=NORMAL (the pragma cannot
+ * change inside a transaction, so it is set around it): the commit is
+ * atomic and survives the process, and store_sync later makes it survive
+ * the machine. */
+static ac_rc sq_begin_bulk(struct store *base, struct ac_err *err)
+{
+	struct sq_store *s = sq(base);
+	ac_rc rc;
+	int src;
+
+	if (s->in_tx)
+		return sq_begin(base, err); /* its usage error */
+	src = sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
+			   NULL);
+	if (src != SQLITE_OK)
+		return sq_err(s, src, "cannot configure", err);
+	s->bulk_tx = true;
+	rc = sq_begin(base, err);
+	if (rc)
+		end_bulk(s, false);
+	return rc;
+}
+
+/* Syncs the write-ahead log, where every commit since the last checkpoint
+ * is (a checkpoint syncs what it copies); without one open, a checkpoint
+ * does it. */
+static ac_rc sq_sync(struct store *base, struct ac_err *err)
+{
+	struct sq_store *s = sq(base);
+	sqlite3_file *wal = NULL;
+	int src;
+
+	if (!s->unsynced)
+		return AC_OK;
+	src = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+				   &wal);
+	if (src == SQLITE_OK && wal && wal->pMethods)
+		src = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+	else
+		src = sqlite3_wal_checkpoint_v2(s->db, "main",
+						SQLITE_CHECKPOINT_FULL, NULL,
+						NULL);
+	if (src != SQLITE_OK)
+		return sq_err(s, src, "cannot sync", err);
+	s->unsynced = false;
+	return AC_OK;
+}
+
 static ac_rc sq_commit(struct store *base, struct ac_err *err)
 {
 	struct sq_store *s = sq(base);
 	bool failed = s->tx_failed;
+	ac_rc rc;
 
 	if (!s->in_tx)
 		return ac_err_set(err, AC_ERR_USAGE,
@@ -407,17 +471,22 @@ static ac_rc sq_commit(struct store *base, struct ac_err *err)
 				  s->path);
 	s->in_tx = false;
 	s->tx_failed = false;
-	if (failed)
+	if (failed) {
+		end_bulk(s, false);
 		return ac_err_set(err, AC_ERR_STORE,
 				  "cannot commit to store '%s': an earlier "
 				  "error rolled the transaction back",
 				  s->path);
-	return commit_raw(s, err);
+	}
+	rc = commit_raw(s, err);
+	end_bulk(s, rc == AC_OK);
+	return rc;
 }
 
 static ac_rc sq_rollback(struct store *base, struct ac_err *err)
 {
 	struct sq_store *s = sq(base);
+	ac_rc rc;
 
 	if (!s->in_tx)
 		return ac_err_set(err, AC_ERR_USAGE,
@@ -427,9 +496,11 @@ static ac_rc sq_rollback(struct store *base, struct ac_err *err)
 	s->in_tx = false;
 	s->tx_failed = false;
 	s->have_last = false;
-	if (sqlite3_get_autocommit(s->db))
-		return AC_OK;
-	return step_done(s, ST_ROLLBACK, "cannot roll back", err);
+	rc = sqlite3_get_autocommit(s->db)
+		 ? AC_OK
+		 : step_done(s, ST_ROLLBACK, "cannot roll back", err);
+	end_bulk(s, false);
+	return rc;
 }
 
 /* Fills row from a statement selecting ROW_COLUMNS. */
@@ -801,7 +872,11 @@ static void sq_close(struct store *base)
 		sqlite3_finalize(s->st[i]);
 	store_sqlite_index_free(s->index);
 	store_sqlite_stmt_free(s->stmts);
-	/* An open transaction is rolled back by closing. */
+	/* An open transaction is rolled back by closing; what bulk commits
+	 * left unsynced is synced (the last connection's checkpoint would,
+	 * but others may still be open). */
+	if (s->db)
+		sq_sync(base, NULL);
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s);
@@ -811,6 +886,8 @@ static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .begin = sq_begin,
     .commit = sq_commit,
+    .begin_bulk = sq_begin_bulk,
+    .sync = sq_sync,
     .rollback = sq_rollback,
     .put = sq_put,
     .query = sq_query,

@@ -49,6 +49,18 @@ ac_rc store_rollback(struct store *s, struct ac_err *err)
 	return s->ops->rollback(s, err);
 }
 
+ac_rc store_begin_bulk(struct store *s, struct ac_err *err)
+{
+	if (!s->ops->begin_bulk)
+		return s->ops->begin(s, err);
+	return s->ops->begin_bulk(s, err);
+}
+
+ac_rc store_sync(struct store *s, struct ac_err *err)
+{
+	return s->ops->sync ? s->ops->sync(s, err) : AC_OK;
+}
+
 ac_rc store_put(struct store *s, const struct store_obj *o,
 		enum store_put_result *res, struct ac_err *err)
 {

@@ -119,6 +119,10 @@ struct store_ops {
 	ac_rc (*begin)(struct store *s, struct ac_err *err);
 	ac_rc (*commit)(struct store *s, struct ac_err *err);
 	ac_rc (*rollback)(struct store *s, struct ac_err *err);
+	/* May be NULL: store_begin_bulk then begins a plain transaction and
+	 * store_sync does nothing. */
+	ac_rc (*begin_bulk)(struct store *s, struct ac_err *err);
+	ac_rc (*sync)(struct store *s, struct ac_err *err);
 	ac_rc (*put)(struct store *s, const struct store_obj *o,
 		     enum store_put_result *res, struct ac_err *err);
 	ac_rc (*query)(struct store *s, const struct store_query *q,
@@ -200,6 +204,12 @@ void store_init_library(void);
 ac_rc store_begin(struct store *s, struct ac_err *err);
 ac_rc store_commit(struct store *s, struct ac_err *err);
 ac_rc store_rollback(struct store *s, struct ac_err *err);
+/* A transaction like store_begin's, except that its commit is atomic and
+ * survives a crash of the process but not yet of the machine: it is
+ * durable once store_sync returns AC_OK. For a long import's batches, so
+ * that only the last waits for the disk. */
+ac_rc store_begin_bulk(struct store *s, struct ac_err *err);
+ac_rc store_sync(struct store *s, struct ac_err *err);
 
 /* Writes one version. Identical (id, version, hash) → STORE_PUT_DUPLICATE,
  * nothing changes. Same (id, version) with another hash → AC_ERR_CONFLICT,

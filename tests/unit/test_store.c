@@ -922,6 +922,43 @@ static void transaction_commit_and_rollback(void **state)
 	assert_int_equal(got.n, 1);
 }
 
+/* A bulk transaction is a transaction: atomic, visible to other
+ * connections once committed; store_sync then puts it on disk. */
+static void bulk_transaction_commits_and_syncs(void **state)
+{
+	struct fixture *f = *state;
+	struct store *other = NULL;
+	struct ac_err err = {0};
+
+	assert_int_equal(store_sync(f->s, &err), AC_OK); /* nothing to do */
+	assert_int_equal(store_begin_bulk(f->s, &err), AC_OK);
+	assert_int_equal(store_begin_bulk(f->s, &err), AC_ERR_USAGE);
+	assert_int_equal(store_begin(f->s, &err), AC_ERR_USAGE);
+	put_ok(f->s, ID1, T1, "{}", "zeus");
+	assert_int_equal(store_rollback(f->s, &err), AC_OK);
+	assert_int_equal(count_all(f->s), 0);
+
+	assert_int_equal(store_begin_bulk(f->s, &err), AC_OK);
+	put_ok(f->s, ID1, T1, "{}", "zeus");
+	put_ok(f->s, ID2, T1, "{}", NULL);
+	assert_int_equal(store_commit(f->s, &err), AC_OK);
+	assert_int_equal(store_open(f->path, false, &other, &err), AC_OK);
+	assert_int_equal(count_all(other), 2);
+	assert_int_equal(store_sync(f->s, &err), AC_OK);
+	assert_int_equal(store_sync(f->s, &err), AC_OK);
+
+	/* a plain transaction after a bulk one works as before */
+	assert_int_equal(store_begin(f->s, &err), AC_OK);
+	put_ok(f->s, ID3, T1, "{}", NULL);
+	assert_int_equal(store_commit(f->s, &err), AC_OK);
+	assert_int_equal(count_all(other), 3);
+	store_close(other);
+	reopen(f);
+	assert_int_equal(count_all(f->s), 3);
+	assert_int_equal(run_search(f->s, "zeus", 0, &err), AC_OK);
+	assert_int_equal(got.n, 1);
+}
+
 static void transaction_interrupted_leaves_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -1034,6 +1071,7 @@ int main(void)
 	    T(search_is_safe_with_hostile_input),
 	    T(stats_count_types),
 	    T(transaction_commit_and_rollback),
+	    T(bulk_transaction_commits_and_syncs),
 	    T(transaction_interrupted_leaves_nothing),
 	    T(transaction_aborted_by_db_error),
 	    T(bulk_insert_100k),
