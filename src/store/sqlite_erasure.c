@@ -1,6 +1,8 @@
 /* Disclosure records, erasure records and the erasure outbox in the SQLite
  * store (schema version 10, see store.h). Statements are prepared per
- * call, except the one store_disclosure_add repeats for each id. */
+ * call, except the one store_disclosure_add repeats for each id.
+ * Disclosures go to an append-only log that is merged into the keyed
+ * table in key order once it holds STORE_DISCLOSE_LOG_MAX rows. */
 #include "base/common.h"
 #include "store/store_sqlite.h"
 
@@ -55,25 +57,54 @@ static ac_rc check_ids(const char *partner, const char *const *ids, size_t n,
 	return AC_OK;
 }
 
-ac_rc store_disclosure_add(struct store *s, const char *partner,
-			   const char *const *ids, size_t n, int64_t now_us,
-			   struct ac_err *err)
+/* Merges the disclosure log into the disclosures tree in key order (each
+ * page of the tree is written once) and empties it. */
+static ac_rc merge_log(sqlite3 *db, struct ac_err *err)
 {
-	sqlite3 *db = store_sqlite_db(s);
-	bool own_tx = sqlite3_get_autocommit(db) != 0;
-	sqlite3_stmt *st = NULL;
-	ac_rc rc = check_ids(partner, ids, n, err);
-
-	if (rc || n == 0)
-		return rc;
-	if (own_tx && (rc = exec_sql(db, "BEGIN IMMEDIATE", err)))
-		return rc;
-	rc = store_sqlite_prepare(
+	return exec_sql(
 	    db,
 	    "INSERT INTO disclosures (object_id, partner, first_us, last_us)"
-	    " VALUES (?1, ?2, ?3, ?3) ON CONFLICT (object_id, partner)"
-	    " DO UPDATE SET last_us = max(last_us, excluded.last_us)",
+	    " SELECT object_id, partner, min(at_us), max(at_us)"
+	    " FROM disclosure_log GROUP BY object_id, partner"
+	    " ORDER BY object_id, partner"
+	    " ON CONFLICT (object_id, partner) DO UPDATE SET"
+	    " first_us = min(first_us, excluded.first_us),"
+	    " last_us = max(last_us, excluded.last_us);"
+	    "DELETE FROM disclosure_log;",
+	    err);
+}
+
+/* Rows in the log: seq counts from 1 again once it is emptied. */
+static ac_rc log_length(sqlite3 *db, int64_t *n, struct ac_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	ac_rc rc = store_sqlite_prepare(
+	    db, "SELECT coalesce(max(seq), 0) FROM disclosure_log", &st, err);
+	int src;
+
+	if (rc)
+		return rc;
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	else
+		rc = store_sqlite_db_err(db, src, "cannot read disclosures in",
+					 err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static ac_rc append_log(sqlite3 *db, const char *partner,
+			const char *const *ids, size_t n, int64_t now_us,
+			struct ac_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	ac_rc rc = store_sqlite_prepare(
+	    db,
+	    "INSERT INTO disclosure_log (object_id, partner, at_us)"
+	    " VALUES (?1, ?2, ?3)",
 	    &st, err);
+
 	for (size_t i = 0; !rc && i < n; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, ids[i], -1, SQLITE_STATIC);
@@ -82,6 +113,27 @@ ac_rc store_disclosure_add(struct store *s, const char *partner,
 		rc = step_done(db, st, "cannot record a disclosure in", err);
 	}
 	sqlite3_finalize(st);
+	return rc;
+}
+
+ac_rc store_disclosure_add(struct store *s, const char *partner,
+			   const char *const *ids, size_t n, int64_t now_us,
+			   struct ac_err *err)
+{
+	sqlite3 *db = store_sqlite_db(s);
+	bool own_tx = sqlite3_get_autocommit(db) != 0;
+	int64_t logged = 0;
+	ac_rc rc = check_ids(partner, ids, n, err);
+
+	if (rc || n == 0)
+		return rc;
+	if (own_tx && (rc = exec_sql(db, "BEGIN IMMEDIATE", err)))
+		return rc;
+	rc = append_log(db, partner, ids, n, now_us, err);
+	if (!rc)
+		rc = log_length(db, &logged, err);
+	if (!rc && logged >= STORE_DISCLOSE_LOG_MAX)
+		rc = merge_log(db, err);
 	if (own_tx && !rc)
 		rc = exec_sql(db, "COMMIT", err);
 	if (rc && own_tx && !sqlite3_get_autocommit(db))
@@ -99,11 +151,16 @@ ac_rc store_disclosure_list(struct store *s, const char *object_id,
 	ac_rc rc;
 	int src;
 
-	rc = store_sqlite_prepare(db,
-				  "SELECT object_id, partner, first_us, last_us"
-				  " FROM disclosures WHERE object_id = ?1"
-				  " ORDER BY partner",
-				  &st, err);
+	/* the log is short (STORE_DISCLOSE_LOG_MAX): scanned */
+	rc = store_sqlite_prepare(
+	    db,
+	    "SELECT object_id, partner, min(first_us), max(last_us) FROM ("
+	    " SELECT object_id, partner, first_us, last_us FROM disclosures"
+	    "  WHERE object_id = ?1"
+	    " UNION ALL SELECT object_id, partner, at_us, at_us"
+	    "  FROM disclosure_log WHERE object_id = ?1)"
+	    " GROUP BY partner ORDER BY partner",
+	    &st, err);
 	if (rc)
 		goto out;
 	sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);

@@ -715,6 +715,8 @@ ac_rc store_last_added(struct store *s, int64_t *out, struct ac_err *err);
 #define STORE_REASON_MAX 1024	 /* the reason given for an erasure */
 #define STORE_ACTOR_MAX 128	 /* who asked for an erasure */
 #define STORE_DISCLOSE_BATCH_MAX 100000 /* ids per store_disclosure_add */
+/* Disclosures logged before they are merged into the keyed records. */
+#define STORE_DISCLOSE_LOG_MAX 50000
 
 /* That partner was handed object_id, first and last at these times. */
 struct store_disclosure {
@@ -772,7 +774,8 @@ typedef int (*store_outbox_cb)(const struct store_outbox *o, void *ctx);
 
 /* Records that partner was handed ids[0..n) at now_us: new pairs get
  * first_us = last_us = now_us, known ones a later last_us. Duplicates in
- * ids are fine. n <= STORE_DISCLOSE_BATCH_MAX (else AC_ERR_LIMIT); one
+ * ids are fine. Appends to a log, and merges it into the keyed records
+ * (in the same transaction) once it holds STORE_DISCLOSE_LOG_MAX rows. n <= STORE_DISCLOSE_BATCH_MAX (else AC_ERR_LIMIT); one
  * transaction unless one is open. */
 ac_rc store_disclosure_add(struct store *s, const char *partner,
 			   const char *const *ids, size_t n, int64_t now_us,

@@ -56,6 +56,13 @@ named() { # rows anywhere in the store that still name object $2
 		+ (SELECT count(*) FROM person_names WHERE object_id = '$2')
 		+ (SELECT count(*) FROM correlations WHERE object_a = '$2' OR object_b = '$2')"
 }
+# the partners a node's disclosure records name for an object (the keyed
+# records and the log not yet merged into them)
+disclosed_to() {
+	sqlite3 "$1/store.db" "SELECT group_concat(DISTINCT partner) FROM (SELECT partner
+		FROM disclosures WHERE object_id = '$2' UNION ALL SELECT partner
+		FROM disclosure_log WHERE object_id = '$2')"
+}
 intrusion_set() { # ID MODIFIED NAME
 	echo '{"type":"intrusion-set","spec_version":"2.1","id":"'$1'","created":"2026-01-01T00:00:00.000Z","modified":"'$2'","name":"'$3'",'"$MARKS"'}'
 }
@@ -109,9 +116,9 @@ expect_exit 0 "charlie pulls bravo again" -- "$ACCORD" --node "$C" sync pull bra
 [ "$(versions "$B" "$OBJ")" = 2 ] && ok || bad "bravo holds both versions ($(versions "$B" "$OBJ"))"
 [ "$(versions "$C" "$OBJ")" = 2 ] && ok || bad "charlie holds both versions ($(versions "$C" "$OBJ"))"
 [ "$(versions "$C" "$OBJ2")" = 1 ] && ok || bad "charlie holds the second object"
-[ "$(sqlite3 "$A/store.db" "SELECT group_concat(partner) FROM disclosures WHERE object_id = '$OBJ'")" = bravo ] &&
+[ "$(disclosed_to "$A" "$OBJ")" = bravo ] &&
 	ok || bad "alpha's disclosure records name bravo only"
-[ "$(sqlite3 "$B/store.db" "SELECT group_concat(partner) FROM disclosures WHERE object_id = '$OBJ'")" = charlie ] &&
+[ "$(disclosed_to "$B" "$OBJ")" = charlie ] &&
 	ok || bad "bravo's disclosure records name charlie"
 
 # alpha erases: the notice goes to bravo at once

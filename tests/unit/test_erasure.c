@@ -9,6 +9,7 @@
 #include "stix/ext.h"
 #include "store/store.h"
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -173,6 +174,81 @@ static void disclosure_records(void **state)
 	ids[1] = NULL;
 	assert_int_equal(store_disclosure_add(f->s, "bravo", ids, 2, 1, NULL),
 			 AC_ERR_LIMIT);
+}
+
+static int log_rows(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int n = -1;
+
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM disclosure_log", -1,
+			       &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Long logs are merged into the keyed records; a pair in both reads as
+ * one, with the earliest first and the latest last time. */
+static void disclosure_log_merges(void **state)
+{
+	struct fx *f = *state;
+	size_t n = STORE_DISCLOSE_LOG_MAX;
+	const char *one[] = {OBJ};
+	struct store_disclosure got[2];
+	char(*id)[64] = calloc(n, sizeof(*id));
+	const char **ids = calloc(n, sizeof(*ids));
+
+	assert_non_null(id);
+	assert_non_null(ids);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(id[i], sizeof(id[i]),
+			 "indicator--e1e1e1e1-0000-4000-8000-%012zu", i);
+		ids[i] = id[i];
+	}
+	assert_int_equal(store_disclosure_add(f->s, "bravo", one, 1, 100, NULL),
+			 AC_OK);
+	/* this one reaches the threshold: everything is merged */
+	assert_int_equal(store_disclosure_add(f->s, "alpha", ids, n, 300, NULL),
+			 AC_OK);
+	assert_int_equal(store_disclosure_add(f->s, "bravo", one, 1, 400, NULL),
+			 AC_OK);
+	assert_int_equal(store_disclosure_add(f->s, "bravo", one, 1, 50, NULL),
+			 AC_OK);
+	assert_int_equal(log_rows(f->db), 2);
+	memset(got, 0, sizeof(got));
+	assert_int_equal(
+	    store_disclosure_list(f->s, OBJ, collect_disclosure, got, NULL),
+	    AC_OK);
+	assert_string_equal(got[0].partner, "bravo");
+	assert_int_equal(got[0].first_us, 50);
+	assert_int_equal(got[0].last_us, 400);
+	assert_string_equal(got[1].partner, "");
+	memset(got, 0, sizeof(got));
+	assert_int_equal(store_disclosure_list(f->s, ids[n - 1],
+					       collect_disclosure, got, NULL),
+			 AC_OK);
+	assert_string_equal(got[0].partner, "alpha");
+	assert_int_equal(got[0].first_us, 300);
+	/* merged in the same transaction as the rows that filled the log:
+	 * a rolled-back one leaves the log and the records as they were */
+	assert_int_equal(store_begin(f->s, NULL), AC_OK);
+	assert_int_equal(store_disclosure_add(f->s, "charlie", ids, n, 500,
+					      NULL),
+			 AC_OK);
+	assert_int_equal(store_rollback(f->s, NULL), AC_OK);
+	memset(got, 0, sizeof(got));
+	assert_int_equal(store_disclosure_list(f->s, ids[0],
+					       collect_disclosure, got, NULL),
+			 AC_OK);
+	assert_string_equal(got[0].partner, "alpha");
+	assert_string_equal(got[1].partner, "");
+	free(ids);
+	free(id);
 }
 
 static void outbox_records(void **state)
@@ -714,6 +790,8 @@ static void erased_objects_are_not_taken_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(disclosure_log_merges, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(disclosure_records, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(outbox_records, setup, teardown),

@@ -294,6 +294,7 @@ static void upgrade_backfills_names(void **state)
 				      "DROP TABLE partner_links;"
 				      "DROP INDEX identifiers_object;"
 				      "DROP TABLE disclosures;"
+				      "DROP TABLE disclosure_log;"
 				      "DROP TABLE erasures;"
 				      "DROP TABLE erasure_outbox;"
 				      "ALTER TABLE objects DROP COLUMN meta;"
