@@ -140,7 +140,7 @@ const char *fed_signer(const json_t *obj)
 	return json_string_value(json_object_get(ext, "signer"));
 }
 
-#define B64_LEAF_LEN 44 /* standard base64 of 32 bytes, with padding */
+#define B64_LEAF_LEN FED_LEAF_B64_LEN
 #define VERIFIED_CACHE 16
 
 void fed_tree_leaf(const char *canon, size_t len,
@@ -214,9 +214,7 @@ static bool path_entry(const struct fed_tree *t, size_t l, size_t i,
 	if (sib >= t->size[l])
 		return false;
 	entry[0] = (i & 1) ? 'l' : 'r';
-	sodium_bin2base64(entry + 1, B64_LEAF_LEN + 1,
-			  t->nodes[t->start[l] + sib], FED_LEAF_LEN,
-			  sodium_base64_VARIANT_ORIGINAL);
+	memcpy(entry + 1, t->nodes_b64[t->start[l] + sib], B64_LEAF_LEN + 1);
 	return true;
 }
 
@@ -257,6 +255,12 @@ ac_rc fed_tree_sign(const unsigned char (*leaves)[FED_LEAF_LEN], size_t n,
 				  "cannot sign %zu objects together (1 to %d)",
 				  n, FED_TREE_MAX);
 	tree_build(t, leaves, n);
+	/* each node is in the path of every leaf below its sibling: encode
+	 * it once */
+	for (size_t j = 0; j < t->start[t->levels - 1]; j++)
+		sodium_bin2base64(t->nodes_b64[j], B64_LEAF_LEN + 1,
+				  t->nodes[j], FED_LEAF_LEN,
+				  sodium_base64_VARIANT_ORIGINAL);
 	tree_message(t->nodes[t->start[t->levels - 1]], &m);
 	crypto_sign_detached(sig, NULL, m.bytes, sizeof(m.bytes), k->sign_sk);
 	sodium_bin2base64(t->sig_b64, sizeof(t->sig_b64), sig, sizeof(sig),
@@ -320,6 +324,9 @@ static bool plain_ascii(const char *s)
 ac_rc fed_tree_entry(const struct fed_tree *t, size_t i,
 		     const char *identity_id, struct ac_buf *out)
 {
+	static const char head[] = "\"" FED_PROVENANCE_EXT "\":{\"alg\":\""
+				   FED_ALG_TREE "\",\"extension_type\":"
+				   "\"property-extension\"";
 	char entry[1 + B64_LEAF_LEN + 1];
 	bool first = true;
 	ac_rc rc;
@@ -327,21 +334,29 @@ ac_rc fed_tree_entry(const struct fed_tree *t, size_t i,
 	if (i >= t->size[0] || !identity_id || !identity_id[0] ||
 	    !plain_ascii(identity_id))
 		return AC_ERR_INVALID;
-	rc = ac_buf_addf(out, "\"%s\":{\"alg\":\"%s\",\"extension_type\":"
-			      "\"property-extension\"",
-			 FED_PROVENANCE_EXT, FED_ALG_TREE);
+	rc = ac_buf_add(out, head, sizeof(head) - 1);
 	for (size_t l = 0; !rc && l + 1 < t->levels; l++, i /= 2) {
 		if (!path_entry(t, l, i, entry))
 			continue;
-		rc = ac_buf_addf(out, "%s\"%s\"", first ? ",\"path\":[" : ",",
-				 entry);
+		rc = ac_buf_adds(out, first ? ",\"path\":[\"" : ",\"");
+		if (!rc)
+			rc = ac_buf_add(out, entry, 1 + B64_LEAF_LEN);
+		if (!rc)
+			rc = ac_buf_addc(out, '"');
 		first = false;
 	}
 	if (!rc && !first)
 		rc = ac_buf_addc(out, ']');
 	if (!rc)
-		rc = ac_buf_addf(out, ",\"sig\":\"%s\",\"signer\":\"%s\"}",
-				 t->sig_b64, identity_id);
+		rc = ac_buf_adds(out, ",\"sig\":\"");
+	if (!rc)
+		rc = ac_buf_adds(out, t->sig_b64);
+	if (!rc)
+		rc = ac_buf_adds(out, "\",\"signer\":\"");
+	if (!rc)
+		rc = ac_buf_adds(out, identity_id);
+	if (!rc)
+		rc = ac_buf_adds(out, "\"}");
 	return rc;
 }
 

@@ -83,8 +83,10 @@ ac_rc fed_sign_tree(json_t *const *objs,
 
 /* One signature over a tree of up to FED_TREE_MAX leaves: every level,
  * the leaves first (at most 2n nodes), and the signature in base64. */
+#define FED_LEAF_B64_LEN 44 /* standard base64 of 32 bytes, with padding */
 struct fed_tree {
 	unsigned char nodes[2 * FED_TREE_MAX][FED_LEAF_LEN];
+	char nodes_b64[2 * FED_TREE_MAX][FED_LEAF_B64_LEN + 1]; /* signing */
 	size_t start[8], size[8]; /* 64 leaves make 7 levels */
 	size_t levels;
 	char sig_b64[FED_SIG_B64_MAX];
