@@ -83,11 +83,13 @@ t0=$(now)
 t1=$(now)
 sync_s=$(elapsed "$t0" "$t1")
 got=$(sed -n 's/.* \([0-9]*\) accepted.*/\1/p' "$work/pull.out")
+server_rss=$(awk '/^VmHWM/ {print $2 / 1024}' "/proc/$apid/status")
 cat "$work/pull.out"
 
 echo "objects in alpha's view for bravo: $shared"
 echo "import (local ingest baseline): $n objects in ${import_s} s = $(rate "$n" "$import_s") objects/s"
 echo "fetch only (serve, no ingest):  $fetched objects in ${fetch_s} s = $(rate "$fetched" "$fetch_s") objects/s"
 echo "sync pull (fetch + verify + ingest): $got objects in ${sync_s} s = $(rate "$got" "$sync_s") objects/s"
+echo "alpha's server, peak RSS over the run: ${server_rss} MiB"
 awk -v s="$sync_s" -v i="$import_s" -v f="$fetch_s" -v g="$got" -v n="$n" -v k="$fetched" 'BEGIN {
 	printf "ratio sync/import: %.2f   ratio sync/fetch: %.2f\n", (g / s) / (n / i), (g / s) / (k / f) }'

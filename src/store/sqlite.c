@@ -354,6 +354,24 @@ static ac_rc sq_put(struct store *base, const struct store_obj *o,
 	return rc;
 }
 
+static ac_rc sq_cache_limit(struct store *base, size_t kib,
+			    struct ac_err *err)
+{
+	struct sq_store *s = sq(base);
+	char pragma[64];
+	int src;
+
+	if (kib < 64 || kib > PAGE_CACHE_KIB)
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "cannot set the page cache of store '%s' to "
+				  "%zu KiB (64 to %d)",
+				  s->path, kib, PAGE_CACHE_KIB);
+	snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%zu;", kib);
+	src = sqlite3_exec(s->db, pragma, NULL, NULL, NULL);
+	return src == SQLITE_OK ? AC_OK
+				: sq_err(s, src, "cannot configure", err);
+}
+
 /* One probe of the (id, version_ns) index. */
 static ac_rc sq_has_newer(struct store *base, const char *id,
 			  const char *version, bool *newer, struct ac_err *err)
@@ -887,6 +905,7 @@ static const struct store_ops sqlite_ops = {
     .begin = sq_begin,
     .commit = sq_commit,
     .begin_bulk = sq_begin_bulk,
+    .cache_limit = sq_cache_limit,
     .sync = sq_sync,
     .rollback = sq_rollback,
     .put = sq_put,

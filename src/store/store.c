@@ -56,6 +56,11 @@ ac_rc store_begin_bulk(struct store *s, struct ac_err *err)
 	return s->ops->begin_bulk(s, err);
 }
 
+ac_rc store_cache_limit(struct store *s, size_t kib, struct ac_err *err)
+{
+	return s->ops->cache_limit ? s->ops->cache_limit(s, kib, err) : AC_OK;
+}
+
 ac_rc store_sync(struct store *s, struct ac_err *err)
 {
 	return s->ops->sync ? s->ops->sync(s, err) : AC_OK;

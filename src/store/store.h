@@ -131,6 +131,8 @@ struct store_ops {
 			store_row_cb cb, void *ctx, struct ac_err *err);
 	ac_rc (*stats)(struct store *s, store_stats_cb cb, void *ctx,
 		       struct ac_err *err);
+	/* May be NULL (store_cache_limit then does nothing). */
+	ac_rc (*cache_limit)(struct store *s, size_t kib, struct ac_err *err);
 	/* May be NULL (store_has_newer is then AC_ERR_USAGE). */
 	ac_rc (*has_newer)(struct store *s, const char *id,
 			   const char *version, bool *newer,
@@ -209,6 +211,9 @@ ac_rc store_rollback(struct store *s, struct ac_err *err);
  * durable once store_sync returns AC_OK. For a long import's batches, so
  * that only the last waits for the disk. */
 ac_rc store_begin_bulk(struct store *s, struct ac_err *err);
+/* Caps the memory this handle keeps as page cache at about kib KiB (a
+ * store opens with 64 MiB, for writers; many readers want less). */
+ac_rc store_cache_limit(struct store *s, size_t kib, struct ac_err *err);
 ac_rc store_sync(struct store *s, struct ac_err *err);
 
 /* Writes one version. Identical (id, version, hash) → STORE_PUT_DUPLICATE,

@@ -92,6 +92,8 @@ void taxii_free(struct taxii *t)
 	free(t);
 }
 
+#define TAXII_THREAD_CACHE_KIB (16u << 10)
+
 /* This thread's store, opened on first use. */
 static struct store *thread_store(struct taxii *t, struct ac_err *err)
 {
@@ -101,6 +103,12 @@ static struct store *thread_store(struct taxii *t, struct ac_err *err)
 		return s;
 	if (store_open(t->store_path, false, &s, err))
 		return NULL;
+	/* one per server thread: the default 64 MiB each made a busy
+	 * server hold hundreds of MB */
+	if (store_cache_limit(s, TAXII_THREAD_CACHE_KIB, err)) {
+		store_close(s);
+		return NULL;
+	}
 	if (pthread_setspecific(t->store_key, s)) {
 		store_close(s);
 		ac_err_set(err, AC_ERR_NOMEM, "out of memory");

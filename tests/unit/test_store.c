@@ -923,6 +923,20 @@ static void transaction_commit_and_rollback(void **state)
 	assert_int_equal(got.n, 1);
 }
 
+static void cache_limit_checked(void **state)
+{
+	struct fixture *f = *state;
+	struct ac_err err = {0};
+
+	assert_int_equal(store_cache_limit(f->s, 16384, &err), AC_OK);
+	assert_int_equal(store_cache_limit(f->s, 1, &err), AC_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "64 to 65536"));
+	assert_int_equal(store_cache_limit(f->s, 1u << 30, &err),
+			 AC_ERR_USAGE);
+	put_ok(f->s, ID1, T1, "{}", "zeus");
+	assert_int_equal(count_all(f->s), 1);
+}
+
 /* A bulk transaction is a transaction: atomic, visible to other
  * connections once committed; store_sync then puts it on disk. */
 static void bulk_transaction_commits_and_syncs(void **state)
@@ -1073,6 +1087,7 @@ int main(void)
 	    T(stats_count_types),
 	    T(transaction_commit_and_rollback),
 	    T(bulk_transaction_commits_and_syncs),
+	    T(cache_limit_checked),
 	    T(transaction_interrupted_leaves_nothing),
 	    T(transaction_aborted_by_db_error),
 	    T(bulk_insert_100k),
