@@ -162,12 +162,14 @@ static int print_row(const struct store_outbox *o, void *ctx)
 	(*n)++;
 	format_time(o->sent_us, sent);
 	format_time(o->confirmed_us, conf);
-	if (o->kind == STORE_OUTBOX_NOTICE)
+	if (o->kind == STORE_OUTBOX_NOTICE) {
 		printf("partner %s: sent %s, attempts %" PRIu32
 		       ", last error %s, confirmed %s\n",
 		       o->partner, sent, o->attempts,
 		       o->last_error[0] ? o->last_error : "none", conf);
-	else
+		if (o->versions[0])
+			printf("  versions: %s\n", o->versions);
+	} else
 		printf("confirmation to %s of %s: sent %s, attempts %" PRIu32
 		       ", last error %s\n",
 		       o->partner, o->notice_ref, sent, o->attempts,

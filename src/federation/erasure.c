@@ -100,11 +100,28 @@ static int scan_version(const struct store_row *row, void *ctx)
 	return 0;
 }
 
+/* The versions the request erases: those it names, or every one. */
+static void erased_versions(const struct fed_erase_req *r,
+			    const char *const *ids, struct store_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->ids = ids;
+	q->nids = 1;
+	if (r->nversions) {
+		q->at_versions = r->versions;
+		q->nat_versions = r->nversions;
+	} else {
+		q->versions = STORE_VERSIONS_ALL;
+	}
+}
+
+/* The versions held of those the request names (entitlement is judged on
+ * them alone). */
 static ac_rc scan_held(struct store *s, const struct fed_erase_req *r,
 		       struct held *h, struct ac_err *err)
 {
 	const char *ids[1] = {r->object_id};
-	struct store_query q = {0};
+	struct store_query q;
 
 	memset(h, 0, sizeof(*h));
 	if (r->from_partner) {
@@ -113,9 +130,7 @@ static ac_rc scan_held(struct store *s, const struct fed_erase_req *r,
 		h->sender_source = h->sender_source_buf;
 		h->sender_identity = r->sender_identity;
 	}
-	q.ids = ids;
-	q.nids = 1;
-	q.versions = STORE_VERSIONS_ALL;
+	erased_versions(r, ids, &q);
 	return store_query(s, &q, scan_version, h, err);
 }
 
@@ -191,6 +206,11 @@ static ac_rc queue_notices(struct store *s, const struct fed_erase_req *r,
 	snprintf(o->reason, sizeof(o->reason), "%s", r->reason);
 	snprintf(o->origin, sizeof(o->origin), "%s", res->origin);
 	o->created_us = r->now_us;
+	for (size_t i = 0; i < r->nversions; i++) {
+		size_t len = strlen(o->versions);
+		snprintf(o->versions + len, sizeof(o->versions) - len, "%s%s",
+			 i ? " " : "", r->versions[i]);
+	}
 	for (size_t i = 0; !rc && i < l.n; i++) {
 		snprintf(o->partner, sizeof(o->partner), "%s", l.names[i]);
 		rc = store_outbox_add(s, o, NULL, err);
@@ -230,16 +250,14 @@ static ac_rc erase_held(struct store *s, const struct fed_erase_req *r,
 			struct ac_err *err)
 {
 	const char *ids[1] = {r->object_id};
-	struct store_query q = {0};
+	struct store_query q;
 	struct store_erasure *e = calloc(1, sizeof(*e));
 	char uuid[AC_UUID_STRLEN];
 	ac_rc rc;
 
 	if (!e)
 		return ac_err_set(err, AC_ERR_NOMEM, "out of memory");
-	q.ids = ids;
-	q.nids = 1;
-	q.versions = STORE_VERSIONS_ALL;
+	erased_versions(r, ids, &q);
 	rc = find_origin(s, r, h, res->origin, sizeof(res->origin), err);
 	if (!rc)
 		rc = ingest_delete(s, &q, &res->versions, err);
@@ -265,6 +283,28 @@ out:
 	return rc;
 }
 
+/* Named versions: a few, each a timestamp short enough for a notice. */
+static ac_rc check_versions(const struct fed_erase_req *r, struct ac_err *err)
+{
+	struct ac_ts ts;
+
+	if (r->nversions > STIX_ERASE_VERSIONS_MAX)
+		return ac_err_set(err, AC_ERR_LIMIT,
+				  "an erasure of '%s' can name at most %d "
+				  "versions, not %zu",
+				  r->object_id, STIX_ERASE_VERSIONS_MAX,
+				  r->nversions);
+	for (size_t i = 0; i < r->nversions; i++)
+		if (!r->versions[i] ||
+		    strlen(r->versions[i]) >= STORE_VERSION_MAX ||
+		    !ac_ts_parse(r->versions[i], &ts))
+			return ac_err_set(err, AC_ERR_USAGE,
+					  "version %zu of the erasure of '%s' "
+					  "is not a timestamp",
+					  i + 1, r->object_id);
+	return AC_OK;
+}
+
 static ac_rc check_request(const struct fed_erase_req *r, struct ac_err *err)
 {
 	size_t len = r->reason ? strlen(r->reason) : 0;
@@ -285,7 +325,7 @@ static ac_rc check_request(const struct fed_erase_req *r, struct ac_err *err)
 	if (!r->origin && !r->self_identity)
 		return ac_err_set(err, AC_ERR_USAGE,
 				  "an erasure needs this node's identity");
-	return AC_OK;
+	return check_versions(r, err);
 }
 
 /* The steps inside the transaction. */
@@ -377,6 +417,30 @@ static ac_rc copy_str(const json_t *obj, const char *key, char *out, size_t cap,
 	return AC_OK;
 }
 
+/* A notice's "versions" (validated: at most STIX_ERASE_VERSIONS_MAX
+ * timestamps). */
+static ac_rc copy_versions(const json_t *obj, struct fed_msg *out,
+			   struct ac_err *err)
+{
+	const json_t *list = json_object_get(obj, "versions");
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+	{
+		const char *s = json_string_value(v);
+
+		if (i >= STIX_ERASE_VERSIONS_MAX || !s ||
+		    strlen(s) >= STORE_VERSION_MAX)
+			return ac_err_set(err, AC_ERR_INVALID,
+					  "the erasure notice's 'versions' "
+					  "are too many or too long");
+		memcpy(out->versions[i], s, strlen(s) + 1);
+		out->nversions = i + 1;
+	}
+	return AC_OK;
+}
+
 ac_rc fed_msg_parse(const json_t *obj, struct fed_msg *out, struct ac_err *err)
 {
 	struct stix_report rep;
@@ -410,6 +474,8 @@ ac_rc fed_msg_parse(const json_t *obj, struct fed_msg *out, struct ac_err *err)
 	if (!rc && out->kind == FED_MSG_CONFIRMATION)
 		rc = copy_str(obj, "notice_ref", out->notice_ref,
 			      sizeof(out->notice_ref), err);
+	if (!rc && out->kind == FED_MSG_NOTICE)
+		rc = copy_versions(obj, out, err);
 	return rc;
 }
 
@@ -430,6 +496,25 @@ static json_t *msg_skeleton(const struct store_outbox *o,
 	    "extension_type", "new-sdo");
 }
 
+/* "v1 v2 ..." as a JSON array of strings (NULL on memory). */
+static json_t *versions_array(const char *list)
+{
+	json_t *a = json_array();
+	const char *p = list;
+
+	while (a && *p) {
+		size_t n = strcspn(p, " ");
+
+		if (json_array_append_new(a, json_stringn(p, n))) {
+			json_decref(a);
+			return NULL;
+		}
+		p += n;
+		p += *p == ' ';
+	}
+	return a;
+}
+
 ac_rc fed_msg_build(const struct store_outbox *o, const char *self_identity,
 		    const struct ac_keys *k, json_t **out, struct ac_err *err)
 {
@@ -442,6 +527,9 @@ ac_rc fed_msg_build(const struct store_outbox *o, const char *self_identity,
 		bad |= json_object_set_new(m, "reason", json_string(o->reason));
 		bad |= json_object_set_new(m, "originator_ref",
 					   json_string(o->origin));
+		if (o->versions[0])
+			bad |= json_object_set_new(m, "versions",
+						   versions_array(o->versions));
 	} else if (m) {
 		bad |= json_object_set_new(m, "notice_ref",
 					   json_string(o->notice_ref));
@@ -526,9 +614,15 @@ static ac_rc take_notice(struct store *s, const char *partner,
 				  .from_partner = partner,
 				  .sender_identity = who->identity_id,
 				  .confirm_notice = m->id,
+				  .nversions = m->nversions,
 				  .now_us = ac_now_us()};
+	const char *versions[STIX_ERASE_VERSIONS_MAX];
 	struct fed_erase_result res;
 	ac_rc rc;
+
+	for (size_t i = 0; i < m->nversions; i++)
+		versions[i] = m->versions[i];
+	r.versions = versions;
 
 	rc = fed_erase_check_id(m->object_id, NULL, err);
 	if (!rc)

@@ -24,6 +24,7 @@
 #include "base/rc.h"
 #include "crypto/keys.h"
 #include "node/node.h"
+#include "stix/ext.h"
 #include "store/store.h"
 
 #define FED_ERASURE_MSGS_MAX 100 /* erasure messages per TAXII envelope */
@@ -45,6 +46,10 @@ struct fed_erase_req {
 	const char *from_partner;
 	const char *sender_identity;
 	const char *confirm_notice;
+	/* Only these versions (exact timestamps, at most
+	 * STIX_ERASE_VERSIONS_MAX); none = every version. */
+	const char *const *versions;
+	size_t nversions;
 	int64_t now_us;
 };
 
@@ -96,6 +101,9 @@ struct fed_msg {
 	char origin[STORE_IDENTITY_ID_MAX + 1];	  /* notices */
 	char reason[STORE_REASON_MAX + 1];	  /* notices */
 	char notice_ref[STORE_OBJECT_ID_MAX + 1]; /* confirmations */
+	/* notices: the versions to erase; none = every version */
+	char versions[STIX_ERASE_VERSIONS_MAX][STORE_VERSION_MAX];
+	size_t nversions;
 };
 
 /* True when obj is an object whose type is a notice or a confirmation. */

@@ -696,6 +696,41 @@ static void check_ref_to(const struct ctx *c, const json_t *o,
 			       "type", key);
 }
 
+/* The versions a notice erases (absent: every version): 1 to
+ * STIX_ERASE_VERSIONS_MAX distinct timestamps. */
+static void check_erased_versions(const struct ctx *c, const json_t *o)
+{
+	char base[PTR_MAX], p[PTR_MAX];
+	const json_t *list = get_list(c, o, "versions", false);
+	struct ac_ts ts;
+	const json_t *v;
+	size_t i;
+
+	if (!list)
+		return;
+	if (json_array_size(list) > STIX_ERASE_VERSIONS_MAX) {
+		err_at(c, "versions", "'%s' names more than 64 versions",
+		       "versions");
+		return;
+	}
+	ptr_key(base, c->base, "versions");
+	json_array_foreach(list, i, v)
+	{
+		const char *why = NULL;
+
+		if (!json_is_string(v) || !ac_ts_parse(json_string_value(v),
+						       &ts))
+			why = "must be an RFC 3339 UTC timestamp";
+		for (size_t k = 0; !why && k < i; k++)
+			if (json_equal(v, json_array_get(list, k)))
+				why = "repeats an earlier version";
+		if (why) {
+			ptr_index(p, base, i);
+			stix_report_error(c->rep, c->objid, p, "%s", why);
+		}
+	}
+}
+
 static void erasure_notice_check(const struct ctx *c, const json_t *o)
 {
 	sdo_common_check(c, o);
@@ -703,6 +738,7 @@ static void erasure_notice_check(const struct ctx *c, const json_t *o)
 	check_ref_to(c, o, "originator_ref", "identity--");
 	check_ref_to(c, o, "object_ref", "");
 	get_str(c, o, "reason", true, EXT_TEXT_MAX);
+	check_erased_versions(c, o);
 }
 
 static void erasure_confirmation_check(const struct ctx *c, const json_t *o)

@@ -31,6 +31,8 @@
 #define STIX_EXT_ERASURE_NOTICE "extension-definition--1d91c39e-d24c-4ef2-ad31-005b3bfe8cff"
 #define STIX_EXT_ERASURE_CONFIRMATION "extension-definition--26c01a42-47ae-4e84-949c-b72e631b36a0"
 #define STIX_TYPE_ERASURE_NOTICE "accord-erasure-notice"
+/* A notice names at most this many versions (absent: every version). */
+#define STIX_ERASE_VERSIONS_MAX 64
 #define STIX_TYPE_ERASURE_CONFIRMATION "accord-erasure-confirmation"
 
 struct stix_ext_def {

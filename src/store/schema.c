@@ -305,6 +305,13 @@ static const char schema_v14[] =
     " partner TEXT NOT NULL,"
     " at_us INTEGER NOT NULL);";
 
+/* Version 15: a notice may erase some versions only (a TAXII DELETE with
+ * match[version]): their timestamps, space-separated; '' = every
+ * version. */
+static const char schema_v15[] =
+    "ALTER TABLE erasure_outbox ADD COLUMN versions TEXT NOT NULL"
+    " DEFAULT '';";
+
 static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -320,6 +327,7 @@ static const struct migration migrations[] = {
     {12, schema_v12},
     {13, schema_v13},
     {14, schema_v14},
+    {15, schema_v15},
 };
 
 int store_schema_version(void)

@@ -12,7 +12,7 @@
 #define OUTBOX_COLUMNS                                                         \
 	"id, kind, partner, stix_id, object_id, reason, origin, notice_ref,"   \
 	" created_us, sent_us, attempts, last_error, confirmed_us,"            \
-	" last_attempt_us"
+	" last_attempt_us, versions"
 
 static ac_rc step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
 		       struct ac_err *err)
@@ -327,7 +327,8 @@ static bool outbox_fits(const struct store_outbox *o)
 	       store_sqlite_fits(o->reason, sizeof(o->reason)) &&
 	       store_sqlite_fits(o->origin, sizeof(o->origin)) &&
 	       store_sqlite_fits(o->notice_ref, sizeof(o->notice_ref)) &&
-	       store_sqlite_fits(o->last_error, sizeof(o->last_error));
+	       store_sqlite_fits(o->last_error, sizeof(o->last_error)) &&
+	       store_sqlite_fits(o->versions, sizeof(o->versions));
 }
 
 ac_rc store_outbox_add(struct store *s, const struct store_outbox *o,
@@ -349,8 +350,8 @@ ac_rc store_outbox_add(struct store *s, const struct store_outbox *o,
 	rc = store_sqlite_prepare(
 	    db,
 	    "INSERT OR IGNORE INTO erasure_outbox (kind, partner, stix_id,"
-	    " object_id, reason, origin, notice_ref, created_us)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    " object_id, reason, origin, notice_ref, created_us, versions)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	    &st, err);
 	if (rc)
 		goto out;
@@ -362,6 +363,7 @@ ac_rc store_outbox_add(struct store *s, const struct store_outbox *o,
 	sqlite3_bind_text(st, 6, o->origin, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, o->notice_ref, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, o->created_us);
+	sqlite3_bind_text(st, 9, o->versions, -1, SQLITE_STATIC);
 	rc = step_done(db, st, "cannot queue an erasure message in", err);
 	if (!rc && added)
 		*added = sqlite3_changes(db) > 0;
@@ -404,6 +406,9 @@ static ac_rc read_outbox(sqlite3_stmt *st, struct store_outbox *o,
 					      sizeof(o->last_error), err);
 	o->confirmed_us = sqlite3_column_int64(st, 12);
 	o->last_attempt_us = sqlite3_column_int64(st, 13);
+	if (!rc)
+		rc = store_sqlite_column_text(st, 14, o->versions,
+					      sizeof(o->versions), err);
 	return rc;
 }
 

@@ -720,6 +720,8 @@ ac_rc store_last_added(struct store *s, int64_t *out, struct ac_err *err);
 #define STORE_REASON_MAX 1024	 /* the reason given for an erasure */
 #define STORE_ACTOR_MAX 128	 /* who asked for an erasure */
 #define STORE_DISCLOSE_BATCH_MAX 100000 /* ids per store_disclosure_add */
+#define STORE_OUTBOX_VERSIONS_MAX 64	/* versions one notice can name */
+#define STORE_VERSION_MAX 64		/* a version timestamp, with a space */
 /* Disclosures logged before they are merged into the keyed records. */
 #define STORE_DISCLOSE_LOG_MAX 50000
 
@@ -769,6 +771,9 @@ struct store_outbox {
 	char last_error[STORE_SYNC_ERROR_MAX + 1]; /* "" = none */
 	int64_t confirmed_us; /* notices: the partner confirmed */
 	int64_t last_attempt_us; /* 0 = never tried (schema 13) */
+	/* notices: the versions erased, space-separated timestamps; "" =
+	 * every version (schema 15) */
+	char versions[STORE_OUTBOX_VERSIONS_MAX * STORE_VERSION_MAX + 1];
 };
 typedef int (*store_outbox_cb)(const struct store_outbox *o, void *ctx);
 

@@ -564,60 +564,106 @@ out:
 	return rc;
 }
 
-struct whole_delete {
+struct notified_delete {
 	struct taxii_call *c;
 	struct ac_buf vers; /* "versions v1, v2, ..." */
+	/* the versions selected, for the notices (none: every version) */
+	char (*named)[STORE_VERSION_MAX];
+	const char *ptrs[STIX_ERASE_VERSIONS_MAX];
+	size_t n;
+	bool whole; /* an SCO (one version) or every version: the object */
+	bool too_many;
 };
 
-/* Writes the erase entry of a whole-object DELETE before its transaction
- * commits (fed_erase's hook). */
-static ac_rc audit_whole_delete(const struct fed_erase_req *r,
-				const struct fed_erase_result *res, void *ctx,
-				struct ac_err *err)
+/* Writes the erase entry of a DELETE before its transaction commits
+ * (fed_erase's hook). */
+static ac_rc audit_delete(const struct fed_erase_req *r,
+			  const struct fed_erase_result *res, void *ctx,
+			  struct ac_err *err)
 {
-	struct whole_delete *w = ctx;
+	struct notified_delete *w = ctx;
 	struct taxii_call *c = w->c;
 
 	audit_ids_reset(&c->ids);
 	if (audit_ids_add(&c->ids, r->object_id))
 		return ac_err_set(err, AC_ERR_NOMEM, "out of memory");
 	snprintf(c->detail, sizeof(c->detail),
-		 "%s; deleted %" PRIu64 " version(s), the whole object: "
-		 "erasure notices queued for %zu partner(s); %s",
+		 "%s; deleted %" PRIu64 " version(s)%s: erasure notices "
+		 "queued for %zu partner(s); %s",
 		 w->vers.data ? w->vers.data : "", res->versions,
-		 res->notified, c->who_detail);
+		 r->nversions ? "" : ", the whole object", res->notified,
+		 c->who_detail);
 	taxii_audit_add(c, AUDIT_ERASE, "taxii-delete", AUDIT_OK, c->detail);
 	if (!taxii_audit_flush(c, err))
 		return err->rc ? err->rc : AC_ERR_IO;
 	return AC_OK;
 }
 
-/* A DELETE of every version is an erasure like `accord erase`: the
- * partners that received the object get notices (sent by the serve loop). */
-static ac_rc erase_whole(struct taxii_call *c, struct filters *f,
-			 const char *oid, uint64_t *deleted,
-			 struct ac_err *err)
+/* Lists the selected versions for the audit detail and the notices. */
+static int select_version(const struct store_row *row, void *ctx)
+{
+	struct notified_delete *w = ctx;
+
+	list_version(row, &w->vers);
+	if (!row->version[0]) {
+		w->whole = true;
+	} else if (w->n == STIX_ERASE_VERSIONS_MAX ||
+		   strlen(row->version) >= STORE_VERSION_MAX) {
+		w->too_many = true;
+		return 1;
+	} else {
+		snprintf(w->named[w->n], STORE_VERSION_MAX, "%s",
+			 row->version);
+		w->ptrs[w->n] = w->named[w->n];
+		w->n++;
+	}
+	return 0;
+}
+
+/* A DELETE on a node is an erasure like `accord erase`, of every version
+ * or of the versions it selects: the partners that received the object
+ * get notices naming them (sent by the serve loop). */
+static ac_rc erase_notified(struct taxii_call *c, struct filters *f,
+			    const char *oid, uint64_t *deleted,
+			    struct ac_err *err)
 {
 	char reason[AUTH_PURPOSE_MAX + 64];
-	struct whole_delete w = {c, AC_BUF_INIT(AUDIT_FIELD_MAX - 256)};
+	struct notified_delete w = {.c = c,
+				    .vers = AC_BUF_INIT(AUDIT_FIELD_MAX - 256),
+				    .whole = f->q.versions ==
+					     STORE_VERSIONS_ALL};
 	struct fed_erase_req r = {.object_id = oid,
 				  .reason = reason,
 				  .actor = c->who.user,
 				  .self_identity = c->t->node->identity_id,
 				  .now_us = ac_now_us()};
-	struct fed_erase_result res;
+	struct fed_erase_result res = {0};
 	ac_rc rc;
 
+	*deleted = 0;
+	w.named = calloc(STIX_ERASE_VERSIONS_MAX, sizeof(*w.named));
+	if (!w.named)
+		return ac_err_set(err, AC_ERR_NOMEM, "out of memory");
 	snprintf(reason, sizeof(reason), "TAXII DELETE%s%s",
 		 c->purpose[0] ? "; purpose: " : "", c->purpose);
 	rc = fed_erase_check_id(oid, c->t->node->identity_id, err);
 	if (!rc)
-		rc = store_query(c->store, &f->q, list_version, &w.vers, err);
-	if (!rc)
-		rc = fed_erase(c->store, &r, audit_whole_delete, &w, &res,
-			       err);
+		rc = store_query(c->store, &f->q, select_version, &w, err);
+	if (!rc && w.too_many && !w.whole)
+		rc = ac_err_set(err, AC_ERR_LIMIT,
+				"a DELETE of some versions can erase at most "
+				"%d at once (partners are told which)",
+				STIX_ERASE_VERSIONS_MAX);
+	if (!w.whole) {
+		r.versions = w.ptrs;
+		r.nversions = w.n;
+	}
+	/* nothing selected: nothing to erase, nobody to tell */
+	if (!rc && (w.whole || w.n))
+		rc = fed_erase(c->store, &r, audit_delete, &w, &res, err);
 	*deleted = rc ? 0 : res.versions;
 	ac_buf_release(&w.vers);
+	free(w.named);
 	return rc;
 }
 
@@ -646,9 +692,8 @@ void taxii_delete_object(struct taxii_call *c)
 	f->q.nids = 1;
 	if (!f->q.versions && !f->q.nat_versions)
 		f->q.versions = STORE_VERSIONS_ALL;
-	if (f->q.versions == STORE_VERSIONS_ALL && c->t->node ?
-	    erase_whole(c, f, oid, &deleted, &err) :
-	    erase(c, f, oid, &deleted, &err)) {
+	if (c->t->node ? erase_notified(c, f, oid, &deleted, &err)
+		       : erase(c, f, oid, &deleted, &err)) {
 		if (err.rc == AC_ERR_LIMIT || err.rc == AC_ERR_PARSE ||
 		    err.rc == AC_ERR_USAGE)
 			taxii_error(c->resp, 400, "Bad request", "%s",

@@ -233,4 +233,35 @@ for _ in $(seq 1 50); do
 	sleep 0.2
 done
 [ "$(versions "$B" "$OBJ3")" = 0 ] && ok || bad "bravo still holds the object alpha deleted over TAXII"
+
+# a DELETE of one version: bravo and, through bravo, charlie drop that
+# version only and keep the other
+OBJ4=intrusion-set--e1e1e1e1-0000-4000-8000-000000000004
+# (a read returns the newest version: each is pulled in its turn)
+for v in "2026-01-01T00:00:00.000Z Quay Boys" "2026-03-01T00:00:00.000Z Quay Boys (wrong)"; do
+	intrusion_set "$OBJ4" "${v%% *}" "${v#* }" >"$TMP/v4.jsonl"
+	expect_exit 0 "alpha imports ${v%% *} of a fourth object" -- "$ACCORD" --node "$A" import "$TMP/v4.jsonl"
+	expect_exit 0 "bravo pulls it" -- "$ACCORD" --node "$B" sync pull alpha
+	expect_exit 0 "charlie pulls it from bravo" -- "$ACCORD" --node "$C" sync pull bravo
+done
+[ "$(versions "$B" "$OBJ4")" = 2 ] && [ "$(versions "$C" "$OBJ4")" = 2 ] && ok ||
+	bad "bravo and charlie hold both versions ($(versions "$B" "$OBJ4"), $(versions "$C" "$OBJ4"))"
+code=$(curl -sk -o "$TMP/del" -w '%{http_code}' -X DELETE -H "Authorization: Bearer $ST" -H "Accept: $MT" \
+	-H "X-Accord-Purpose: correction" \
+	"${URL_alpha}api1/collections/$NODECOL/objects/$OBJ4/?match%5Bversion%5D=2026-03-01T00:00:00.000Z")
+[ "$code" = 200 ] && ok || bad "DELETE of one version answered $code ($(head -c 200 "$TMP/del"))"
+[ "$(versions "$A" "$OBJ4")" = 1 ] && ok || bad "alpha did not delete exactly one version"
+expect_exit 0 "alpha: erase status after the version DELETE" -- "$ACCORD" --node "$A" erase status "$OBJ4"
+expect_grep "$TMP/out" "partner bravo" "the version DELETE queued a notice for bravo"
+expect_grep "$TMP/out" "^  versions: 2026-03-01T00:00:00.000Z$" "the notice names the version"
+for _ in $(seq 1 50); do
+	for d in "$A" "$B" "$C"; do "$ACCORD" --node "$d" erase deliver >/dev/null 2>&1; done
+	[ "$(versions "$C" "$OBJ4")" = 1 ] && break
+	sleep 0.2
+done
+left() { sqlite3 "$1/store.db" "SELECT version FROM objects WHERE id = '$OBJ4'"; }
+[ "$(left "$B")" = 2026-01-01T00:00:00.000Z ] && ok || bad "bravo kept: $(left "$B")"
+[ "$(left "$C")" = 2026-01-01T00:00:00.000Z ] && ok || bad "charlie kept: $(left "$C")"
+expect_exit 0 "bravo: erase status of the version" -- "$ACCORD" --node "$B" erase status "$OBJ4"
+expect_grep "$TMP/out" "^partner charlie: sent 20.*confirmed 20" "bravo passed the version notice on, confirmed"
 finish

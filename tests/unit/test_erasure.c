@@ -413,6 +413,67 @@ static void erase_local_notifies_recipients(void **state)
 	assert_null(got[1].id ? "x" : NULL);
 }
 
+/* Erasing some versions: only those go, and the notices name them. */
+static void erase_some_versions_names_them(void **state)
+{
+	struct fx *f = *state;
+	const char *ids[1] = {OBJ};
+	const char *v1[1] = {"2026-01-01T00:00:00.000Z"};
+	const char *bad[1] = {"yesterday"};
+	struct fed_erase_req r = {.object_id = OBJ,
+				  .reason = "wrong version",
+				  .actor = "tester",
+				  .self_identity = SELF,
+				  .versions = v1,
+				  .nversions = 1,
+				  .now_us = 42};
+	struct fed_erase_result res;
+	struct store_outbox got[4];
+	struct fed_msg msg;
+	struct ac_err err = {0};
+	json_t *m = NULL;
+
+	memset(got, 0, sizeof(got));
+	put_version(f->s, "2026-01-01T00:00:00.000Z", "local");
+	put_version(f->s, "2026-02-01T00:00:00.000Z", "local");
+	assert_int_equal(store_disclosure_add(f->s, "bravo", ids, 1, 1, NULL),
+			 AC_OK);
+	r.versions = bad;
+	assert_int_equal(fed_erase(f->s, &r, NULL, NULL, &res, &err),
+			 AC_ERR_USAGE);
+	r.nversions = STIX_ERASE_VERSIONS_MAX + 1;
+	assert_int_equal(fed_erase(f->s, &r, NULL, NULL, &res, &err),
+			 AC_ERR_LIMIT);
+	r.versions = v1;
+	r.nversions = 1;
+	if (fed_erase(f->s, &r, NULL, NULL, &res, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(res.versions, 1);
+	assert_int_equal(res.notified, 1);
+	assert_int_equal(versions_of(f->s, OBJ), 1);
+	assert_int_equal(store_outbox_list(f->s, OBJ, NULL, true, 0,
+					   collect_outbox, got, NULL),
+			 AC_OK);
+	assert_string_equal(got[0].versions, "2026-01-01T00:00:00.000Z");
+	/* the message names them, and parses back */
+	assert_int_equal(fed_msg_build(&got[0], SELF, &f->self, &m, NULL),
+			 AC_OK);
+	assert_int_equal(json_array_size(json_object_get(m, "versions")), 1);
+	assert_int_equal(fed_msg_parse(m, &msg, NULL), AC_OK);
+	assert_int_equal(msg.nversions, 1);
+	assert_string_equal(msg.versions[0], "2026-01-01T00:00:00.000Z");
+	/* a bad list is refused by validation */
+	json_object_set_new(m, "versions",
+			    json_pack("[s,s]", "2026-01-01T00:00:00.000Z",
+				      "2026-01-01T00:00:00.000Z"));
+	assert_int_equal(fed_msg_parse(m, &msg, NULL), AC_ERR_INVALID);
+	json_object_set_new(m, "versions", json_pack("[i]", 5));
+	assert_int_equal(fed_msg_parse(m, &msg, NULL), AC_ERR_INVALID);
+	json_object_set_new(m, "versions", json_array());
+	assert_int_equal(fed_msg_parse(m, &msg, NULL), AC_ERR_INVALID);
+	json_decref(m);
+}
+
 static void check_id_refuses(void **state)
 {
 	(void)state;
@@ -543,6 +604,45 @@ static void notice_from_provider_is_honoured(void **state)
 	    AC_OK);
 	assert_true(in.accepted);
 	assert_int_equal(in.versions, 0);
+	json_decref(m);
+}
+
+/* A notice naming versions erases those and passes them on. */
+static void notice_of_some_versions(void **state)
+{
+	struct fx *f = *state;
+	const char *ids[1] = {OBJ};
+	struct store_outbox o = {.kind = STORE_OUTBOX_NOTICE,
+				 .stix_id = NOTICE,
+				 .object_id = OBJ,
+				 .origin = ALPHA,
+				 .reason = "wrong version",
+				 .versions = "2026-02-01T00:00:00.000Z "
+					     "2026-03-01T00:00:00.000Z",
+				 .created_us = 1767225600000000LL};
+	struct store_outbox got[4];
+	struct fed_receive in;
+	json_t *m = NULL;
+
+	memset(got, 0, sizeof(got));
+	put_version(f->s, "2026-01-01T00:00:00.000Z", "partner:alpha");
+	put_version(f->s, "2026-02-01T00:00:00.000Z", "partner:alpha");
+	assert_int_equal(store_disclosure_add(f->s, "bravo", ids, 1, 1, NULL),
+			 AC_OK);
+	assert_int_equal(fed_msg_build(&o, ALPHA, &f->alpha, &m, NULL), AC_OK);
+	assert_int_equal(
+	    fed_erasure_receive(f->s, "alpha", m, NULL, NULL, &in, NULL),
+	    AC_OK);
+	assert_true(in.accepted);
+	assert_int_equal(in.versions, 1); /* 2026-03 was never here */
+	assert_int_equal(versions_of(f->s, OBJ), 1);
+	assert_int_equal(store_outbox_list(f->s, OBJ, NULL, true, 0,
+					   collect_outbox, got, NULL),
+			 AC_OK);
+	assert_int_equal(got[0].kind, STORE_OUTBOX_CONFIRMATION);
+	assert_int_equal(got[1].kind, STORE_OUTBOX_NOTICE);
+	assert_string_equal(got[1].partner, "bravo");
+	assert_string_equal(got[1].versions, o.versions);
 	json_decref(m);
 }
 
@@ -790,6 +890,10 @@ static void erased_objects_are_not_taken_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(erase_some_versions_names_them,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(notice_of_some_versions, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(disclosure_log_merges, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(disclosure_records, setup,

@@ -284,6 +284,8 @@ static void fts_hashsize_set_and_upgraded(void **state)
 				      " WHERE k = 'hashsize';"
 				      "ALTER TABLE erasure_outbox"
 				      " DROP COLUMN last_attempt_us;"
+				      "ALTER TABLE erasure_outbox"
+				      " DROP COLUMN versions;"
 				      "DROP TABLE disclosure_log;"
 				      "PRAGMA user_version = 11;",
 				      NULL, NULL, NULL),
