@@ -12,6 +12,7 @@
 static const char help[] =
     "usage: accord partner add NAME --identity identity--UUID [--title TEXT]\n"
     "       accord partner add NAME --card FILE [--title TEXT]\n"
+    "       accord partner card NAME --card FILE\n"
     "       accord partner credentials NAME --token-file FILE\n"
     "       accord partner set NAME [--pull-interval SECONDS|off]\n"
     "                             [--push-interval SECONDS|off]\n"
@@ -24,6 +25,9 @@ static const char help[] =
     "        --card FILE registers the partner node's card ('accord node\n"
     "        card' there): its identity, signing key, TAXII URL and TLS pin,\n"
     "        which 'accord sync' needs. The title defaults to its name.\n"
+    "        The partner and its card are registered together or not at all.\n"
+    "  card  replaces the card of partner NAME (a new TLS key, signing key\n"
+    "        or URL): it must carry the partner's registered identity.\n"
     "  credentials  stores the token THIS node uses to reach partner NAME\n"
     "        (created there with 'accord token create --partner'); FILE\n"
     "        must be mode 0600. Kept in DIR/keys/partners/NAME.token, 0600;\n"
@@ -92,18 +96,16 @@ static ac_rc read_card(const char *path, struct fed_card *c,
 	return AC_OK;
 }
 
-/* Registers the link of a card; the partner row comes first. */
-static ac_rc add_link(struct node *n, const char *name,
-		      const struct fed_card *c, struct ac_err *err)
+/* The link a card describes, for partner name. */
+static void link_of(const char *name, const struct fed_card *c,
+		    struct store_partner_link *l)
 {
-	struct store_partner_link l = {0};
-
-	snprintf(l.name, sizeof(l.name), "%s", name);
-	snprintf(l.url, sizeof(l.url), "%s", c->url);
-	snprintf(l.pin, sizeof(l.pin), "%s", c->pin);
-	memcpy(l.sign_pk, c->sign_pk, sizeof(l.sign_pk));
-	l.created_us = ac_now_us();
-	return store_partner_link_put(n->store, &l, err);
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	snprintf(l->url, sizeof(l->url), "%s", c->url);
+	snprintf(l->pin, sizeof(l->pin), "%s", c->pin);
+	memcpy(l->sign_pk, c->sign_pk, sizeof(l->sign_pk));
+	l->created_us = ac_now_us();
 }
 
 static ac_rc add(struct node *n, const char *name, const struct partner_opts *o,
@@ -112,6 +114,7 @@ static ac_rc add(struct node *n, const char *name, const struct partner_opts *o,
 	char what[256];
 	struct ac_err aerr = {0};
 	struct fed_card card;
+	struct store_partner_link link;
 	const char *identity = o->identity, *title = o->title;
 	ac_rc rc, arc;
 
@@ -127,9 +130,10 @@ static ac_rc add(struct node *n, const char *name, const struct partner_opts *o,
 		identity = card.identity_id;
 		title = title ? title : card.name;
 	}
-	rc = policy_partner_add(n->store, name, identity, title, err);
-	if (!rc && o->card)
-		rc = add_link(n, name, &card, err);
+	if (o->card)
+		link_of(name, &card, &link);
+	rc = policy_partner_add_linked(n->store, name, identity, title,
+				       o->card ? &link : NULL, err);
 	snprintf(what, sizeof(what), "partner add %.64s identity=%.128s%s", name,
 		 identity, o->card ? " card" : "");
 	arc = audit_change(n, what, rc, err, &aerr);
@@ -141,6 +145,43 @@ static ac_rc add(struct node *n, const char *name, const struct partner_opts *o,
 	}
 	fprintf(stderr, "added partner '%s' (token user '%s%s')\n", name,
 		POLICY_PARTNER_USER_PREFIX, name);
+	return AC_OK;
+}
+
+/* Replaces a partner's link with its new card (a new TLS key, signing key
+ * or URL); the card must be the same identity's. */
+static ac_rc replace_card(struct node *n, const char *name,
+			  const struct partner_opts *o, struct ac_err *err)
+{
+	struct store_partner p;
+	struct store_partner_link link;
+	struct fed_card card;
+	struct ac_err aerr = {0};
+	char what[160];
+	ac_rc rc, arc;
+
+	rc = store_partner_get(n->store, name, &p, err);
+	if (!rc)
+		rc = read_card(o->card, &card, err);
+	if (!rc && strcmp(card.identity_id, p.identity_id))
+		rc = ac_err_set(err, AC_ERR_INVALID,
+				"the card is identity '%s', but partner '%s' "
+				"is '%s'",
+				card.identity_id, name, p.identity_id);
+	if (!rc) {
+		link_of(name, &card, &link);
+		rc = store_partner_link_put(n->store, &link, err);
+	}
+	snprintf(what, sizeof(what), "partner card %.64s", name);
+	arc = audit_change(n, what, rc, err, &aerr);
+	if (rc)
+		return rc;
+	if (arc) {
+		*err = aerr;
+		return arc;
+	}
+	fprintf(stderr, "partner '%s': card replaced (URL %s, pin %s)\n", name,
+		link.url, link.pin);
 	return AC_OK;
 }
 
@@ -238,6 +279,8 @@ static ac_rc run(const char *sub, const char *name,
 		return rc;
 	if (!strcmp(sub, "add")) {
 		rc = add(n, name, o, err);
+	} else if (!strcmp(sub, "card")) {
+		rc = replace_card(n, name, o, err);
 	} else if (!strcmp(sub, "credentials")) {
 		rc = credentials(n, name, o, err);
 	} else if (!strcmp(sub, "set")) {
@@ -274,7 +317,8 @@ int cmd_partner(int argc, char **argv)
 	}
 	sub = argv[1];
 	if (strcmp(sub, "add") && strcmp(sub, "list") &&
-	    strcmp(sub, "credentials") && strcmp(sub, "set")) {
+	    strcmp(sub, "credentials") && strcmp(sub, "set") &&
+	    strcmp(sub, "card")) {
 		cli_error("unknown partner command '%s'", sub);
 		return cli_usage_hint("partner");
 	}
@@ -311,9 +355,13 @@ int cmd_partner(int argc, char **argv)
 			  "--card FILE");
 		return cli_usage_hint("partner");
 	}
-	if (strcmp(sub, "add") && (o.identity || o.title || o.card)) {
-		cli_error("--identity, --title and --card are for 'partner "
-			  "add'");
+	if (strcmp(sub, "add") && (o.identity || o.title)) {
+		cli_error("--identity and --title are for 'partner add'");
+		return cli_usage_hint("partner");
+	}
+	if (!strcmp(sub, "card") != !!o.card && strcmp(sub, "add")) {
+		cli_error("--card is for 'partner add' and 'partner card', "
+			  "which needs it");
 		return cli_usage_hint("partner");
 	}
 	if (!strcmp(sub, "credentials") != !!o.token_file) {

@@ -46,6 +46,14 @@ ac_rc policy_partner_add(struct store *s, const char *name,
 			 const char *identity, const char *title,
 			 struct ac_err *err)
 {
+	return policy_partner_add_linked(s, name, identity, title, NULL, err);
+}
+
+ac_rc policy_partner_add_linked(struct store *s, const char *name,
+				const char *identity, const char *title,
+				const struct store_partner_link *link,
+				struct ac_err *err)
+{
 	struct store_partner p;
 	struct store_user u;
 	ac_rc rc;
@@ -76,6 +84,8 @@ ac_rc policy_partner_add(struct store *s, const char *name,
 					"exists",
 					name, u.name);
 	}
+	if (!rc && link)
+		rc = store_partner_link_put(s, link, err);
 	if (!rc)
 		return store_commit(s, err);
 	store_rollback(s, &(struct ac_err){0});

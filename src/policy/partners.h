@@ -16,6 +16,12 @@
 ac_rc policy_partner_add(struct store *s, const char *name,
 			 const char *identity, const char *title,
 			 struct ac_err *err);
+/* policy_partner_add, and the partner node's link (from its card; NULL =
+ * none) in the same transaction: never a partner half registered. */
+ac_rc policy_partner_add_linked(struct store *s, const char *name,
+				const char *identity, const char *title,
+				const struct store_partner_link *link,
+				struct ac_err *err);
 
 /* Creates or replaces the agreement with a->partner. AC_ERR_INVALID when
  * the areas are empty, from is not before until, or retention_days is out

@@ -190,6 +190,14 @@ grep -q "retry" "$TMP/err" && bad "pin mismatch retried" || ok
 [ "$(b_count partner:alphapin)" = 0 ] && ok || bad "objects stored despite the wrong pin"
 expect_exit 0 "status" -- "$ACCORD" --node "$B" sync status alphapin
 expect_grep "$TMP/out" "last error: .*pinned key" "status shows the pin error"
+# a new card for a known partner (key rotation): same identity only
+expect_exit 1 "card of another identity" -- "$ACCORD" --node "$B" partner card alphapin --card "$TMP/bravo.card"
+expect_grep "$TMP/err" "the card is identity" "identity mismatch explained"
+expect_exit 1 "card for an unknown partner" -- "$ACCORD" --node "$B" partner card nobody --card "$TMP/alpha.card"
+expect_exit 2 "card without --card" -- "$ACCORD" --node "$B" partner card alphapin
+expect_exit 0 "card replaced" -- "$ACCORD" --node "$B" partner card alphapin --card "$TMP/alpha.card"
+[ "$(sqlite3 "$B/store.db" "SELECT pin FROM partner_links WHERE name = 'alphapin'")" = "$(jq -r .tls_pin_sha256 "$TMP/alpha.card")" ] &&
+	ok || bad "the new card's pin is not in use"
 
 # a partner that is down, then comes back on the same port
 PORT=${AURL##*:}

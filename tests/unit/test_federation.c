@@ -3,6 +3,7 @@
 #include "federation/card.h"
 #include "federation/provenance.h"
 #include "federation/sync.h"
+#include "policy/partners.h"
 #include "stix/jcs.h"
 #include "store/store.h"
 
@@ -597,6 +598,42 @@ static void store_sync_records(void **state)
 	rmdir(path);
 }
 
+/* A partner and its link are registered together or not at all. */
+static void partner_added_with_link_or_not_at_all(void **state)
+{
+	char path[] = "/tmp/accord-fed-XXXXXX";
+	char db[64];
+	struct store *s = NULL;
+	struct store_partner p;
+	struct store_partner_link l = {.name = "other",
+				       .url = "https://h/taxii2/api1/",
+				       .pin = "pin",
+				       .sign_pk = {7}};
+	struct store_partner_link lg;
+	struct ac_err err = {0};
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	snprintf(db, sizeof(db), "%s/s.db", path);
+	assert_int_equal(store_open(db, true, &s, NULL), AC_OK);
+	/* the link fails (it names no partner): the partner goes too */
+	assert_int_equal(policy_partner_add_linked(s, "alpha", ALPHA, NULL, &l,
+						   &err),
+			 AC_ERR_NOTFOUND);
+	assert_int_equal(store_partner_get(s, "alpha", &p, NULL),
+			 AC_ERR_NOTFOUND);
+	snprintf(l.name, sizeof(l.name), "alpha");
+	assert_int_equal(policy_partner_add_linked(s, "alpha", ALPHA, NULL, &l,
+						   &err),
+			 AC_OK);
+	assert_int_equal(store_partner_get(s, "alpha", &p, NULL), AC_OK);
+	assert_int_equal(store_partner_link_get(s, "alpha", &lg, NULL), AC_OK);
+	assert_string_equal(lg.url, l.url);
+	store_close(s);
+	unlink(db);
+	rmdir(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -611,6 +648,7 @@ int main(void)
 	    cmocka_unit_test(onward_shared_verifies),
 	    cmocka_unit_test(card_parse_checks_fields),
 	    cmocka_unit_test(store_sync_records),
+	    cmocka_unit_test(partner_added_with_link_or_not_at_all),
 	    cmocka_unit_test(envelope_scan_top_level_only),
 	    cmocka_unit_test(envelope_objects_range),
 	};
