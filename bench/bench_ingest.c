@@ -24,6 +24,7 @@
 #include "crypto/keys.h"
 #include "gen/gen.h"
 #include "ingest/ingest.h"
+#include "node/node_ingest.h"
 #include "stix/jcs.h"
 #include "stix/validate.h"
 #include "store/store.h"
@@ -62,7 +63,9 @@ static ac_rc run_pipeline(const char *input, const char *db,
 		die("keys", &err);
 	prov.keys = &keys;
 	opts.provenance = g_sign ? &prov : NULL;
+	/* as a node's ingest with the default configuration */
 	opts.batch_size = 10000;
+	opts.batch_grow_max = node_batch_grow_max(opts.batch_size);
 	if (!f || store_open(db, true, &s, &err))
 		die("open", &err);
 	t0 = ac_mono_ns();
@@ -134,7 +137,9 @@ static ac_rc run_baseline(const char *input, const char *db,
 	if (!f || store_open(db, true, &s, &err))
 		die("open", &err);
 	t0 = ac_mono_ns();
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0, next = 0, batch = 10000,
+		    grow_max = node_batch_grow_max(batch);
+	     i < n; i++) {
 		struct store_obj o = { .id = rows[i].id, .type = rows[i].type,
 				       .version = rows[i].version,
 				       .spec_version = "2.1", .source = "local",
@@ -143,10 +148,14 @@ static ac_rc run_baseline(const char *input, const char *db,
 				       .text = rows[i].text };
 		enum store_put_result res;
 		memcpy(o.hash, rows[i].hash, sizeof(o.hash));
-		if ((i % 10000 == 0 && (i == 0 || !store_commit(s, &err)) &&
+		if ((i == next && (i == 0 || !store_commit(s, &err)) &&
 		     store_begin(s, &err)) ||
 		    store_put(s, &o, &res, &err))
 			die("baseline put", &err);
+		if (i == next) { /* the pipeline's transactions */
+			next += batch;
+			batch = batch * 2 < grow_max ? batch * 2 : grow_max;
+		}
 	}
 	if (store_commit(s, &err))
 		die("commit", &err);

@@ -643,6 +643,7 @@ static ac_rc ingest_pages(struct pages *g, FILE *f, struct ac_err *err)
 	if (rc)
 		return rc;
 	opts.batch_size = PULL_PAGES_PER_COMMIT * g->p->o.page_limit;
+	opts.batch_grow_max = node_batch_grow_max(opts.batch_size);
 	opts.before_commit = pages_commit;
 	opts.commit_ctx = g;
 	ingest_init(&in, audited, &opts, on_reject, NULL, g->p);

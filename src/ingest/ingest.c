@@ -273,8 +273,15 @@ static ac_rc commit_batch(struct ingest *in, struct ac_err *err)
 
 static ac_rc maybe_commit(struct ingest *in, struct ac_err *err)
 {
+	size_t next;
+
 	if (in->opts.strict || ++in->in_batch < in->opts.batch_size)
 		return AC_OK;
+	next = in->opts.batch_size * 2;
+	if (next > in->opts.batch_grow_max)
+		next = in->opts.batch_grow_max;
+	if (next > in->opts.batch_size)
+		in->opts.batch_size = next;
 	return commit_batch(in, err);
 }
 

@@ -18,6 +18,15 @@ ac_rc node_keys_load(const char *dir, struct ac_keys *k, struct ac_err *err)
 	return rc;
 }
 
+size_t node_batch_grow_max(size_t batch_size)
+{
+	size_t max = 1000000;
+
+	return batch_size > max / NODE_BATCH_GROWTH
+		   ? (batch_size > max ? batch_size : max)
+		   : batch_size * NODE_BATCH_GROWTH;
+}
+
 ac_rc node_ingest_setup(struct node_ingest *ni, const struct node_config *cfg,
 			const struct ac_keys *keys, struct store *s,
 			const char *source, struct ac_err *err)
@@ -30,6 +39,7 @@ ac_rc node_ingest_setup(struct node_ingest *ni, const struct node_config *cfg,
 	o->source = source;
 	o->limits = cfg->limits;
 	o->batch_size = cfg->batch_size;
+	o->batch_grow_max = node_batch_grow_max(cfg->batch_size);
 	o->markings = &cfg->markings;
 	o->corr.enabled = cfg->corr_enabled;
 	o->corr.max_occurrences = cfg->corr_max_occurrences;

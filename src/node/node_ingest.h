@@ -17,6 +17,11 @@ struct node_ingest {
 	struct fed_keyring *ring;
 };
 
+/* How far a node's ingest transactions grow (ingest_opts.batch_grow_max):
+ * five times the configured batch, at most 1,000,000 objects. */
+#define NODE_BATCH_GROWTH 5
+size_t node_batch_grow_max(size_t batch_size);
+
 /* Fills ni for an ingest from source ("local" or "partner:<name>", copied
  * by pointer: it must outlive ni) into the node whose configuration is
  * cfg, signing with keys (borrowed; must outlive ni). s is the node's

@@ -243,6 +243,58 @@ static void truncated_bundle_keeps_whole_objects(void **state)
 	fclose(cut);
 }
 
+struct commits {
+	size_t n;
+	uint64_t sizes[16];
+};
+
+static ac_rc note_commit(const struct stream_pos *last,
+			 const struct ingest_stats *pending, void *ctx,
+			 struct ac_err *err)
+{
+	struct commits *c = ctx;
+
+	(void)last;
+	(void)err;
+	if (c->n < 16)
+		c->sizes[c->n++] = pending->accepted;
+	return AC_OK;
+}
+
+/* With batch_grow_max each transaction is twice the one before, up to it;
+ * without, they all hold batch_size. */
+static void batches_grow_to_their_cap(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_opts o = ingest_opts_default();
+	struct commits c = {0};
+	const uint64_t want[] = {2, 4, 8, 8, 8, 2};
+	struct ingest in;
+	FILE *src = generated(32, 11, GEN_JSONL);
+
+	o.batch_size = 2;
+	o.batch_grow_max = 8;
+	o.before_commit = note_commit;
+	o.commit_ctx = &c;
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	assert_int_equal(ingest_stream(&in, src, STREAM_JSONL, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(in.stats.accepted, 32);
+	assert_int_equal(c.n, AC_ARRAY_LEN(want));
+	for (size_t i = 0; i < AC_ARRAY_LEN(want); i++)
+		assert_int_equal(c.sizes[i], want[i]);
+	fclose(src);
+	src = generated(6, 12, GEN_JSONL);
+	memset(&c, 0, sizeof(c));
+	o.batch_grow_max = 0;
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	assert_int_equal(ingest_stream(&in, src, STREAM_JSONL, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.sizes[2], 2);
+	fclose(src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +310,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			truncated_bundle_keeps_whole_objects, setup, teardown),
+		cmocka_unit_test_setup_teardown(batches_grow_to_their_cap,
+						setup, teardown),
 	};
 	if (ac_crypto_init(NULL))
 		return 1;
