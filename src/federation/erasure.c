@@ -601,6 +601,29 @@ static ac_rc check_sender(struct store *s, const char *partner,
 	return AC_OK;
 }
 
+static int match_confirmation(const struct store_outbox *o, void *ctx)
+{
+	const struct fed_msg *m = ((const void **)ctx)[0];
+	bool *found = ((void **)ctx)[1];
+
+	*found = o->kind == STORE_OUTBOX_CONFIRMATION &&
+		 !strcmp(o->notice_ref, m->id);
+	return *found;
+}
+
+/* Whether this node already owes partner (or sent it) a confirmation of
+ * notice m. */
+static ac_rc confirmation_queued(struct store *s, const char *partner,
+				 const struct fed_msg *m, bool *found,
+				 struct ac_err *err)
+{
+	void *ctx[2] = {(void *)m, found};
+
+	*found = false;
+	return store_outbox_list(s, m->object_id, partner, false, 0,
+				 match_confirmation, ctx, err);
+}
+
 static ac_rc take_notice(struct store *s, const char *partner,
 			 const struct fed_msg *m,
 			 const struct store_partner *who,
@@ -623,6 +646,11 @@ static ac_rc take_notice(struct store *s, const char *partner,
 	for (size_t i = 0; i < m->nversions; i++)
 		versions[i] = m->versions[i];
 	r.versions = versions;
+	/* a notice delivered twice (the sender did not see our answer) was
+	 * carried out the first time: accept it, queue nothing new */
+	rc = confirmation_queued(s, partner, m, &out->replayed, err);
+	if (rc || out->replayed)
+		return rc;
 
 	rc = fed_erase_check_id(m->object_id, NULL, err);
 	if (!rc)
@@ -703,8 +731,9 @@ ac_rc fed_erasure_receive(struct store *s, const char *partner,
 	if (!rc && out->accepted)
 		ac_log(AC_LOG_INFO,
 		       "erasure: %s '%s' from partner '%s' about '%s' "
-		       "accepted",
+		       "accepted%s",
 		       m.kind == FED_MSG_NOTICE ? "notice" : "confirmation",
-		       m.id, partner, m.object_id);
+		       m.id, partner, m.object_id,
+		       out->replayed ? " (again: already carried out)" : "");
 	return rc;
 }

@@ -126,6 +126,7 @@ struct fed_receive {
 	enum fed_msg_kind kind;
 	char object_id[STORE_OBJECT_ID_MAX + 1];
 	uint64_t versions;	  /* erased now */
+	bool replayed;		  /* a notice already carried out */
 	char why[AC_ERR_MSG_MAX]; /* the refusal, for the status resource */
 };
 

@@ -598,12 +598,19 @@ static void notice_from_provider_is_honoured(void **state)
 	assert_string_equal(got[1].partner, "bravo");
 	assert_string_equal(got[1].origin, ALPHA);
 	assert_null(got[2].id ? "x" : NULL);
-	/* again: nothing held any more, still confirmed, nothing erased */
+	/* again (the sender missed our answer): accepted, carried out once:
+	 * nothing erased, no second confirmation or notice */
+	memset(got, 0, sizeof(got));
 	assert_int_equal(
 	    fed_erasure_receive(f->s, "alpha", m, NULL, NULL, &in, NULL),
 	    AC_OK);
 	assert_true(in.accepted);
+	assert_true(in.replayed);
 	assert_int_equal(in.versions, 0);
+	assert_int_equal(store_outbox_list(f->s, OBJ, NULL, false, 0,
+					   collect_outbox, got, NULL),
+			 AC_OK);
+	assert_null(got[2].id ? "x" : NULL);
 	json_decref(m);
 }
 
@@ -834,7 +841,25 @@ static void notice_for_a_held_copy_forgets_its_index_rows(void **state)
 					   count_ident, &n, NULL),
 			 AC_OK);
 	assert_int_equal(n, 1);
-	/* a second notice finds nothing of bravo's any more: refused */
+	/* the same notice again: carried out already, accepted */
+	assert_int_equal(fed_erasure_receive(f->s, "bravo", from_bravo, NULL,
+					     NULL, &in, NULL),
+			 AC_OK);
+	assert_true(in.accepted);
+	assert_true(in.replayed);
+	assert_int_equal(versions_of(f->s, OBJ), 1);
+	json_decref(from_bravo);
+	/* another notice finds nothing of bravo's any more: refused */
+	struct store_outbox o = {.kind = STORE_OUTBOX_NOTICE,
+				 .stix_id = STIX_TYPE_ERASURE_NOTICE
+				 "--0b0b0b0b-1111-4222-8333-999955556666",
+				 .object_id = OBJ,
+				 .origin = BRAVO,
+				 .reason = "again",
+				 .created_us = 1767225600000000LL};
+	assert_int_equal(fed_msg_build(&o, BRAVO, &f->bravo, &from_bravo,
+				       NULL),
+			 AC_OK);
 	assert_int_equal(fed_erasure_receive(f->s, "bravo", from_bravo, NULL,
 					     NULL, &in, NULL),
 			 AC_OK);
