@@ -69,6 +69,11 @@ static bool skip_text_key(const char *key)
 	};
 	if (!key)
 		return false;
+	/* a provenance entry is a signer id, an algorithm and hashes, not
+	 * words anyone searches for (its "signer" is a reference in all
+	 * but name) */
+	if (key[0] == 'e' && !strcmp(key, FED_PROVENANCE_EXT))
+		return true;
 	for (size_t i = 0; i < AC_ARRAY_LEN(skip); i++)
 		if (key[0] == skip[i][0] && !strcmp(key, skip[i]))
 			return true;
@@ -102,11 +107,8 @@ static void collect_text(const json_t *v, const char *key, struct ac_buf *out)
 			return;
 		ac_buf_add(out, s, len);
 	} else if (json_is_object(v)) {
-		/* a provenance path is hashes, not words */
-		bool prov = key && !strcmp(key, FED_PROVENANCE_EXT);
 		json_object_foreach((json_t *)v, k, child) {
-			if (!prov || strcmp(k, "path") != 0)
-				collect_text(child, k, out);
+			collect_text(child, k, out);
 		}
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, child) {
@@ -118,18 +120,6 @@ static void collect_text(const json_t *v, const char *key, struct ac_buf *out)
 void ingest_collect_text(const json_t *obj, struct ac_buf *out)
 {
 	collect_text(obj, NULL, out);
-}
-
-void ingest_collect_text_signed(const json_t *obj, const char *signer,
-				const char *alg, const char *sig,
-				struct ac_buf *out)
-{
-	const char *words[] = {signer, alg, sig};
-
-	collect_text(obj, NULL, out);
-	for (size_t i = 0; i < AC_ARRAY_LEN(words); i++)
-		if (!out->len || !ac_buf_addc(out, ' '))
-			ac_buf_adds(out, words[i]);
 }
 
 ac_rc ingest_stored_text(const char *json, size_t len, struct ac_buf *out)

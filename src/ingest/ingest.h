@@ -174,14 +174,9 @@ ac_rc ingest_stream(struct ingest *in, FILE *f, enum stream_format fmt,
 ac_rc ingest_finish(struct ingest *in, struct ac_err *err);
 
 /* Appends the words full-text search indexes for obj (string values minus
- * ids, references and timestamps), space-separated, up to out's cap. */
+ * ids, references, timestamps and the provenance entry), space-separated,
+ * up to out's cap. Signing an object does not change them. */
 void ingest_collect_text(const json_t *obj, struct ac_buf *out);
-/* The words of obj once its provenance entry (signer, alg, sig; not yet
- * in obj) is added: what ingest_collect_text gives for the signed object,
- * as a set of words. */
-void ingest_collect_text_signed(const json_t *obj, const char *signer,
-				const char *alg, const char *sig,
-				struct ac_buf *out);
 
 /* Deletes the versions of one object that q selects (q must name exactly
  * one id), with their full-text entries, through the store; the search text

@@ -243,9 +243,7 @@ static ac_rc finish_signed(const struct ingest_pipe *p, struct pending *pd,
 	    fed_canonical_with_entry(pd->canons.data + pd->coff[i],
 				     pd->clen[i], pd->entry.data,
 				     pd->entry.len, canon)) {
-		ingest_collect_text_signed(pd->objs[i], prov->identity_id,
-					   FED_ALG_TREE, pd->tree.sig_b64,
-					   text);
+		ingest_collect_text(pd->objs[i], text); /* signing adds none */
 		return AC_OK;
 	}
 	if (fed_tree_attach(pd->objs[i], &pd->tree, i, prov->identity_id,

@@ -474,6 +474,56 @@ static void erase_some_versions_names_them(void **state)
 	json_decref(m);
 }
 
+static int count_hit(const struct store_row *row, void *ctx)
+{
+	(void)row;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* A version indexed before signatures left the search text (its words
+ * then included the signer, algorithm and signature) is deleted with
+ * today's words: it is found by none of them afterwards. */
+static void rows_indexed_with_signature_words_go(void **state)
+{
+	struct fx *f = *state;
+	const char *ids[1] = {OBJ};
+	struct store_query q = {.ids = ids, .nids = 1,
+				.versions = STORE_VERSIONS_ALL};
+	const char *json = "{\"created\":\"2026-01-01T00:00:00.000Z\","
+			   "\"id\":\"" OBJ "\",\"modified\":"
+			   "\"2026-01-01T00:00:00.000Z\",\"name\":"
+			   "\"Night Couriers\",\"spec_version\":\"2.1\","
+			   "\"type\":\"intrusion-set\"}";
+	struct store_obj o = {.id = OBJ,
+			      .type = "intrusion-set",
+			      .version = "2026-01-01T00:00:00.000Z",
+			      .spec_version = "2.1",
+			      .source = "local",
+			      .json = json,
+			      .text = "Night Couriers " SELF
+				      " ed25519-merkle 3+9Uc3jkicLTVPLt/mTr=="};
+	const char *words[] = {"Couriers", "merkle", "mTr", "ed25519"};
+	uint64_t deleted = 0;
+	int n;
+
+	o.json_len = strlen(json);
+	assert_int_equal(store_put(f->s, &o, NULL, NULL), AC_OK);
+	n = 0;
+	assert_int_equal(store_search(f->s, "merkle", 10, count_hit, &n, NULL),
+			 AC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(ingest_delete(f->s, &q, &deleted, NULL), AC_OK);
+	assert_int_equal(deleted, 1);
+	for (size_t i = 0; i < AC_ARRAY_LEN(words); i++) {
+		n = 0;
+		assert_int_equal(store_search(f->s, words[i], 10, count_hit,
+					      &n, NULL),
+				 AC_OK);
+		assert_int_equal(n, 0);
+	}
+}
+
 static void check_id_refuses(void **state)
 {
 	(void)state;
@@ -915,6 +965,8 @@ static void erased_objects_are_not_taken_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+		rows_indexed_with_signature_words_go, setup, teardown),
 	    cmocka_unit_test_setup_teardown(erase_some_versions_names_them,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(notice_of_some_versions, setup,

@@ -516,6 +516,22 @@ static void local_share_signatures(struct fixture *f, int from, int to)
 }
 
 /* The threaded path signs and checks exactly like ingest_json. */
+static int count_hit(const struct store_row *row, void *ctx)
+{
+	(void)row;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int hits(struct fixture *f, const char *word)
+{
+	int n = 0;
+
+	assert_int_equal(store_search(f->s, word, 1000, count_hit, &n, NULL),
+			 AC_OK);
+	return n;
+}
+
 static void stream_signs_and_checks(void **state)
 {
 	struct fixture *f = *state;
@@ -557,6 +573,11 @@ static void stream_signs_and_checks(void **state)
 		assert_memory_equal(g.hash, g.rehash, STORE_HASH_LEN);
 		json_decref(g.obj);
 	}
+	/* the words are the objects' own: no signer, algorithm or signature
+	 * (those signed here or by bravo) */
+	assert_int_equal(hits(f, "streamed"), 70);
+	assert_int_equal(hits(f, "merkle"), 0);
+	assert_int_equal(hits(f, "ed25519"), 0);
 	/* from the partner: the 40 unsigned are rejected too */
 	rewind(fp);
 	ingest_init(&in, f->s, &po, on_reject, NULL, f);
