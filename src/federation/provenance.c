@@ -360,28 +360,37 @@ ac_rc fed_tree_entry(const struct fed_tree *t, size_t i,
 	return rc;
 }
 
-/* Whether this thread checked sig over m with pk before (remember: add). */
+/* Whether this thread checked sig over m with pk before (remember: add).
+ * All three are public: plain comparisons, the signature first. */
 static bool verified_before(const unsigned char *pk, const struct tree_msg *m,
 			    const unsigned char *sig, bool remember)
 {
-	static _Thread_local unsigned char seen[VERIFIED_CACHE][32];
+	static _Thread_local struct verified {
+		unsigned char sig[crypto_sign_BYTES];
+		unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+		unsigned char msg[sizeof(m->bytes)];
+		bool used;
+	} seen[VERIFIED_CACHE];
 	static _Thread_local size_t next;
-	crypto_generichash_state st;
-	unsigned char key[32];
 
-	crypto_generichash_init(&st, NULL, 0, sizeof(key));
-	crypto_generichash_update(&st, pk, crypto_sign_PUBLICKEYBYTES);
-	crypto_generichash_update(&st, m->bytes, sizeof(m->bytes));
-	crypto_generichash_update(&st, sig, crypto_sign_BYTES);
-	crypto_generichash_final(&st, key, sizeof(key));
 	if (remember) {
-		memcpy(seen[next], key, sizeof(key));
+		struct verified *v = &seen[next];
+
+		memcpy(v->sig, sig, sizeof(v->sig));
+		memcpy(v->pk, pk, sizeof(v->pk));
+		memcpy(v->msg, m->bytes, sizeof(v->msg));
+		v->used = true;
 		next = (next + 1) % VERIFIED_CACHE;
 		return true;
 	}
-	for (size_t i = 0; i < VERIFIED_CACHE; i++)
-		if (sodium_memcmp(seen[i], key, sizeof(key)) == 0)
+	for (size_t i = 0; i < VERIFIED_CACHE; i++) {
+		const struct verified *v = &seen[i];
+
+		if (v->used && !memcmp(v->sig, sig, sizeof(v->sig)) &&
+		    !memcmp(v->msg, m->bytes, sizeof(v->msg)) &&
+		    !memcmp(v->pk, pk, sizeof(v->pk)))
 			return true;
+	}
 	return false;
 }
 

@@ -176,7 +176,7 @@ static void tree_sign_then_verify(void **state)
  * (the per-thread cache). */
 static void tree_tampering_is_bad(void **state)
 {
-	struct ac_keys k;
+	struct ac_keys k, other;
 	json_t *a[5], *b[5], *path, *e;
 	char flipped[64];
 
@@ -185,6 +185,9 @@ static void tree_tampering_is_bad(void **state)
 	tree_signed(a, 5, &k, "Person");
 	tree_signed(b, 5, &k, "Other");
 	assert_int_equal(fed_verify(a[0], k.sign_pk), FED_SIG_OK);
+	/* the same signature and root under another key */
+	keys(&other);
+	assert_int_equal(fed_verify(a[0], other.sign_pk), FED_SIG_BAD);
 	/* a changed object */
 	json_object_set_new(a[1], "name", json_string("Person 9"));
 	assert_int_equal(fed_verify(a[1], k.sign_pk), FED_SIG_BAD);
