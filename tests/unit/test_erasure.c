@@ -546,19 +546,29 @@ static void check_id_refuses(void **state)
 
 /* ---- messages ---- */
 
-static json_t *notice_from(const struct ac_keys *k, const char *sender,
-			   const char *reason)
+/* A notice id about OBJ (originated by ALPHA) from sender, signed with k,
+ * naming versions ("" = every version). */
+static json_t *notice_full(const struct ac_keys *k, const char *sender,
+			   const char *id, const char *reason,
+			   const char *versions)
 {
 	struct store_outbox o = {.kind = STORE_OUTBOX_NOTICE,
-				 .stix_id = NOTICE,
 				 .object_id = OBJ,
 				 .origin = ALPHA,
 				 .created_us = 1767225600000000LL};
 	json_t *m = NULL;
 
+	snprintf(o.stix_id, sizeof(o.stix_id), "%s", id);
 	snprintf(o.reason, sizeof(o.reason), "%s", reason);
+	snprintf(o.versions, sizeof(o.versions), "%s", versions);
 	assert_int_equal(fed_msg_build(&o, sender, k, &m, NULL), AC_OK);
 	return m;
+}
+
+static json_t *notice_from(const struct ac_keys *k, const char *sender,
+			   const char *reason)
+{
+	return notice_full(k, sender, NOTICE, reason, "");
 }
 
 static void notice_parses(void **state)
@@ -669,24 +679,18 @@ static void notice_of_some_versions(void **state)
 {
 	struct fx *f = *state;
 	const char *ids[1] = {OBJ};
-	struct store_outbox o = {.kind = STORE_OUTBOX_NOTICE,
-				 .stix_id = NOTICE,
-				 .object_id = OBJ,
-				 .origin = ALPHA,
-				 .reason = "wrong version",
-				 .versions = "2026-02-01T00:00:00.000Z "
-					     "2026-03-01T00:00:00.000Z",
-				 .created_us = 1767225600000000LL};
+	const char *versions = "2026-02-01T00:00:00.000Z "
+			       "2026-03-01T00:00:00.000Z";
 	struct store_outbox got[4];
 	struct fed_receive in;
-	json_t *m = NULL;
+	json_t *m = notice_full(&f->alpha, ALPHA, NOTICE, "wrong version",
+				versions);
 
 	memset(got, 0, sizeof(got));
 	put_version(f->s, "2026-01-01T00:00:00.000Z", "partner:alpha");
 	put_version(f->s, "2026-02-01T00:00:00.000Z", "partner:alpha");
 	assert_int_equal(store_disclosure_add(f->s, "bravo", ids, 1, 1, NULL),
 			 AC_OK);
-	assert_int_equal(fed_msg_build(&o, ALPHA, &f->alpha, &m, NULL), AC_OK);
 	assert_int_equal(
 	    fed_erasure_receive(f->s, "alpha", m, NULL, NULL, &in, NULL),
 	    AC_OK);
@@ -699,7 +703,7 @@ static void notice_of_some_versions(void **state)
 	assert_int_equal(got[0].kind, STORE_OUTBOX_CONFIRMATION);
 	assert_int_equal(got[1].kind, STORE_OUTBOX_NOTICE);
 	assert_string_equal(got[1].partner, "bravo");
-	assert_string_equal(got[1].versions, o.versions);
+	assert_string_equal(got[1].versions, versions);
 	json_decref(m);
 }
 
@@ -900,16 +904,10 @@ static void notice_for_a_held_copy_forgets_its_index_rows(void **state)
 	assert_int_equal(versions_of(f->s, OBJ), 1);
 	json_decref(from_bravo);
 	/* another notice finds nothing of bravo's any more: refused */
-	struct store_outbox o = {.kind = STORE_OUTBOX_NOTICE,
-				 .stix_id = STIX_TYPE_ERASURE_NOTICE
+	from_bravo = notice_full(&f->bravo, BRAVO,
+				 STIX_TYPE_ERASURE_NOTICE
 				 "--0b0b0b0b-1111-4222-8333-999955556666",
-				 .object_id = OBJ,
-				 .origin = BRAVO,
-				 .reason = "again",
-				 .created_us = 1767225600000000LL};
-	assert_int_equal(fed_msg_build(&o, BRAVO, &f->bravo, &from_bravo,
-				       NULL),
-			 AC_OK);
+				 "again", "");
 	assert_int_equal(fed_erasure_receive(f->s, "bravo", from_bravo, NULL,
 					     NULL, &in, NULL),
 			 AC_OK);
