@@ -237,14 +237,13 @@ static void disclosure_log_merges(void **state)
 	/* merged in the same transaction as the rows that filled the log:
 	 * a rolled-back one leaves the log and the records as they were */
 	assert_int_equal(store_begin(f->s, NULL), AC_OK);
-	assert_int_equal(store_disclosure_add(f->s, "charlie", ids, n, 500,
-					      NULL),
-			 AC_OK);
+	assert_int_equal(
+	    store_disclosure_add(f->s, "charlie", ids, n, 500, NULL), AC_OK);
 	assert_int_equal(store_rollback(f->s, NULL), AC_OK);
 	memset(got, 0, sizeof(got));
-	assert_int_equal(store_disclosure_list(f->s, ids[0],
-					       collect_disclosure, got, NULL),
-			 AC_OK);
+	assert_int_equal(
+	    store_disclosure_list(f->s, ids[0], collect_disclosure, got, NULL),
+	    AC_OK);
 	assert_string_equal(got[0].partner, "alpha");
 	assert_string_equal(got[1].partner, "");
 	free(ids);
@@ -322,9 +321,9 @@ static bool due_at(struct fx *f, int64_t now_us)
 {
 	int n = 0;
 
-	assert_int_equal(store_outbox_due(f->s, NULL, now_us, 0, count_outbox,
-					  &n, NULL),
-			 AC_OK);
+	assert_int_equal(
+	    store_outbox_due(f->s, NULL, now_us, 0, count_outbox, &n, NULL),
+	    AC_OK);
 	return n > 0;
 }
 
@@ -346,17 +345,17 @@ static void outbox_retry_waits(void **state)
 
 	assert_int_equal(store_outbox_add(f->s, &o, NULL, NULL), AC_OK);
 	memset(got, 0, sizeof(got));
-	assert_int_equal(store_outbox_due(f->s, NULL, t0, 0, collect_outbox,
-					  got, NULL),
-			 AC_OK);
+	assert_int_equal(
+	    store_outbox_due(f->s, NULL, t0, 0, collect_outbox, got, NULL),
+	    AC_OK);
 	assert_int_not_equal(got[0].id, 0); /* never tried: due */
 	for (int i = 0; i < 14; i++) {
 		int64_t wait = 10 * s << i;
 		if (wait > 3600 * s)
 			wait = 3600 * s;
-		assert_int_equal(store_outbox_attempt(f->s, got[0].id, at,
-						      "refused", NULL),
-				 AC_OK);
+		assert_int_equal(
+		    store_outbox_attempt(f->s, got[0].id, at, "refused", NULL),
+		    AC_OK);
 		assert_false(due_at(f, at + wait - 1));
 		assert_true(due_at(f, at + wait));
 		at += wait;
@@ -474,13 +473,6 @@ static void erase_some_versions_names_them(void **state)
 	json_decref(m);
 }
 
-static int count_hit(const struct store_row *row, void *ctx)
-{
-	(void)row;
-	(*(int *)ctx)++;
-	return 0;
-}
-
 /* A version indexed before signatures left the search text (its words
  * then included the signer, algorithm and signature) is deleted with
  * today's words: it is found by none of them afterwards. */
@@ -488,8 +480,8 @@ static void rows_indexed_with_signature_words_go(void **state)
 {
 	struct fx *f = *state;
 	const char *ids[1] = {OBJ};
-	struct store_query q = {.ids = ids, .nids = 1,
-				.versions = STORE_VERSIONS_ALL};
+	struct store_query q = {
+	    .ids = ids, .nids = 1, .versions = STORE_VERSIONS_ALL};
 	const char *json = "{\"created\":\"2026-01-01T00:00:00.000Z\","
 			   "\"id\":\"" OBJ "\",\"modified\":"
 			   "\"2026-01-01T00:00:00.000Z\",\"name\":"
@@ -510,16 +502,16 @@ static void rows_indexed_with_signature_words_go(void **state)
 	o.json_len = strlen(json);
 	assert_int_equal(store_put(f->s, &o, NULL, NULL), AC_OK);
 	n = 0;
-	assert_int_equal(store_search(f->s, "merkle", 10, count_hit, &n, NULL),
-			 AC_OK);
+	assert_int_equal(
+	    store_search(f->s, "merkle", 10, count_versions, &n, NULL), AC_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(ingest_delete(f->s, &q, &deleted, NULL), AC_OK);
 	assert_int_equal(deleted, 1);
 	for (size_t i = 0; i < AC_ARRAY_LEN(words); i++) {
 		n = 0;
-		assert_int_equal(store_search(f->s, words[i], 10, count_hit,
-					      &n, NULL),
-				 AC_OK);
+		assert_int_equal(
+		    store_search(f->s, words[i], 10, count_versions, &n, NULL),
+		    AC_OK);
 		assert_int_equal(n, 0);
 	}
 }
@@ -683,8 +675,8 @@ static void notice_of_some_versions(void **state)
 			       "2026-03-01T00:00:00.000Z";
 	struct store_outbox got[4];
 	struct fed_receive in;
-	json_t *m = notice_full(&f->alpha, ALPHA, NOTICE, "wrong version",
-				versions);
+	json_t *m =
+	    notice_full(&f->alpha, ALPHA, NOTICE, "wrong version", versions);
 
 	memset(got, 0, sizeof(got));
 	put_version(f->s, "2026-01-01T00:00:00.000Z", "partner:alpha");
@@ -876,8 +868,8 @@ static void notice_for_a_held_copy_forgets_its_index_rows(void **state)
 {
 	struct fx *f = *state;
 	json_t *from_bravo = notice_from(&f->bravo, BRAVO, "court order");
-	struct store_ident mine = {"phone", "+996555123456", OBJ, "local",
-				   true, NULL, 0};
+	struct store_ident mine = {
+	    "phone", "+996555123456", OBJ, "local", true, NULL, 0};
 	struct store_ident theirs = mine;
 	struct fed_receive in;
 	int n = 0;
