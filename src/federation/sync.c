@@ -18,6 +18,8 @@
 /* Objects per pull transaction, in pages: fewer commits, while the data
  * still shows up (and the write lock is released) every few seconds. */
 #define PULL_PAGES_PER_COMMIT 10
+/* Pages fetched ahead of the one being ingested. */
+#define PREFETCH_DEPTH 4
 
 struct pull {
 	struct node *n;
@@ -372,30 +374,32 @@ static ac_rc check_added_last(const char *cid, const char *watermark,
 	return AC_OK;
 }
 
-/* Pages one collection from its watermark to the end. */
-/* The next page, fetched on a second connection while the current one is
- * ingested (the partner serves while this node verifies and stores). */
+/* Pages fetched ahead on a second connection, up to PREFETCH_DEPTH of them,
+ * while the current one is ingested: the partner serves and the network
+ * carries the next pages while this node verifies and stores. One thread
+ * per collection runs ahead from `after` until the last page, an error,
+ * a page that does not move the watermark, or a stop. */
+struct fetched {
+	struct fed_response r;
+	struct fed_envelope env; /* of r, scanned on the fetching thread */
+	struct ac_err err;
+	ac_rc rc;
+};
+
 struct prefetch {
 	struct pull *p;
 	struct fed_client c;
-	char rel[512];
-	struct fed_response r;
-	struct fed_envelope env; /* of r, scanned on this thread too */
-	struct ac_err err;
-	ac_rc rc;
 	pthread_t th;
-	bool running;
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* a page queued, room freed, the end, or stop */
+	const char *cid;
+	char after[STORE_WATERMARK_MAX + 1]; /* the thread's: next page */
+	struct fetched q[PREFETCH_DEPTH];
+	size_t head, n;
+	bool running; /* a thread was started and not yet joined */
+	bool ended;   /* it queued its last page */
+	bool stop;
 };
-
-static void *prefetch_main(void *arg)
-{
-	struct prefetch *f = arg;
-
-	f->rc = get_retry_on(f->p, &f->c, f->rel, &f->r, &f->err);
-	if (!f->rc)
-		fed_envelope_parse(f->r.body.data, f->r.body.len, &f->env);
-	return NULL;
-}
 
 static void page_rel(char *out, size_t cap, const struct pull *p,
 		     const char *cid, const char *after)
@@ -404,40 +408,104 @@ static void page_rel(char *out, size_t cap, const struct pull *p,
 		 p->o.page_limit, after[0] ? "&added_after=" : "", after);
 }
 
-/* Starts fetching the page after `after`; false (fetch it later, in line)
- * when no thread can be started. */
-static bool prefetch_start(struct prefetch *f, const char *cid,
+/* Fetches one page after f->after; whether another may follow it (f->after
+ * then moves on). */
+static bool fetch_ahead(struct prefetch *f, struct fetched *x)
+{
+	struct ac_err ignored;
+	char rel[512];
+
+	page_rel(rel, sizeof(rel), f->p, f->cid, f->after);
+	x->rc = get_retry_on(f->p, &f->c, rel, &x->r, &x->err);
+	if (x->rc)
+		return false;
+	fed_envelope_parse(x->r.body.data, x->r.body.len, &x->env);
+	/* the reader reports a bad page; paging just stops here */
+	if (!x->env.objects || !x->env.more || x->env.duplicate ||
+	    x->env.malformed ||
+	    check_added_last(f->cid, f->after, x->r.added_last, &ignored))
+		return false;
+	snprintf(f->after, sizeof(f->after), "%s", x->r.added_last);
+	return true;
+}
+
+static void *prefetch_main(void *arg)
+{
+	struct prefetch *f = arg;
+	bool more = true;
+
+	pthread_mutex_lock(&f->mu);
+	while (more && !f->stop) {
+		struct fetched x = {0};
+
+		if (f->n == PREFETCH_DEPTH) {
+			pthread_cond_wait(&f->cv, &f->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&f->mu);
+		more = fetch_ahead(f, &x);
+		pthread_mutex_lock(&f->mu);
+		f->q[(f->head + f->n++) % PREFETCH_DEPTH] = x;
+		pthread_cond_broadcast(&f->cv);
+	}
+	f->ended = true;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+/* Starts fetching the pages after `after`; when no thread can be started,
+ * they are fetched in line. */
+static void prefetch_start(struct prefetch *f, const char *cid,
 			   const char *after)
 {
-	page_rel(f->rel, sizeof(f->rel), f->p, cid, after);
-	memset(&f->r, 0, sizeof(f->r));
-	memset(&f->err, 0, sizeof(f->err));
+	f->cid = cid;
+	snprintf(f->after, sizeof(f->after), "%s", after);
+	f->head = f->n = 0;
+	f->ended = f->stop = false;
 	f->running = !pthread_create(&f->th, NULL, prefetch_main, f);
-	return f->running;
 }
 
-/* Waits for the prefetched page and hands it over in *r (released by the
- * caller); AC_OK or the fetch's error in err. */
+/* The next fetched page into *r and *env (r released by the caller): AC_OK
+ * or the fetch's error in err. AC_ERR_NOTFOUND when the thread queued no
+ * further page. */
 static ac_rc prefetch_take(struct prefetch *f, struct fed_response *r,
-			   struct ac_err *err)
+			   struct fed_envelope *env, struct ac_err *err)
 {
+	struct fetched x;
+
+	pthread_mutex_lock(&f->mu);
+	while (!f->n && !f->ended)
+		pthread_cond_wait(&f->cv, &f->mu);
+	if (!f->n) {
+		pthread_mutex_unlock(&f->mu);
+		return AC_ERR_NOTFOUND;
+	}
+	x = f->q[f->head];
+	f->head = (f->head + 1) % PREFETCH_DEPTH;
+	f->n--;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	*r = x.r;
+	*env = x.env;
+	if (x.rc && err)
+		*err = x.err;
+	return x.rc;
+}
+
+/* Stops the thread and drops the pages it fetched. */
+static void prefetch_stop(struct prefetch *f)
+{
+	if (!f->running)
+		return;
+	pthread_mutex_lock(&f->mu);
+	f->stop = true;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
 	pthread_join(f->th, NULL);
 	f->running = false;
-	*r = f->r;
-	memset(&f->r, 0, sizeof(f->r));
-	if (f->rc && err)
-		*err = f->err;
-	return f->rc;
-}
-
-static void prefetch_drop(struct prefetch *f)
-{
-	struct fed_response r;
-
-	if (f->running) {
-		prefetch_take(f, &r, NULL);
-		fed_response_release(&r);
-	}
+	for (; f->n; f->n--, f->head = (f->head + 1) % PREFETCH_DEPTH)
+		fed_response_release(&f->q[f->head].r);
 }
 
 /* A page read into the stream and not yet covered by a commit: where its
@@ -465,7 +533,7 @@ struct pages {
 	uint64_t offset;		     /* bytes read so far */
 	struct page_mark *marks;	     /* pages not yet committed */
 	size_t nmarks, cap;
-	bool more, any, done, have_next;
+	bool more, any, done;
 	ac_rc rc;
 	struct ac_err err;
 };
@@ -493,18 +561,17 @@ static ac_rc add_mark(struct pages *g)
 	return AC_OK;
 }
 
-/* The next page into g->r: prefetched, or fetched now; checked; the one
- * after it starts prefetching. */
+/* The next page into g->r: prefetched, or fetched now; checked. A page
+ * with more after it starts the prefetching thread if it is not running. */
 static ac_rc fetch_page(struct pages *g, struct fed_envelope *e)
 {
 	char rel[512];
-	ac_rc rc;
+	ac_rc rc = AC_ERR_NOTFOUND;
 
-	if (g->have_next) {
-		g->have_next = false;
-		rc = prefetch_take(g->f, &g->r, &g->err);
-		*e = g->f->env;
-	} else {
+	if (g->f->running)
+		rc = prefetch_take(g->f, &g->r, e, &g->err);
+	if (rc == AC_ERR_NOTFOUND) {
+		prefetch_stop(g->f);
 		page_rel(rel, sizeof(rel), g->p, g->cid, g->after);
 		rc = get_retry(g->p, rel, &g->r, &g->err);
 		if (!rc)
@@ -530,8 +597,8 @@ static ac_rc fetch_page(struct pages *g, struct fed_envelope *e)
 		return rc;
 	snprintf(g->after, sizeof(g->after), "%s", g->r.added_last);
 	g->p->st->pages++;
-	if (e->more && g->f->c.curl)
-		g->have_next = prefetch_start(g->f, g->cid, g->after);
+	if (e->more && g->f->c.curl && !g->f->running)
+		prefetch_start(g->f, g->cid, g->after);
 	return AC_OK;
 }
 
@@ -685,8 +752,7 @@ static ac_rc pull_collection(struct pull *p, struct prefetch *f,
 				  strerror(errno));
 	rc = ingest_pages(&g, in, err);
 	fclose(in);
-	if (g.have_next)
-		prefetch_drop(f);
+	prefetch_stop(f);
 	fed_response_release(&g.r);
 	free(g.marks);
 	if (!rc && g.rc) {
@@ -698,7 +764,9 @@ static ac_rc pull_collection(struct pull *p, struct prefetch *f,
 
 static ac_rc pull_all(struct pull *p, struct ac_err *err)
 {
-	struct prefetch f = {.p = p};
+	struct prefetch f = {.p = p,
+			     .mu = PTHREAD_MUTEX_INITIALIZER,
+			     .cv = PTHREAD_COND_INITIALIZER};
 	struct fed_response r = {0};
 	json_t *body = NULL, *colls, *k;
 	const char *cid;
@@ -742,6 +810,8 @@ static ac_rc pull_all(struct pull *p, struct ac_err *err)
 	}
 out:
 	fed_client_close(&f.c);
+	pthread_cond_destroy(&f.cv);
+	pthread_mutex_destroy(&f.mu);
 	json_decref(body);
 	fed_response_release(&r);
 	return rc;
