@@ -372,46 +372,89 @@ ac_rc policy_markings_read(const json_t *obj, const struct policy_defaults *d,
 	return AC_OK;
 }
 
-/* Sets key of dst to src's value of key, when src has one. */
-static int copy_key(json_t *dst, const json_t *src, const char *key)
+/* Appends `"key":`, after a comma unless first (keys here are plain
+ * ASCII). */
+static ac_rc add_key(struct ac_buf *out, bool *first, const char *key)
 {
-	json_t *v = json_object_get(src, key);
+	ac_rc rc = *first ? AC_OK : ac_buf_addc(out, ',');
 
-	return v ? json_object_set(dst, key, v) : 0;
+	*first = false;
+	if (!rc)
+		rc = ac_buf_addc(out, '"');
+	if (!rc)
+		rc = ac_buf_adds(out, key);
+	return rc ? rc : ac_buf_add(out, "\":", 2);
 }
 
+static ac_rc add_member(struct ac_buf *out, bool *first, const char *key,
+			const json_t *v)
+{
+	ac_rc rc = add_key(out, first, key);
+
+	return rc ? rc : stix_jcs(v, out);
+}
+
+/* The summary's "extensions" member: the handling extension, then (the
+ * keys' canonical order) the person extension's data_subject_category. */
+static ac_rc add_summary_exts(struct ac_buf *out, bool *first,
+			      const json_t *handling, const json_t *category)
+{
+	bool inner = true, cat = true;
+	ac_rc rc;
+
+	if (!handling && !category)
+		return AC_OK;
+	rc = add_key(out, first, "extensions");
+	if (!rc)
+		rc = ac_buf_addc(out, '{');
+	if (!rc && handling)
+		rc = add_member(out, &inner, STIX_EXT_HANDLING, handling);
+	if (!rc && category) {
+		rc = add_key(out, &inner, STIX_EXT_PERSON);
+		if (!rc)
+			rc = ac_buf_addc(out, '{');
+		if (!rc)
+			rc = add_member(out, &cat, "data_subject_category",
+					category);
+		if (!rc)
+			rc = ac_buf_addc(out, '}');
+	}
+	return rc ? rc : ac_buf_addc(out, '}');
+}
+
+/* Written member by member in RFC 8785 order (extensions,
+ * granular_markings, id, object_marking_refs, type): no jansson object is
+ * built and canonicalised, which cost each ingest worker ~7% of its time. */
 ac_rc policy_markings_summary(const json_t *obj, struct ac_buf *out)
 {
 	const json_t *exts = json_object_get(obj, "extensions");
 	const json_t *person = json_object_get(exts, STIX_EXT_PERSON);
-	json_t *sum = json_object(), *sexts = json_object(), *sperson = NULL;
-	int bad = !sum || !sexts;
+	const char *keys[] = {"id", "object_marking_refs", "type"};
+	bool first = true;
 	ac_rc rc;
 
 	ac_buf_reset(out);
-	if (!json_is_object(obj)) {
-		json_decref(sum);
-		json_decref(sexts);
+	if (!json_is_object(obj))
 		return AC_ERR_INVALID;
+	rc = ac_buf_addc(out, '{');
+	if (!rc)
+		rc = add_summary_exts(
+		    out, &first, json_object_get(exts, STIX_EXT_HANDLING),
+		    json_object_get(person, "data_subject_category"));
+	if (!rc && json_object_get(obj, "granular_markings")) {
+		rc = add_key(out, &first, "granular_markings");
+		if (!rc)
+			rc = ac_buf_add(out, "[]", 2);
 	}
-	bad = bad || copy_key(sum, obj, "id") || copy_key(sum, obj, "type") ||
-	      copy_key(sum, obj, "object_marking_refs") ||
-	      copy_key(sexts, exts, STIX_EXT_HANDLING);
-	if (!bad && json_object_get(obj, "granular_markings"))
-		bad = json_object_set_new(sum, "granular_markings",
-					  json_array());
-	if (!bad && json_object_get(person, "data_subject_category")) {
-		sperson = json_object();
-		bad = !sperson ||
-		      copy_key(sperson, person, "data_subject_category") ||
-		      json_object_set(sexts, STIX_EXT_PERSON, sperson);
+	for (size_t i = 0; !rc && i < AC_ARRAY_LEN(keys); i++) {
+		const json_t *v = json_object_get(obj, keys[i]);
+		if (v)
+			rc = add_member(out, &first, keys[i], v);
 	}
-	if (!bad && json_object_size(sexts))
-		bad = json_object_set(sum, "extensions", sexts);
-	rc = bad ? AC_ERR_NOMEM : stix_jcs(sum, out);
-	json_decref(sperson);
-	json_decref(sexts);
-	json_decref(sum);
+	if (!rc)
+		rc = ac_buf_addc(out, '}');
+	if (rc)
+		ac_buf_reset(out);
 	return rc;
 }
 

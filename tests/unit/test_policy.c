@@ -6,6 +6,7 @@
 #include "policy/policy.h"
 #include "policy/markings.h"
 #include "stix/ext.h"
+#include "stix/jcs.h"
 #include "stix/validate.h"
 
 #include <setjmp.h>
@@ -625,7 +626,7 @@ static void person_category(void **state)
 static void summary_reads_the_same(const char *text)
 {
 	struct policy_markings full, sum;
-	struct ac_buf buf = AC_BUF_INIT(1u << 20);
+	struct ac_buf buf = AC_BUF_INIT(1u << 20), canon = AC_BUF_INIT(1u << 20);
 	struct ac_err err = {0};
 	json_error_t e;
 	json_t *o = json_loads(text, 0, &e), *s;
@@ -641,9 +642,14 @@ static void summary_reads_the_same(const char *text)
 	assert_int_equal(json_object_get(o, "granular_markings") != NULL,
 			 json_object_get(s, "granular_markings") != NULL);
 	assert_null(json_object_get(s, "name"));
+	/* written in RFC 8785 form: canonicalising it changes nothing */
+	assert_int_equal(stix_jcs(s, &canon), AC_OK);
+	assert_int_equal(canon.len, buf.len);
+	assert_memory_equal(canon.data, buf.data, buf.len);
 	json_decref(s);
 	json_decref(o);
 	ac_buf_release(&buf);
+	ac_buf_release(&canon);
 }
 
 static void markings_summary(void **state)
@@ -665,6 +671,20 @@ static void markings_summary(void **state)
 	    "\"partners\":[\"bravo\"]},\"retention_days\":30},"
 	    "\"" STIX_EXT_PERSON "\":{\"extension_type\":\"property-extension\","
 	    "\"data_subject_category\":\"suspect\",\"names\":[]}}}");
+	/* the person's category without a handling extension, and the
+	 * handling extension alone */
+	summary_reads_the_same(
+	    "{\"type\":\"identity\",\"id\":\"identity--8e2e2d2b-17d4-4cbf-938f-"
+	    "98ee46b3cd3f\",\"name\":\"Some Person With A Long Name\","
+	    "\"extensions\":{\"" STIX_EXT_PERSON "\":{\"extension_type\":"
+	    "\"property-extension\",\"data_subject_category\":\"victim\","
+	    "\"names\":[]}}}");
+	summary_reads_the_same(
+	    "{\"type\":\"indicator\",\"id\":\"indicator--8e2e2d2b-17d4-4cbf-"
+	    "938f-98ee46b3cd3f\",\"pattern\":\"[ipv4-addr:value = '1.2.3.4']\","
+	    "\"extensions\":{\"" STIX_EXT_HANDLING "\":{\"extension_type\":"
+	    "\"property-extension\",\"handling_code\":\"H1\","
+	    "\"x_note\":\"\\u00e9\\u00e9 \\\"quoted\\\" \\ud83d\\ude00\"}}}");
 	/* no markings at all: the defaults apply to both */
 	summary_reads_the_same(
 	    "{\"type\":\"indicator\",\"id\":\"indicator--8e2e2d2b-17d4-4cbf-"
