@@ -23,6 +23,21 @@ static int days_in_month(int y, int m)
 	return m == 2 && leap ? 29 : days[m - 1];
 }
 
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (what
+ * timegm computes, without its time-zone machinery: timegm was ~2% of an
+ * ingest worker). March-based years put the leap day last. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 static bool parse_fraction(const char *s, const char **end, struct ac_ts *out)
 {
 	int32_t ns = 0;
@@ -47,7 +62,6 @@ static bool parse_fraction(const char *s, const char **end, struct ac_ts *out)
 bool ac_ts_parse(const char *s, struct ac_ts *out)
 {
 	int y, mo, d, h, mi, se;
-	struct tm tm = { 0 };
 
 	if (!s || strlen(s) < 20)
 		return false;
@@ -67,13 +81,8 @@ bool ac_ts_parse(const char *s, struct ac_ts *out)
 		return false;
 	if (s[0] != 'Z' || s[1] != '\0')
 		return false;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	out->sec = (int64_t)timegm(&tm);
+	/* a leap second counts as the next minute's first, as with timegm */
+	out->sec = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 	return true;
 }
 
