@@ -1,5 +1,6 @@
 #include "base/common.h"
 #include "stix/jcs.h"
+#include "base/scan.h"
 
 #include <math.h>
 
@@ -203,12 +204,14 @@ static ac_rc jcs_string(const char *s, size_t len, struct ac_buf *out)
 	if ((rc = ac_buf_addc(out, '"')))
 		return rc;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c;
 		char esc[7];
 		size_t n = 2;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
+		i += ac_scan_plain_run(s + i, len - i, true);
+		if (i == len)
+			break;
+		c = (unsigned char)s[i];
 		if ((rc = ac_buf_add(out, s + run, i - run)))
 			return rc;
 		run = i + 1;

@@ -9,6 +9,7 @@
 #include <langinfo.h>
 
 #include "base/buf.h"
+#include "base/scan.h"
 
 ac_rc stix_json_precheck(const char *data, size_t len,
 			 const struct stix_limits *lim, struct ac_err *err)
@@ -207,9 +208,7 @@ static bool fast_string(struct fast *f, const char **s, size_t *len,
 
 	*escaped = false;
 	for (;;) {
-		while (f->p < f->end && *f->p >= 0x20 && *f->p < 0x80 &&
-		       *f->p != '"' && *f->p != '\\')
-			f->p++;
+		f->p += ac_scan_plain_run(f->p, (size_t)(f->end - f->p), false);
 		if (f->p >= f->end || *f->p < 0x20)
 			return false;
 		if (*f->p == '"')

@@ -1,10 +1,12 @@
 #include "base/common.h"
 #include "base/b64.h"
 #include "base/buf.h"
+#include "base/scan.h"
 #include "base/time.h"
 #include "base/uuid.h"
 
 #include <sodium.h>
+#include <time.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -35,6 +37,66 @@ static void ts_parse_strict(void **state)
 	assert_false(ac_ts_parse("2016-04-06T24:03:48Z", &a));
 	assert_false(ac_ts_parse("2016-04-06T20:03:48Zx", &a));
 	assert_false(ac_ts_parse("", &a));
+}
+
+/* Seconds since the epoch agree with timegm across the calendar: every
+ * day of years 0-9999 sampled every 7 days, month ends, leap days, and a
+ * leap second (the next minute's first second). */
+static void ts_parse_epoch_seconds(void **state)
+{
+	char s[32];
+	struct ac_ts t;
+	(void)state;
+	for (int64_t day = -719528; day < 2932897; day += 7) {
+		time_t secs = (time_t)(day * 86400 + 3723);
+		struct tm tm;
+		gmtime_r(&secs, &tm);
+		snprintf(s, sizeof(s), "%04d-%02d-%02dT%02d:%02d:%02dZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec);
+		assert_true(ac_ts_parse(s, &t));
+		assert_int_equal(t.sec, (int64_t)secs);
+	}
+	assert_true(ac_ts_parse("1970-01-01T00:00:00Z", &t));
+	assert_int_equal(t.sec, 0);
+	assert_true(ac_ts_parse("2000-02-29T12:00:00.5Z", &t));
+	assert_int_equal(t.sec, 951825600);
+	assert_true(ac_ts_parse("1900-03-01T00:00:00Z", &t));
+	assert_int_equal(t.sec, -2203891200LL);
+	assert_true(ac_ts_parse("2016-12-31T23:59:60Z", &t));
+	assert_int_equal(t.sec, 1483228800);
+	assert_true(ac_ts_parse("9999-12-31T23:59:59Z", &t));
+	assert_int_equal(t.sec, 253402300799LL);
+	assert_true(ac_ts_parse("0000-01-01T00:00:00Z", &t));
+	assert_int_equal(t.sec, -62167219200LL);
+}
+
+/* The plain run stops exactly at the first special byte, wherever it sits
+ * in or across the eight-byte words, for every byte value. */
+static void scan_plain_run(void **state)
+{
+	unsigned char buf[40];
+	(void)state;
+	for (int c = 0; c < 256; c++) {
+		for (size_t at = 0; at < 24; at++) {
+			bool high = c >= 0x80;
+			bool special = c < 0x20 || c == '"' || c == '\\';
+			memset(buf, 'a', sizeof(buf));
+			buf[at] = (unsigned char)c;
+			assert_int_equal(ac_scan_plain_run(buf, sizeof(buf), true),
+					 special ? at : sizeof(buf));
+			assert_int_equal(ac_scan_plain_run(buf, sizeof(buf), false),
+					 special || high ? at : sizeof(buf));
+			/* the length bounds the scan */
+			assert_int_equal(ac_scan_plain_run(buf, at, false), at);
+		}
+	}
+	/* bytes just above a special one do not mask it */
+	memcpy(buf, "abcdefg\x01\xff\x00\"\\zzzz", 14);
+	assert_int_equal(ac_scan_plain_run(buf, 14, true), 7);
+	assert_int_equal(ac_scan_plain_run(buf + 8, 6, true), 1);
+	assert_int_equal(ac_scan_plain_run(buf + 8, 6, false), 0);
+	assert_int_equal(ac_scan_plain_run(buf, 0, true), 0);
 }
 
 static void ts_format_roundtrip(void **state)
@@ -129,6 +191,8 @@ int main(void)
 		cmocka_unit_test(buf_caps_cleanly),
 		cmocka_unit_test(b64_matches_sodium),
 		cmocka_unit_test(ts_parse_strict),
+	    cmocka_unit_test(ts_parse_epoch_seconds),
+	    cmocka_unit_test(scan_plain_run),
 		cmocka_unit_test(ts_format_roundtrip),
 		cmocka_unit_test(uuid_v5_matches_stix_example),
 		cmocka_unit_test(uuid_v4_and_parse),
