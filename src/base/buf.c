@@ -59,11 +59,6 @@ ac_rc ac_buf_add(struct ac_buf *b, const void *p, size_t n)
 	return AC_OK;
 }
 
-ac_rc ac_buf_addc(struct ac_buf *b, char c)
-{
-	return ac_buf_add(b, &c, 1);
-}
-
 ac_rc ac_buf_adds(struct ac_buf *b, const char *s)
 {
 	return ac_buf_add(b, s, strlen(s));

@@ -23,7 +23,17 @@ void ac_buf_release(struct ac_buf *b);
 /* Empties the buffer, keeping its storage. */
 void ac_buf_reset(struct ac_buf *b);
 ac_rc ac_buf_add(struct ac_buf *b, const void *p, size_t n);
-ac_rc ac_buf_addc(struct ac_buf *b, char c);
+/* One byte; in line when it fits (it is called for every structural
+ * character of canonical JSON: ~4% of an ingest worker as a call). */
+static inline ac_rc ac_buf_addc(struct ac_buf *b, char c)
+{
+	if (b->len < b->max && b->len + 2 <= b->cap) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return AC_OK;
+	}
+	return ac_buf_add(b, &c, 1);
+}
 ac_rc ac_buf_adds(struct ac_buf *b, const char *s);
 ac_rc ac_buf_addf(struct ac_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
