@@ -594,9 +594,9 @@ static bool is_erasure_message(const json_t *obj)
 }
 
 ac_rc ingest_prepare_deferred(json_t *obj, const struct ingest_prep *prep,
-			      struct ac_buf *canon, struct ac_buf *text,
-			      bool *must_sign, char *why, size_t why_len,
-			      size_t *warnings)
+			      struct ac_buf *canon, bool canon_given,
+			      struct ac_buf *text, bool *must_sign, char *why,
+			      size_t why_len, size_t *warnings)
 {
 	const struct ingest_provenance *prov = prep->provenance;
 	bool is_signed = fed_is_signed(obj);
@@ -616,7 +616,7 @@ ac_rc ingest_prepare_deferred(json_t *obj, const struct ingest_prep *prep,
 	/* a signed object is kept exactly as its signer wrote it, so its
 	 * canonical form is final */
 	if (prov && is_signed) {
-		rc = canonicalise(obj, canon, why, why_len);
+		rc = canon_given ? AC_OK : canonicalise(obj, canon, why, why_len);
 		if (!rc)
 			rc = check_signature(obj, prov, canon, why, why_len);
 		if (rc)
@@ -647,8 +647,8 @@ ac_rc ingest_prepare(json_t *obj, const struct ingest_prep *prep,
 		     struct ac_buf *canon, struct ac_buf *text, char *why,
 		     size_t why_len, size_t *warnings)
 {
-	return ingest_prepare_deferred(obj, prep, canon, text, NULL, why,
-				       why_len, warnings);
+	return ingest_prepare_deferred(obj, prep, canon, false, text, NULL,
+				       why, why_len, warnings);
 }
 
 ac_rc ingest_prepare_signed(const json_t *obj, struct ac_buf *canon,

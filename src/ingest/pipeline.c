@@ -194,22 +194,28 @@ static json_t *prepare_item(const struct ingest_pipe *p, struct pipe_batch *b,
 {
 	char why[STIX_ISSUE_LEN + 256];
 	struct ac_err perr = {0};
+	const char *raw = b->raw.data + it->raw_off;
 	json_t *obj = NULL;
-	bool must_sign = false;
+	bool must_sign = false, canonical = false;
 	ac_rc rc, keep;
 
 	if (it->rc != AC_OK)
 		return NULL; /* a line the splitter refused; why is set */
 	/* the splitter already held the bytes to p->lim */
-	rc = stix_json_parse_checked(b->raw.data + it->raw_off, it->raw_len,
-				     &obj, &perr);
+	rc = stix_json_parse_canon(raw, it->raw_len, &obj, &canonical, &perr);
 	if (rc) {
 		it->rc = rc;
 		keep = add_str(&b->out, perr.msg, &it->why);
 		goto out;
 	}
-	rc = ingest_prepare_deferred(obj, &p->prep, canon, text, &must_sign,
-				     why, sizeof(why), &it->warnings);
+	/* a partner's object arrives as its originator stored it: already
+	 * canonical, so it need not be canonicalised again */
+	ac_buf_reset(canon);
+	if (canonical && ac_buf_add(canon, raw, it->raw_len))
+		canonical = false;
+	rc = ingest_prepare_deferred(obj, &p->prep, canon, canonical, text,
+				     &must_sign, why, sizeof(why),
+				     &it->warnings);
 	keep = add_str(&b->out, stix_get_str(obj, "id"), &it->id);
 	if (rc) {
 		it->rc = rc;

@@ -101,11 +101,14 @@ ac_rc ingest_prepare(json_t *obj, const struct ingest_prep *prep,
 /* ingest_prepare, except that an object this node must sign is left
  * unsigned: *must_sign is set, canon holds its canonical form (for
  * fed_tree_leaf) and text is empty. The caller signs such objects together
- * (fed_sign_tree) and finishes each with ingest_prepare_signed. */
+ * (fed_sign_tree) and finishes each with ingest_prepare_signed.
+ * canon_given: canon already holds obj's canonical form (the text obj was
+ * parsed from, which stix_json_parse_canon found canonical); a signed
+ * object, which is kept as it came, then skips canonicalisation. */
 ac_rc ingest_prepare_deferred(json_t *obj, const struct ingest_prep *prep,
-			      struct ac_buf *canon, struct ac_buf *text,
-			      bool *must_sign, char *why, size_t why_len,
-			      size_t *warnings);
+			      struct ac_buf *canon, bool canon_given,
+			      struct ac_buf *text, bool *must_sign, char *why,
+			      size_t why_len, size_t *warnings);
 
 /* The signed object's final canonical form into canon, its words into text
  * (text must be empty). Errors as ingest_prepare's canonicalisation. */

@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/scan.h"
+#include "stix/jcs.h"
 
 ac_rc stix_json_precheck(const char *data, size_t len,
 			 const struct stix_limits *lim, struct ac_err *err)
@@ -85,15 +86,24 @@ struct fast {
 	const unsigned char *p, *end;
 	size_t depth;
 	struct ac_buf str; /* decoded strings that had escapes */
+	/* Still true when the text is exactly its RFC 8785 form (stix_jcs of
+	 * the value): no whitespace, members in order, only the escapes JCS
+	 * writes, integers of at most 15 digits and no reals. Any doubt
+	 * clears it, which only costs a canonicalisation. */
+	bool canon;
 };
 
 static json_t *fast_value(struct fast *f);
 
 static void fast_ws(struct fast *f)
 {
+	const unsigned char *from = f->p;
+
 	while (f->p < f->end && (*f->p == ' ' || *f->p == '\n' ||
 				 *f->p == '\r' || *f->p == '\t'))
 		f->p++;
+	if (f->p != from)
+		f->canon = false;
 }
 
 /* Length of the UTF-8 sequence at p (strict: no overlongs, surrogates or
@@ -166,6 +176,19 @@ static bool put_utf8(struct ac_buf *b, uint32_t cp)
 	return ac_buf_add(b, u, n) == AC_OK;
 }
 
+/* Whether \u followed by hex (value cp) is how JCS writes cp: a control
+ * character without a short escape, in lower-case hex. */
+static bool jcs_u_escape(const unsigned char *hex, int cp)
+{
+	if (cp >= 0x20 || cp == '\b' || cp == '\t' || cp == '\n' ||
+	    cp == '\f' || cp == '\r')
+		return false;
+	for (int i = 0; i < 4; i++)
+		if (hex[i] >= 'A' && hex[i] <= 'F')
+			return false;
+	return true;
+}
+
 /* One escape after the backslash at f->p, appended to f->str. */
 static bool fast_escape(struct fast *f)
 {
@@ -176,12 +199,16 @@ static bool fast_escape(struct fast *f)
 		return false;
 	for (size_t i = 0; i + 1 < sizeof(simple); i += 2) {
 		if (f->p[1] == (unsigned char)simple[i]) {
+			if (f->p[1] == '/') /* JCS writes '/' as it is */
+				f->canon = false;
 			f->p += 2;
 			return ac_buf_addc(&f->str, simple[i + 1]) == AC_OK;
 		}
 	}
 	if (f->p[1] != 'u' || (cp = hex4(f->p + 2, f->end)) <= 0)
 		return false;
+	if (!jcs_u_escape(f->p + 2, cp))
+		f->canon = false;
 	f->p += 6;
 	if (cp >= 0xDC00 && cp <= 0xDFFF)
 		return false;
@@ -240,6 +267,14 @@ static bool fast_string(struct fast *f, const char **s, size_t *len,
 	return true;
 }
 
+/* Whether the number token text is how JCS writes the value d. */
+static bool jcs_number_is(const char *text, double d)
+{
+	char jcs[32];
+
+	return !stix_jcs_number(d, jcs) && !strcmp(jcs, text);
+}
+
 static json_t *fast_number(struct fast *f)
 {
 	const unsigned char *start = f->p;
@@ -282,14 +317,21 @@ static json_t *fast_number(struct fast *f)
 		return NULL;
 	memcpy(num, start, (size_t)(f->p - start));
 	num[f->p - start] = '\0';
-	if (!real)
-		return json_integer(strtoll(num, NULL, 10));
+	if (!real) {
+		long long i = strtoll(num, NULL, 10);
+		/* JCS writes an integer of up to 15 digits as it is, "-0" as
+		 * "0" */
+		if (digits > 15 || !strcmp(num, "-0"))
+			f->canon = f->canon && jcs_number_is(num, (double)i);
+		return json_integer(i);
+	}
 	if (strcmp(nl_langinfo(RADIXCHAR), "."))
 		return NULL; /* strtod would read the number another way */
 	errno = 0;
 	d = strtod(num, NULL);
 	if (errno)
 		return NULL;
+	f->canon = f->canon && jcs_number_is(num, d);
 	return json_real(d);
 }
 
@@ -330,12 +372,30 @@ static bool fast_member(struct fast *f, json_t *obj, const char *key,
 	return ok;
 }
 
+/* Whether key (not escaped) may follow prev (NULL for the first) in an
+ * RFC 8785 object: strictly after it in UTF-16 order. Byte order is that
+ * order unless a key holds a character beyond U+FFFF (a 4-byte sequence),
+ * which is left to JCS. */
+static bool jcs_key_follows(const char *prev, size_t plen, const char *key,
+			    size_t klen)
+{
+	int cmp;
+
+	for (size_t i = 0; i < klen; i++)
+		if ((unsigned char)key[i] >= 0xF0)
+			return false;
+	if (!prev)
+		return true;
+	cmp = memcmp(prev, key, plen < klen ? plen : klen);
+	return cmp < 0 || (cmp == 0 && plen < klen);
+}
+
 static json_t *fast_object(struct fast *f)
 {
 	json_t *obj = json_object();
-	const char *key;
+	const char *key, *prev = NULL;
 	bool escaped;
-	size_t klen;
+	size_t klen, plen = 0;
 
 	f->p++;
 	fast_ws(f);
@@ -347,6 +407,11 @@ static json_t *fast_object(struct fast *f)
 		if (f->p >= f->end || *f->p != '"' ||
 		    !fast_string(f, &key, &klen, &escaped))
 			break;
+		if (f->canon &&
+		    (escaped || !jcs_key_follows(prev, plen, key, klen)))
+			f->canon = false;
+		prev = key;
+		plen = klen;
 		fast_ws(f);
 		if (f->p >= f->end || *f->p++ != ':' ||
 		    !fast_member(f, obj, key, klen, escaped))
@@ -424,11 +489,13 @@ static json_t *fast_value(struct fast *f)
 	}
 }
 
-/* The whole text as one value, or NULL when json_loadb must decide. */
-static json_t *fast_parse(const char *data, size_t len)
+/* The whole text as one value, or NULL when json_loadb must decide;
+ * *canonical: whether the text is the value's RFC 8785 form. */
+static json_t *fast_parse(const char *data, size_t len, bool *canonical)
 {
 	struct fast f = { .p = (const unsigned char *)data,
-			  .end = (const unsigned char *)data + len };
+			  .end = (const unsigned char *)data + len,
+			  .canon = true };
 	json_t *v;
 
 	ac_buf_init(&f.str, len + 1);
@@ -438,6 +505,7 @@ static json_t *fast_parse(const char *data, size_t len)
 		json_decref(v);
 		v = NULL;
 	}
+	*canonical = v && f.canon;
 	ac_buf_release(&f.str);
 	return v;
 }
@@ -445,9 +513,17 @@ static json_t *fast_parse(const char *data, size_t len)
 ac_rc stix_json_parse_checked(const char *data, size_t len, json_t **out,
 			      struct ac_err *err)
 {
+	bool canonical;
+
+	return stix_json_parse_canon(data, len, out, &canonical, err);
+}
+
+ac_rc stix_json_parse_canon(const char *data, size_t len, json_t **out,
+			    bool *canonical, struct ac_err *err)
+{
 	json_error_t jerr;
 
-	*out = fast_parse(data, len);
+	*out = fast_parse(data, len, canonical);
 	if (*out)
 		return AC_OK;
 	*out = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,

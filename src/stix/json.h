@@ -27,6 +27,11 @@ ac_rc stix_json_parse(const char *data, size_t len,
  * size, depth and string-length limits (as the stream splitter does). */
 ac_rc stix_json_parse_checked(const char *data, size_t len, json_t **out,
 			      struct ac_err *err);
+/* stix_json_parse_checked that also tells whether data is exactly the
+ * value's RFC 8785 form (what stix_jcs would write), so a caller can use
+ * the text as it is. False means "not known to be", never an error. */
+ac_rc stix_json_parse_canon(const char *data, size_t len, json_t **out,
+			    bool *canonical, struct ac_err *err);
 
 /* Checks nesting depth and string lengths of raw JSON text without building
  * it; used before handing text to jansson. */

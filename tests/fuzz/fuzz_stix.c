@@ -18,13 +18,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct policy_object po;
 	struct policy_subject subj;
 	json_t *obj = NULL, *red;
-	bool withheld;
+	bool withheld, canonical = false;
 
-	if (stix_json_parse((const char *)data, size, &lim, &obj, NULL))
+	if (stix_json_precheck((const char *)data, size, &lim, NULL) ||
+	    stix_json_parse_canon((const char *)data, size, &obj, &canonical,
+				  NULL))
 		return 0;
 	stix_report_init(&rep);
 	stix_validate(obj, &rep);
-	stix_jcs(obj, &canon);
+	/* text the parser calls canonical is exactly what JCS writes */
+	if (!stix_jcs(obj, &canon) && canonical &&
+	    (canon.len != size || memcmp(canon.data, data, size)))
+		abort();
 	memset(&po, 0, sizeof(po));
 	memset(&subj, 0, sizeof(subj));
 	if (!policy_markings_read(obj, NULL, &po.markings, NULL)) {

@@ -3,6 +3,7 @@
  * value (types, key order, bytes) or the same error. */
 #include "base/common.h"
 #include "gen/gen.h"
+#include "stix/jcs.h"
 #include "stix/json.h"
 
 #include <setjmp.h>
@@ -16,16 +17,32 @@ static char *dump(const json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
+/* Text the parser calls canonical is byte for byte stix_jcs's output. */
+static void canonical_means_jcs(const char *text, size_t len, bool canonical,
+				const json_t *v)
+{
+	struct ac_buf c = AC_BUF_INIT(1u << 20);
+
+	if (!canonical)
+		return;
+	assert_int_equal(stix_jcs(v, &c), AC_OK);
+	assert_int_equal(c.len, len);
+	assert_memory_equal(c.data, text, len);
+	ac_buf_release(&c);
+}
+
 static void same_as_jansson_n(const char *text, size_t len)
 {
 	struct ac_err err = { 0 };
 	json_error_t jerr;
 	json_t *want = json_loadb(text, len, LOAD_FLAGS, &jerr);
 	json_t *got = NULL;
-	ac_rc rc = stix_json_parse_checked(text, len, &got, &err);
+	bool canonical = true;
+	ac_rc rc = stix_json_parse_canon(text, len, &got, &canonical, &err);
 
 	if (!want) {
 		assert_int_equal(rc, AC_ERR_PARSE);
+		assert_false(canonical);
 		assert_null(got);
 		assert_non_null(strstr(err.msg, jerr.text));
 		return;
@@ -33,6 +50,7 @@ static void same_as_jansson_n(const char *text, size_t len)
 	assert_int_equal(rc, AC_OK);
 	assert_non_null(got);
 	assert_true(json_equal(want, got));
+	canonical_means_jcs(text, len, canonical, got);
 	{
 		char *a = dump(want), *b = dump(got);
 		assert_string_equal(a, b);
@@ -98,6 +116,76 @@ static void bad_text_fails_with_janssons_message(void **state)
 	same_as_jansson_n("{}\0", 3);
 }
 
+static bool is_canonical(const char *text)
+{
+	struct ac_err err = { 0 };
+	bool canonical = false;
+	json_t *v = NULL;
+
+	assert_int_equal(stix_json_parse_canon(text, strlen(text), &v,
+					       &canonical, &err),
+			 AC_OK);
+	canonical_means_jcs(text, strlen(text), canonical, v);
+	json_decref(v);
+	return canonical;
+}
+
+/* What JCS writes is recognised; anything it would write otherwise is
+ * not (whitespace, member order, escapes it does not use, numbers it
+ * formats differently, keys beyond U+FFFF that UTF-16 orders apart). */
+static void canonical_text_is_recognised(void **state)
+{
+	static const char *const yes[] = {
+		"{}", "[]", "{\"a\":1,\"b\":[true,false,null],\"c\":{}}",
+		"{\"a\":1,\"ab\":2,\"b\":3}", "-12", "999999999999999",
+		"\"q\\\" b\\\\ \\b\\t\\n\\f\\r \\u0001\\u001f \x7f /\"",
+		"{\"\xc3\xa9\":1,\"\xef\xbd\xa1\":2}",
+		"\"caf\xc3\xa9 \xf0\x9f\x98\x80\"",
+		"0.5", "12.75", "-1.5", "1e+21", "1e-7", "123456789012345680",
+	};
+	static const char *const no[] = {
+		" {}", "{} ", "{ }", "[1, 2]", "{\"a\": 1}",
+		"{\"b\":1,\"a\":2}", "{\"ab\":1,\"a\":2}", "\"\\/\"",
+		"\"\\u0041\"", "\"\\u001F\"", "\"\\u000a\"", "\"\\u00e9\"",
+		"1.0", "1e2", "0.50", "-0", "1E+21", "1e21", "0.0000001",
+		"1234567890123456789",
+		"{\"a\\u0062\":1}", "{\"\xf0\x9f\x98\x80\":1}",
+	};
+	(void)state;
+	for (size_t i = 0; i < AC_ARRAY_LEN(yes); i++)
+		assert_true(is_canonical(yes[i]));
+	for (size_t i = 0; i < AC_ARRAY_LEN(no); i++)
+		assert_false(is_canonical(no[i]));
+}
+
+/* The canonical form of every generated object is recognised as such. */
+static void generated_canonical_forms_are_recognised(void **state)
+{
+	struct gen_opts o = { .seed = 9, .count = 200, .created_by = NULL };
+	struct ac_buf c = AC_BUF_INIT(1u << 20);
+	struct ac_err err = { 0 };
+	char *text = NULL, *line, *nl;
+	size_t size = 0, lines = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(gen_write(&o, GEN_JSONL, f, &err), AC_OK);
+	assert_int_equal(fclose(f), 0);
+	for (line = text; (nl = strchr(line, '\n')); line = nl + 1) {
+		json_t *v = json_loadb(line, (size_t)(nl - line), 0, NULL);
+		assert_non_null(v);
+		ac_buf_reset(&c);
+		assert_int_equal(stix_jcs(v, &c), AC_OK);
+		assert_true(is_canonical(c.data));
+		json_decref(v);
+		lines++;
+	}
+	assert_true(lines > 100);
+	ac_buf_release(&c);
+	free(text);
+}
+
 /* Generated objects, whole and with bytes changed at random (fixed seed). */
 static void generated_and_mutated_objects_match(void **state)
 {
@@ -137,6 +225,8 @@ int main(void)
 		cmocka_unit_test(valid_text_builds_the_same_values),
 		cmocka_unit_test(bad_text_fails_with_janssons_message),
 		cmocka_unit_test(generated_and_mutated_objects_match),
+		cmocka_unit_test(canonical_text_is_recognised),
+		cmocka_unit_test(generated_canonical_forms_are_recognised),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
