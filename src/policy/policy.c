@@ -2,6 +2,7 @@
  * of subject, first match wins. */
 #include "base/common.h"
 #include "policy/policy.h"
+#include "stix/json.h"
 
 #define DAY_US (86400LL * 1000000LL)
 
@@ -245,6 +246,17 @@ void policy_subject_from_auth(const struct auth_subject *a,
 	out->kind = POLICY_SUBJECT_USER;
 	out->role = a->role;
 	snprintf(out->name, sizeof(out->name), "%s", a->user);
+}
+
+json_t *policy_decision_input(const struct store_row *row)
+{
+	json_t *obj = NULL;
+
+	if (row->meta)
+		stix_json_parse_checked(row->meta, row->meta_len, &obj, NULL);
+	else
+		stix_json_parse_checked(row->json, row->json_len, &obj, NULL);
+	return obj;
 }
 
 ac_rc policy_object_from_row(const struct store_row *row, const json_t *obj,

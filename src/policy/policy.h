@@ -151,6 +151,11 @@ void policy_subject_from_auth(const struct auth_subject *a,
 			      const struct policy_agreements *all,
 			      int64_t now_us, struct policy_subject *out);
 
+/* What a decision on a stored row reads, parsed: the markings summary
+ * stored with the version, else (versions from before schema 11) the whole
+ * object. NULL when it does not parse. The caller json_decrefs it. */
+json_t *policy_decision_input(const struct store_row *row);
+
 /* The policy object for a stored row: markings from its JSON (with the
  * node defaults), source from row->source ("local" or "partner:<name>"),
  * received = date_added, review date from policy_review_date. An unknown

@@ -60,24 +60,11 @@ static bool decide(const struct policy_view *v, const struct store_row *row,
 	       policy_decide(&v->subject, po, v->action, &why);
 }
 
-/* Parses what the decision reads: the stored markings summary, else the
- * whole object. */
-static json_t *decision_input(const struct store_row *row)
-{
-	json_t *obj = NULL;
-
-	if (row->meta)
-		stix_json_parse_checked(row->meta, row->meta_len, &obj, NULL);
-	else
-		stix_json_parse_checked(row->json, row->json_len, &obj, NULL);
-	return obj;
-}
-
 bool policy_view_allows(const struct policy_view *v,
 			const struct store_row *row)
 {
 	struct policy_object po;
-	json_t *obj = decision_input(row);
+	json_t *obj = policy_decision_input(row);
 	bool ok = obj && decide(v, row, obj, &po);
 
 	json_decref(obj);

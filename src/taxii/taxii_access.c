@@ -57,9 +57,7 @@ static ac_rc decide_row(struct taxii_call *c, const struct store_row *row,
 	ac_json_arena_begin();
 	/* stored JSON is canonical: the fast parser takes it; the markings
 	 * summary stored with the version is all the decision reads */
-	if (stix_json_parse_checked(row->meta ? row->meta : row->json,
-				    row->meta ? row->meta_len : row->json_len,
-				    &obj, NULL)) {
+	if (!(obj = policy_decision_input(row))) {
 		ac_log(AC_LOG_WARN, "taxii: stored object '%.128s' does not "
 		       "parse: not shown", row->id);
 	} else if (policy_object_from_row(row, obj, &c->t->markings,
