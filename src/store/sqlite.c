@@ -12,6 +12,7 @@
 #define PAGE_CACHE_KIB 65536
 #define PAGE_SIZE_NEW 16384 /* bytes, for a new file */
 #define WAL_CHECKPOINT_BYTES (40 * 1024 * 1024)
+
 #define QUERY_LIST_MAX 1000
 #define QUERY_SQL_MAX (64 * 1024)
 #define SEARCH_TEXT_MAX 1024
@@ -71,6 +72,9 @@ struct sq_store {
 	bool bulk_tx;	/* the open transaction commits without syncing */
 	bool unsynced;	/* a bulk commit may not be on disk yet */
 	int64_t last_added;
+	int ckpt_frames;	/* a checkpoint is due at this log size */
+	struct sq_ckpt *ckpt;	/* background checkpoints, from the first
+				 * bulk commit that asks for one */
 	struct sq_index *index; /* sqlite_index.c's statements, lazily */
 	struct store_stmt_cache *stmts; /* sqlite_stmt.c, lazily */
 };
@@ -890,6 +894,7 @@ static void sq_close(struct store *base)
 		sqlite3_finalize(s->st[i]);
 	store_sqlite_index_free(s->index);
 	store_sqlite_stmt_free(s->stmts);
+	sq_ckpt_stop(s->ckpt);
 	/* An open transaction is rolled back by closing; what bulk commits
 	 * left unsynced is synced (the last connection's checkpoint would,
 	 * but others may still be open). */
@@ -919,6 +924,11 @@ static const struct store_ops sqlite_ops = {
     .names = &store_sqlite_names_ops,
 };
 
+void store_sqlite_ckpt_frames(struct store *s, int frames)
+{
+	sq(s)->ckpt_frames = frames;
+}
+
 sqlite3 *store_sqlite_db(struct store *s)
 {
 	return sq(s)->db;
@@ -947,12 +957,36 @@ static ac_rc check_exists(const char *path, struct ac_err *err)
 			  strerror(errno));
 }
 
+/* After each commit (in place of SQLite's automatic checkpoints): a bulk
+ * commit leaves the checkpoint to the background thread until the log
+ * reaches its bound; anything else checkpoints in line, as SQLite would. */
+static int wal_hook(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+	struct sq_store *s = ctx;
+
+	if (frames < s->ckpt_frames)
+		return SQLITE_OK;
+	if (s->bulk_tx && frames < s->ckpt_frames * STORE_SQLITE_WAL_BULK_FACTOR) {
+		if (!s->ckpt)
+			s->ckpt = sq_ckpt_start(s->path);
+		if (s->ckpt) {
+			sq_ckpt_request(s->ckpt);
+			return SQLITE_OK;
+		}
+	}
+	/* a background checkpoint still running would make this one busy */
+	sq_ckpt_wait(s->ckpt);
+	sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL,
+				  NULL);
+	return SQLITE_OK;
+}
+
 /* A checkpoint every WAL_CHECKPOINT_BYTES of WAL, whatever the file's
- * page size. */
-static int set_autocheckpoint(sqlite3 *db)
+ * page size (wal_hook). */
+static int set_autocheckpoint(struct sq_store *s)
 {
 	sqlite3_stmt *st = NULL;
-	int src = sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL);
+	int src = sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL);
 	int size = 4096;
 	char sql[64];
 
@@ -962,16 +996,18 @@ static int set_autocheckpoint(sqlite3 *db)
 	sqlite3_finalize(st);
 	if (src != SQLITE_OK)
 		return src;
-	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %d;",
-		 WAL_CHECKPOINT_BYTES / size);
-	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+	s->ckpt_frames = WAL_CHECKPOINT_BYTES / size;
+	sqlite3_wal_hook(s->db, wal_hook, s);
+	snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %d;",
+		 2 * WAL_CHECKPOINT_BYTES);
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 }
 
 /* 16 KiB pages for a new file (an existing one keeps its own: SQLite
  * ignores the pragma then); WAL, full fsync at commit, foreign keys, a
  * large page cache; reads through mmap (64 MiB: mapped pages count as
  * resident memory, and a 1 GB import must stay well under 256 MiB) and
- * checkpoints every 40 MiB of WAL. */
+ * checkpoints every 40 MiB of WAL (wal_hook). */
 static ac_rc configure(struct sq_store *s, struct ac_err *err)
 {
 	static const char pragmas[] = "PRAGMA synchronous = FULL;"
@@ -1016,7 +1052,7 @@ static ac_rc configure(struct sq_store *s, struct ac_err *err)
 	if (src == SQLITE_OK)
 		src = sqlite3_exec(s->db, pragma, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
-		src = set_autocheckpoint(s->db);
+		src = set_autocheckpoint(s);
 	if (src != SQLITE_OK)
 		rc = sq_err(s, src, "cannot configure", err);
 out:

@@ -24,6 +24,25 @@ ac_rc store_schema_migrate(sqlite3 *db, const char *path, bool create,
 ac_rc store_sqlite_err(sqlite3 *db, int rc, const char *path, const char *what,
 		       struct ac_err *err);
 
+/* After bulk commits the log grows to this many times the checkpoint size
+ * (40 MiB) while a background thread copies it (sqlite_ckpt.c); then the
+ * writer checkpoints in line, so the log restarts. The file is cut back to
+ * twice the checkpoint size after a restart. */
+#define STORE_SQLITE_WAL_BULK_FACTOR 8
+/* For tests: a checkpoint is due at this many pages of log. */
+void store_sqlite_ckpt_frames(struct store *s, int frames);
+
+/* Background checkpoints (sqlite_ckpt.c): a thread with its own connection
+ * to path. sq_ckpt_start gives NULL when it cannot start one. */
+struct sq_ckpt;
+struct sq_ckpt *sq_ckpt_start(const char *path);
+/* Asks for a PASSIVE checkpoint; returns at once. */
+void sq_ckpt_request(struct sq_ckpt *c);
+/* Waits until no checkpoint is asked for or running (c may be NULL). */
+void sq_ckpt_wait(struct sq_ckpt *c);
+/* Stops and frees the thread (c may be NULL). */
+void sq_ckpt_stop(struct sq_ckpt *c);
+
 /* The SQLite handle of an open SQLite store, for the other backend files
  * (sqlite_admin.c). Borrowed: valid until store_close. */
 sqlite3 *store_sqlite_db(struct store *s);

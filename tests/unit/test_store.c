@@ -1,8 +1,11 @@
 #include "base/common.h"
 #include "base/time.h"
 #include "store/store.h"
+#include "store/store_sqlite.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -976,6 +979,84 @@ static void bulk_transaction_commits_and_syncs(void **state)
 	assert_int_equal(got.n, 1);
 }
 
+static off_t file_size(const char *path, const char *suffix)
+{
+	char p[300];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s%s", path, suffix);
+	return stat(p, &sb) ? 0 : sb.st_size;
+}
+
+/* Waits (bounded, 5 s) until the database file has grown past size: the
+ * background thread copied the log into it. */
+static bool db_grows_past(const char *path, off_t size)
+{
+	struct timespec ms10 = {0, 10000000L};
+
+	for (int i = 0; i < 500; i++) {
+		if (file_size(path, "") > size)
+			return true;
+		nanosleep(&ms10, NULL);
+	}
+	return false;
+}
+
+/* Bulk commits leave checkpoints to a background thread (the database file
+ * grows without another commit), yet the log stays bounded: at its bound the
+ * writer checkpoints in line and the log restarts. Everything committed is
+ * there for another connection and after reopening. */
+static void bulk_commits_checkpoint_in_background(void **state)
+{
+	struct fixture *f = *state;
+	static char json[64 * 1024];
+	struct store *other = NULL;
+	struct ac_err err = {0};
+	off_t db0, wal_max = 0;
+	/* log pages: the bound, plus one transaction (4 x 64 KiB in 16 KiB
+	 * pages, with their frame headers), plus slack */
+	off_t bound = (8 * STORE_SQLITE_WAL_BULK_FACTOR + 40) * (16384 + 24);
+	char id[80], ver[40];
+
+	memset(json, 'x', sizeof(json) - 3);
+	json[0] = '"';
+	json[sizeof(json) - 3] = '"';
+	store_sqlite_ckpt_frames(f->s, 8);
+	/* an empty log file to start from (creating the store wrote one) */
+	assert_int_equal(sqlite3_wal_checkpoint_v2(store_sqlite_db(f->s), "main",
+						   SQLITE_CHECKPOINT_TRUNCATE,
+						   NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(file_size(f->path, "-wal"), 0);
+	db0 = file_size(f->path, "");
+	for (int t = 0; t < 40; t++) {
+		assert_int_equal(store_begin_bulk(f->s, &err), AC_OK);
+		for (int i = 0; i < 4; i++) {
+			snprintf(id, sizeof(id), "indicator--00000000-0000-4000-"
+				 "8000-%012d", t * 4 + i);
+			snprintf(ver, sizeof(ver), "2020-01-01T00:00:%02d.000Z",
+				 i);
+			json[1] = (char)('a' + i);
+			put_ok(f->s, id, ver, json, NULL);
+		}
+		assert_int_equal(store_commit(f->s, &err), AC_OK);
+		if (file_size(f->path, "-wal") > wal_max)
+			wal_max = file_size(f->path, "-wal");
+		if (t == 2) /* past one checkpoint's worth, below the bound */
+			assert_true(db_grows_past(f->path, db0));
+	}
+	/* in-line checkpoints restart the log at every commit (about 20
+	 * pages each); background ones let it grow towards the bound */
+	assert_true(wal_max > 45 * (16384 + 24));
+	assert_true(wal_max <= bound);
+	assert_int_equal(store_sync(f->s, &err), AC_OK);
+	assert_int_equal(store_open(f->path, false, &other, &err), AC_OK);
+	assert_int_equal(count_all(other), 160);
+	store_close(other);
+	reopen(f);
+	assert_int_equal(count_all(f->s), 160);
+}
+
 static void transaction_interrupted_leaves_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -1089,6 +1170,7 @@ int main(void)
 	    T(stats_count_types),
 	    T(transaction_commit_and_rollback),
 	    T(bulk_transaction_commits_and_syncs),
+	    T(bulk_commits_checkpoint_in_background),
 	    T(cache_limit_checked),
 	    T(transaction_interrupted_leaves_nothing),
 	    T(transaction_aborted_by_db_error),
