@@ -34,6 +34,10 @@ static void checkpoint_on(sqlite3 **db, const char *path)
 			return; /* the writer's in-line checkpoints still run */
 		}
 		sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
+		/* a read opens the file and finds the log: until then a
+		 * checkpoint does nothing (the file is not known to be in WAL
+		 * mode) */
+		sqlite3_exec(*db, "PRAGMA schema_version", NULL, NULL, NULL);
 	}
 	sqlite3_wal_checkpoint_v2(*db, "main", SQLITE_CHECKPOINT_PASSIVE,
 				  NULL, NULL);
