@@ -1,7 +1,6 @@
 #include "base/common.h"
 #include "base/uuid.h"
 
-#include <ctype.h>
 #include <gnutls/crypto.h>
 #include <sodium.h>
 
@@ -9,14 +8,19 @@ const uint8_t AC_UUID_STIX_NS[16] = { 0x00, 0xab, 0xed, 0xb4, 0xaa, 0x42,
 				      0x46, 0x6c, 0x9c, 0x01, 0xfe, 0xd2,
 				      0x33, 0x15, 0xa9, 0xb7 };
 
+/* Hex digit values by byte, -1 for anything else: every id and reference
+ * of every object is parsed here (tolower through the locale was most of
+ * it). */
+static const int8_t hex_values[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+    ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	return hex_values[(unsigned char)c] - 1; /* 0 (not hex) gives -1 */
 }
 
 bool ac_uuid_parse(const char *s, size_t len, uint8_t out[16])

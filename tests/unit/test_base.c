@@ -136,6 +136,26 @@ static void uuid_v4_and_parse(void **state)
 	assert_true(ac_uuid_is_rfc4122(u));
 	assert_false(ac_uuid_parse("not-a-uuid", 10, u));
 	assert_false(ac_uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430cg", 36, u));
+	/* upper case is the same value; every other byte is refused */
+	{
+		char t[] = "6BA7B810-9DAD-11D1-80B4-00C04FD430C8";
+		uint8_t v[16];
+		assert_true(ac_uuid_parse(t, 36, u));
+		assert_true(ac_uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+					  36, v));
+		assert_memory_equal(u, v, 16);
+		for (int c = 0; c < 256; c++) {
+			bool hex = (c >= '0' && c <= '9') ||
+				   (c >= 'a' && c <= 'f') ||
+				   (c >= 'A' && c <= 'F');
+			t[35] = (char)c;
+			assert_int_equal(ac_uuid_parse(t, 36, u), hex);
+			t[35] = '8';
+			t[8] = (char)c;
+			assert_int_equal(ac_uuid_parse(t, 36, u), c == '-');
+			t[8] = '-';
+		}
+	}
 }
 
 /* ac_b64_decode_exact accepts what sodium accepts as exactly n bytes, on
