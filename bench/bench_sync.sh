@@ -8,6 +8,8 @@
 #   fetch   paging through alpha's view for bravo with curl, discarding
 #           the pages (serving cost without ingest; the count is the
 #           size of the view).
+# It also prints the CPU time per object of bravo's pull and of alpha's
+# server during it (less noisy than wall time on a shared machine).
 # usage: bench/bench_sync.sh BUILD_DIR [N] [WORKDIR]
 set -euo pipefail
 accord=$(realpath "${1:-build}/accord")
@@ -79,7 +81,13 @@ fetch_s=$(elapsed "$t0" "$t1")
 fetched=$shared
 
 t0=$(now)
-"$accord" --node "$B" sync pull alpha >"$work/pull.out" 2>&1
+# CPU seconds (user + system) of bravo's pull and of alpha's server during
+# it: they vary less than wall time on a shared machine
+alpha_cpu() { awk '{ print $14 + $15 }' "/proc/$apid/stat"; }
+a0=$(alpha_cpu)
+TIMEFORMAT='%U %S'
+{ time "$accord" --node "$B" sync pull alpha >"$work/pull.out" 2>&1; } 2>"$work/pull.cpu"
+a1=$(alpha_cpu)
 t1=$(now)
 sync_s=$(elapsed "$t0" "$t1")
 got=$(sed -n 's/.* \([0-9]*\) accepted.*/\1/p' "$work/pull.out")
@@ -90,6 +98,9 @@ echo "objects in alpha's view for bravo: $shared"
 echo "import (local ingest baseline): $n objects in ${import_s} s = $(rate "$n" "$import_s") objects/s"
 echo "fetch only (serve, no ingest):  $fetched objects in ${fetch_s} s = $(rate "$fetched" "$fetch_s") objects/s"
 echo "sync pull (fetch + verify + ingest): $got objects in ${sync_s} s = $(rate "$got" "$sync_s") objects/s"
+awk -v g="$got" -v a="$((a1 - a0))" -v hz="$(getconf CLK_TCK)" '{
+	printf "sync pull CPU per object: bravo %.1f us, alpha %.1f us\n",
+		($1 + $2) * 1e6 / g, a / hz * 1e6 / g }' "$work/pull.cpu"
 echo "alpha's server, peak RSS over the run: ${server_rss} MiB"
 awk -v s="$sync_s" -v i="$import_s" -v f="$fetch_s" -v g="$got" -v n="$n" -v k="$fetched" 'BEGIN {
 	printf "ratio sync/import: %.2f   ratio sync/fetch: %.2f\n", (g / s) / (n / i), (g / s) / (k / f) }'
