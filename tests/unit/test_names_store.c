@@ -197,6 +197,31 @@ static void new_version_replaces_names(void **state)
 	assert_string_equal(rows.name[0], "Reza Ahmadi");
 }
 
+/* Any count of names comes back complete and in order, and a replacement
+ * leaves only the new ones. */
+static void names_replaced_whole(void **state)
+{
+	struct fixture *f = *state;
+	const char *names[] = {"n0", "n1", "n2", "n3", "n4",
+			       "n5", "n6", "n7", "n8"};
+	struct ac_err err = {0};
+	struct rows rows;
+
+	for (size_t n = 0; n <= AC_ARRAY_LEN(names); n++) {
+		assert_int_equal(store_names_replace(f->s, ID_P(9), "local",
+						     names, n, 1, &err),
+				 AC_OK);
+		rows = rows_of(f->s, ID_P(9));
+		assert_int_equal(rows.n, n);
+		for (size_t i = 0; i < n && i < 8; i++)
+			assert_string_equal(rows.name[i], names[i]);
+	}
+	assert_int_equal(store_names_replace(f->s, ID_P(9), "local", names, 2,
+					     1, &err),
+			 AC_OK);
+	assert_int_equal(rows_of(f->s, ID_P(9)).n, 2);
+}
+
 /* Many updates: replaced names are never returned, before and after the
  * rebuild their deletions trigger. */
 static void many_updates_stay_correct(void **state)
@@ -514,6 +539,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(rows_written_at_ingest, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(organizations_have_no_rows, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(names_replaced_whole, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(new_version_replaces_names, setup,
 					    teardown),
