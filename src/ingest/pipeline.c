@@ -54,11 +54,6 @@ struct ingest_pipe {
 	struct pipe_batch *spare; /* recycled */
 };
 
-/* Each worker's search-word tokeniser (store_fts_text) and its output: the
- * storing thread then only hands the tokens to the index. */
-static _Thread_local struct store_fts_text *tl_fts;
-static _Thread_local struct ac_buf tl_tokens;
-
 const char *pipe_str(const struct pipe_batch *b, size_t off)
 {
 	return off == PIPE_NO_STR ? NULL : b->out.data + off;
@@ -87,17 +82,6 @@ static ac_rc keep_idents(struct pipe_batch *b, struct pipe_item *it,
 	return ac_buf_add(&b->out, ids->items, ids->n * sizeof(ids->items[0]));
 }
 
-/* The object's search words, tokenised here when this worker can. */
-static const char *search_words(const struct ac_buf *text)
-{
-	if (!text->len)
-		return "";
-	if (tl_fts && !store_fts_text(tl_fts, text->data, text->len,
-				      &tl_tokens))
-		return tl_tokens.data;
-	return text->data;
-}
-
 static ac_rc keep_result(struct pipe_batch *b, struct pipe_item *it,
 			 const json_t *obj, const struct ac_buf *canon,
 			 const struct ac_buf *text)
@@ -113,7 +97,7 @@ static ac_rc keep_result(struct pipe_batch *b, struct pipe_item *it,
 	if (!rc)
 		rc = add_str(&b->out, sv ? sv : "2.1", &it->spec_version);
 	if (!rc)
-		rc = add_str(&b->out, search_words(text), &it->text);
+		rc = add_str(&b->out, text->data ? text->data : "", &it->text);
 	it->json = b->out.len;
 	it->json_len = canon->len;
 	if (!rc)
@@ -368,10 +352,6 @@ static void *worker_main(void *arg)
 
 	ac_buf_init(&canon, p->canon_max);
 	ac_buf_init(&text, INGEST_TEXT_MAX);
-	/* tokens: the mark and one separator per token, at most one per byte;
-	 * folding can lengthen a character a little */
-	ac_buf_init(&tl_tokens, 3 * INGEST_TEXT_MAX + 16);
-	tl_fts = store_fts_text_open();
 	if (pd) {
 		ac_buf_init(&pd->canons, FED_TREE_MAX * p->canon_max);
 		ac_buf_init(&pd->entry, 64u << 10);
@@ -409,9 +389,6 @@ static void *worker_main(void *arg)
 	}
 	ac_buf_release(&canon);
 	ac_buf_release(&text);
-	store_fts_text_close(tl_fts);
-	tl_fts = NULL;
-	ac_buf_release(&tl_tokens);
 	free(ids);
 	if (pd) {
 		ac_buf_release(&pd->canons);

@@ -1101,9 +1101,7 @@ ac_rc store_sqlite_open(const char *path, bool create, struct store **out,
 		rc = sq_err(s, src, "cannot open", err);
 		goto out;
 	}
-	rc = store_sqlite_fts_register(s->db, path, err);
-	if (!rc)
-		rc = configure(s, err);
+	rc = configure(s, err);
 	if (!rc)
 		rc = store_schema_migrate(s->db, path, create, err);
 	if (!rc)

@@ -185,18 +185,6 @@ struct store {
 	const struct store_ops *ops;
 };
 
-/* Search words tokenised ahead, by whoever prepares a store_obj (the ingest
- * workers) rather than by the storing thread: store_fts_text writes the
- * tokens the full-text index would make of text (len bytes) into out, in a
- * form a store_obj's `text` may carry instead of the words themselves.
- * store_fts_text_open gives NULL when it cannot (then pass the words).
- * One handle per thread. AC_ERR_LIMIT when out is too small. */
-struct store_fts_text;
-struct store_fts_text *store_fts_text_open(void);
-ac_rc store_fts_text(struct store_fts_text *t, const char *text, size_t len,
-		     struct ac_buf *out);
-void store_fts_text_close(struct store_fts_text *t);
-
 /* Opens (creating if `create`) the store at path and migrates its schema to
  * the current version. On success *out must be closed with store_close. */
 ac_rc store_open(const char *path, bool create, struct store **out,

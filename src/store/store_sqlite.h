@@ -24,11 +24,6 @@ ac_rc store_schema_migrate(sqlite3 *db, const char *path, bool create,
 ac_rc store_sqlite_err(sqlite3 *db, int rc, const char *path, const char *what,
 		       struct ac_err *err);
 
-/* Registers on db the `unicode61` tokenizer that takes store_fts_text's
- * tokens as they are (sqlite_fts.c); before the full-text table is used. */
-ac_rc store_sqlite_fts_register(sqlite3 *db, const char *path,
-				struct ac_err *err);
-
 /* After bulk commits the log grows to this many times the checkpoint size
  * (40 MiB) while a background thread copies it (sqlite_ckpt.c); then the
  * writer checkpoints in line, so the log restarts. The file is cut back to

@@ -1059,80 +1059,6 @@ static void bulk_commits_checkpoint_in_background(void **state)
 	assert_int_equal(count_all(f->s), 160);
 }
 
-#define FTS_WORDS "Café Ахмади HOSSEINI über naïve"
-
-static ac_rc fts_words(const char *json, size_t len, struct ac_buf *out)
-{
-	(void)json;
-	(void)len;
-	return ac_buf_adds(out, FTS_WORDS);
-}
-
-/* Rows of the full-text table itself (orphans included) matching q. */
-static int fts_rows(struct store *s, const char *q)
-{
-	sqlite3_stmt *st = NULL;
-	int n = 0;
-
-	assert_int_equal(sqlite3_prepare_v2(store_sqlite_db(s),
-					    "SELECT rowid FROM objects_fts "
-					    "WHERE objects_fts MATCH ?1",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		n++;
-	sqlite3_finalize(st);
-	return n;
-}
-
-/* Words tokenised ahead (store_fts_text) index exactly what the words
- * themselves would: found by the same searches, and deleted by the words
- * (as erasure does, from the stored JSON) without leaving anything. */
-static void pretokenised_search_words(void **state)
-{
-	struct fixture *f = *state;
-	struct store_fts_text *t = store_fts_text_open();
-	struct ac_buf tokens = AC_BUF_INIT(4096);
-	const char *queries[] = {"cafe", "ахмади", "hosseini", "uber",
-				 "naive", "Café"};
-	struct store_query q = {.versions = STORE_VERSIONS_ALL};
-	const char *ids[1] = {ID2};
-	struct ac_err err = {0};
-	uint64_t deleted = 0;
-
-	assert_non_null(t);
-	assert_int_equal(store_fts_text(t, FTS_WORDS, strlen(FTS_WORDS),
-					&tokens),
-			 AC_OK);
-	assert_true((unsigned char)tokens.data[0] == 0xFF);
-	put_ok(f->s, ID1, T1, "{\"a\":1}", FTS_WORDS);
-	put_ok(f->s, ID2, T1, "{\"a\":2}", tokens.data);
-	for (size_t i = 0; i < AC_ARRAY_LEN(queries); i++) {
-		assert_int_equal(run_search(f->s, queries[i], 0, &err), AC_OK);
-		assert_int_equal(got.n, 2);
-		assert_int_equal(fts_rows(f->s, queries[i]), 2);
-	}
-	/* deleted with the words, as from the stored JSON */
-	q.ids = ids;
-	q.nids = 1;
-	assert_int_equal(store_delete_versions(f->s, &q, fts_words, &deleted,
-					       &err),
-			 AC_OK);
-	assert_int_equal(deleted, 1);
-	for (size_t i = 0; i < AC_ARRAY_LEN(queries); i++)
-		assert_int_equal(fts_rows(f->s, queries[i]), 1);
-	/* tokens are taken as they are: "ab cd" is one token, so neither
-	 * word matches (the built-in tokenizer would make two) */
-	put_ok(f->s, ID3, T1, "{\"a\":3}", "\xff\xfezz9q\xfe" "ab cd");
-	assert_int_equal(fts_rows(f->s, "zz9q"), 1);
-	assert_int_equal(fts_rows(f->s, "ab"), 0);
-	/* a search query never takes the tokens path */
-	assert_int_equal(fts_rows(f->s, "\"\xff\""), 0);
-	ac_buf_release(&tokens);
-	store_fts_text_close(t);
-}
-
 static void transaction_interrupted_leaves_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -1247,7 +1173,6 @@ int main(void)
 	    T(transaction_commit_and_rollback),
 	    T(bulk_transaction_commits_and_syncs),
 	    T(bulk_commits_checkpoint_in_background),
-	    T(pretokenised_search_words),
 	    T(cache_limit_checked),
 	    T(transaction_interrupted_leaves_nothing),
 	    T(transaction_aborted_by_db_error),
