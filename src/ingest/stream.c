@@ -14,6 +14,7 @@
  * validity are left to the per-object parse. */
 #include "base/common.h"
 #include "base/buf.h"
+#include "base/scan.h"
 #include "ingest/stream.h"
 
 #include <inttypes.h>
@@ -394,28 +395,17 @@ static ac_rc structure_byte(struct scan *s, size_t *pp)
 	return AC_OK;
 }
 
-#define ONES ((uint64_t)0x0101010101010101)
-#define HIGHS ((uint64_t)0x8080808080808080)
-
-/* Non-zero if any byte of w equals b (the classic SWAR zero-byte test). */
-static inline uint64_t word_has(uint64_t w, unsigned char b)
-{
-	uint64_t x = w ^ (ONES * b);
-
-	return (x - ONES) & ~x & HIGHS;
-}
-
-/* Skips string bytes eight at a time up to a possible '"', '\\' or, in JSON
- * Lines, '\n'; the byte loop after it finds the exact one. */
+/* Skips string bytes eight at a time up to a possible '"', '\\' or
+ * control character (a JSON Lines '\n' among them); the byte loop after it
+ * finds the exact one. */
 static size_t skip_plain_string(const struct scan *s, size_t p)
 {
 	const unsigned char *c = s->chunk;
-	unsigned char third = s->nl_ends ? '\n' : '"';
 	uint64_t w;
 
 	while (p + 8 <= s->n) {
 		memcpy(&w, c + p, 8);
-		if (word_has(w, '"') | word_has(w, '\\') | word_has(w, third))
+		if (ac_scan_special(w, true))
 			break;
 		p += 8;
 	}
