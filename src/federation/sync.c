@@ -126,9 +126,8 @@ void fed_backoff(unsigned *delay_ms)
 }
 
 /* GET with bounded exponential backoff for transient failures. */
-static ac_rc get_retry_on(struct pull *p, struct fed_client *c,
-			  const char *rel, struct fed_response *r,
-			  struct ac_err *err)
+static ac_rc get_retry_on(struct pull *p, struct fed_client *c, const char *rel,
+			  struct fed_response *r, struct ac_err *err)
 {
 	unsigned delay = p->o.backoff_ms;
 	ac_rc rc;
@@ -191,8 +190,8 @@ static void add_stats(struct fed_pull_stats *st, const struct ingest_stats *s)
 /* Skips JSON whitespace from i. */
 static size_t skip_ws(const char *s, size_t n, size_t i)
 {
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
-			 s[i] == '\n'))
+	while (i < n &&
+	       (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
 		i++;
 	return i;
 }
@@ -248,7 +247,8 @@ static bool envelope_bracket(const char *s, size_t i, char *open, int *depth,
 			     struct fed_envelope *e)
 {
 	if (s[i] == '{' || s[i] == '[') {
-		if (*depth == FED_ENVELOPE_DEPTH_MAX || (!*depth && s[i] != '{'))
+		if (*depth == FED_ENVELOPE_DEPTH_MAX ||
+		    (!*depth && s[i] != '{'))
 			return false;
 		open[(*depth)++] = s[i];
 		if (i == e->array_at && *depth == 2)
@@ -262,13 +262,78 @@ static bool envelope_bracket(const char *s, size_t i, char *open, int *depth,
 	return true;
 }
 
+/* Listing the elements of the objects array while it is scanned. */
+struct splitter {
+	struct fed_elems *el; /* NULL: not listed */
+	size_t from;	      /* where the open element starts */
+	bool open;	      /* an element started and has not ended */
+	bool expect;	      /* after a comma: an element must follow */
+};
+
+static void elems_add(struct fed_elems *el, size_t from, size_t to)
+{
+	if (el->nomem)
+		return;
+	if (el->n == el->cap) {
+		size_t cap = el->cap ? 2 * el->cap : 256;
+		size_t(*at)[2] = realloc(el->at, cap * sizeof(*at));
+
+		if (!at) {
+			el->nomem = true;
+			return;
+		}
+		el->at = at;
+		el->cap = cap;
+	}
+	el->at[el->n][0] = from;
+	el->at[el->n][1] = to;
+	el->n++;
+}
+
+/* s[i], at depth 2 inside the objects array: a comma or the closing
+ * bracket ends the open element (or stands for a missing one); any other
+ * non-blank byte starts one. */
+static void split_step(const char *s, size_t i, struct splitter *sp)
+{
+	size_t to = i;
+
+	if (s[i] == ',' || s[i] == ']') {
+		while (sp->open && to > sp->from && is_ws(s[to - 1]))
+			to--;
+		if (sp->open || sp->expect || s[i] == ',')
+			elems_add(sp->el, sp->open ? sp->from : i, to);
+		sp->open = false;
+		sp->expect = s[i] == ',';
+	} else if (!sp->open && !is_ws(s[i])) {
+		sp->open = true;
+		sp->from = i;
+	}
+}
+
+void fed_elems_release(struct fed_elems *el)
+{
+	free(el->at);
+	memset(el, 0, sizeof(*el));
+}
+
 void fed_envelope_parse(const char *s, size_t n, struct fed_envelope *e)
 {
+	fed_envelope_split(s, n, e, NULL);
+}
+
+void fed_envelope_split(const char *s, size_t n, struct fed_envelope *e,
+			struct fed_elems *el)
+{
 	char open[FED_ENVELOPE_DEPTH_MAX];
+	struct splitter sp = {.el = el};
 	bool key_next = false, closed = false;
 	int depth = 0;
 
 	memset(e, 0, sizeof(*e));
+	if (el) {
+		el->n = 0;
+		el->nomem = false;
+	}
 	for (size_t i = 0; i < n && !e->malformed; i++) {
 		size_t start;
 
@@ -276,6 +341,8 @@ void fed_envelope_parse(const char *s, size_t n, struct fed_envelope *e)
 			e->malformed = !is_ws(s[i]);
 			continue;
 		}
+		if (depth == 2 && el && e->start && !e->end)
+			split_step(s, i, &sp);
 		if (s[i] == '{' || s[i] == '}' || s[i] == '[' || s[i] == ']') {
 			e->malformed = !envelope_bracket(s, i, open, &depth, e);
 			key_next = depth == 1 && s[i] == '{';
@@ -298,8 +365,8 @@ void fed_envelope_parse(const char *s, size_t n, struct fed_envelope *e)
 		envelope_key(s, n, start, i, e);
 	}
 	e->malformed = e->malformed || !closed;
-	e->objects = !e->malformed && e->end &&
-		     skip_ws(s, n, e->start) < e->end;
+	e->objects =
+	    !e->malformed && e->end && skip_ws(s, n, e->start) < e->end;
 }
 
 bool fed_safe_collection_id(const char *id)
@@ -382,6 +449,7 @@ static ac_rc check_added_last(const char *cid, const char *watermark,
 struct fetched {
 	struct fed_response r;
 	struct fed_envelope env; /* of r, scanned on the fetching thread */
+	struct fed_elems el;	 /* its objects, split there too */
 	struct ac_err err;
 	ac_rc rc;
 };
@@ -419,7 +487,7 @@ static bool fetch_ahead(struct prefetch *f, struct fetched *x)
 	x->rc = get_retry_on(f->p, &f->c, rel, &x->r, &x->err);
 	if (x->rc)
 		return false;
-	fed_envelope_parse(x->r.body.data, x->r.body.len, &x->env);
+	fed_envelope_split(x->r.body.data, x->r.body.len, &x->env, &x->el);
 	/* the reader reports a bad page; paging just stops here */
 	if (!x->env.objects || !x->env.more || x->env.duplicate ||
 	    x->env.malformed ||
@@ -466,11 +534,12 @@ static void prefetch_start(struct prefetch *f, const char *cid,
 	f->running = !pthread_create(&f->th, NULL, prefetch_main, f);
 }
 
-/* The next fetched page into *r and *env (r released by the caller): AC_OK
- * or the fetch's error in err. AC_ERR_NOTFOUND when the thread queued no
- * further page. */
+/* The next fetched page into *r, *env and *el (r released by the caller;
+ * el's old list is released): AC_OK or the fetch's error in err.
+ * AC_ERR_NOTFOUND when the thread queued no further page. */
 static ac_rc prefetch_take(struct prefetch *f, struct fed_response *r,
-			   struct fed_envelope *env, struct ac_err *err)
+			   struct fed_envelope *env, struct fed_elems *el,
+			   struct ac_err *err)
 {
 	struct fetched x;
 
@@ -488,6 +557,8 @@ static ac_rc prefetch_take(struct prefetch *f, struct fed_response *r,
 	pthread_mutex_unlock(&f->mu);
 	*r = x.r;
 	*env = x.env;
+	fed_elems_release(el);
+	*el = x.el;
 	if (x.rc && err)
 		*err = x.err;
 	return x.rc;
@@ -504,41 +575,43 @@ static void prefetch_stop(struct prefetch *f)
 	pthread_mutex_unlock(&f->mu);
 	pthread_join(f->th, NULL);
 	f->running = false;
-	for (; f->n; f->n--, f->head = (f->head + 1) % PREFETCH_DEPTH)
+	for (; f->n; f->n--, f->head = (f->head + 1) % PREFETCH_DEPTH) {
 		fed_response_release(&f->q[f->head].r);
+		fed_elems_release(&f->q[f->head].el);
+	}
 }
 
-/* A page read into the stream and not yet covered by a commit: where its
- * objects end in the stream, and the watermark it moves to. */
+/* A page handed to the ingest and not yet covered by a commit: where its
+ * objects end (positions count bytes over all pages), and the watermark
+ * it moves to. */
 struct page_mark {
 	uint64_t end;
 	char added_last[STORE_WATERMARK_MAX + 1];
 };
 
-/* The pages of one collection read as one bundle by ingest_stream, so the
- * pipeline keeps going from page to page: its "objects" are every page's
- * objects in order. A commit moves the watermark (in the same transaction)
- * to the last page the ingest has wholly passed. Paging stops at the end,
- * on a stop request, or on an error (kept in rc/err); the bundle is then
- * closed, so what was read still commits. */
+/* The pages of one collection handed to the ingest object by object (the
+ * fetching thread split them), so the pipeline keeps going from page to
+ * page. A commit moves the watermark (in the same transaction) to the last
+ * page the ingest has wholly passed. Paging stops at the end, on a stop
+ * request, or on an error (kept in rc/err); the input then ends, so what
+ * was read still commits. */
 struct pages {
 	struct pull *p;
 	struct prefetch *f;
 	const char *cid;
-	struct store_sync_state ss; /* watermark: committed so far */
+	struct store_sync_state ss;	     /* watermark: committed so far */
 	char after[STORE_WATERMARK_MAX + 1]; /* of the last page fetched */
 	struct fed_response r;		     /* the page being read */
-	size_t at, end;			     /* its objects left: r.body */
-	const char *lit;		     /* literal text left to read */
-	uint64_t offset;		     /* bytes read so far */
+	struct fed_elems el;		     /* its objects */
+	size_t next;			     /* the next of them */
+	uint64_t base;			     /* position of r's first byte */
+	uint64_t index;			     /* objects handed so far */
 	struct page_mark *marks;	     /* pages not yet committed */
 	size_t nmarks, cap;
-	bool more, any, done;
+	bool more, done;
 	ac_rc rc;
 	struct ac_err err;
 };
-
-static const char BUNDLE_HEAD[] = "{\"type\":\"bundle\",\"objects\":[";
 
 static ac_rc add_mark(struct pages *g)
 {
@@ -556,7 +629,7 @@ static ac_rc add_mark(struct pages *g)
 		g->cap = cap;
 	}
 	m = &g->marks[g->nmarks++];
-	m->end = g->offset;
+	m->end = g->base + g->r.body.len;
 	snprintf(m->added_last, sizeof(m->added_last), "%s", g->r.added_last);
 	return AC_OK;
 }
@@ -569,16 +642,21 @@ static ac_rc fetch_page(struct pages *g, struct fed_envelope *e)
 	ac_rc rc = AC_ERR_NOTFOUND;
 
 	if (g->f->running)
-		rc = prefetch_take(g->f, &g->r, e, &g->err);
+		rc = prefetch_take(g->f, &g->r, e, &g->el, &g->err);
 	if (rc == AC_ERR_NOTFOUND) {
 		prefetch_stop(g->f);
 		page_rel(rel, sizeof(rel), g->p, g->cid, g->after);
 		rc = get_retry(g->p, rel, &g->r, &g->err);
 		if (!rc)
-			fed_envelope_parse(g->r.body.data, g->r.body.len, e);
+			fed_envelope_split(g->r.body.data, g->r.body.len, e,
+					   &g->el);
 	}
 	if (rc)
 		return rc;
+	if (g->el.nomem)
+		return ac_err_set(&g->err, AC_ERR_NOMEM,
+				  "cannot page collection '%s': out of memory",
+				  g->cid);
 	if (e->duplicate)
 		return ac_err_set(&g->err, AC_ERR_PARSE,
 				  "a page of collection '%s' has two "
@@ -602,8 +680,8 @@ static ac_rc fetch_page(struct pages *g, struct fed_envelope *e)
 	return AC_OK;
 }
 
-/* Moves on once the current page is read: marks it, then starts the next
- * page's objects, or closes the bundle. */
+/* Moves on once the current page is read: marks it, then takes the next
+ * page's objects, or ends the input. */
 static void next_page(struct pages *g)
 {
 	struct fed_envelope e = {0};
@@ -611,47 +689,39 @@ static void next_page(struct pages *g)
 
 	if (g->r.body.data && !g->rc)
 		g->rc = add_mark(g);
+	g->base += g->r.body.len;
 	fed_response_release(&g->r);
+	g->el.n = g->next = 0;
 	if (!g->rc && g->more && !stop)
 		g->rc = fetch_page(g, &e);
 	if (g->rc || !g->more || stop || !e.objects) {
 		fed_response_release(&g->r);
-		g->lit = "]}";
+		g->el.n = 0;
 		g->done = true;
 		return;
 	}
 	g->more = e.more;
-	g->at = e.start;
-	g->end = e.end;
-	g->lit = g->any ? "," : "";
-	g->any = true;
 }
 
-static ssize_t pages_read(void *cookie, char *buf, size_t size)
+/* ingest_next_fn over the pages: their objects in order. */
+static ac_rc pages_next(void *ctx, const char **data, size_t *len,
+			struct stream_pos *pos, struct ac_err *err)
 {
-	struct pages *g = cookie;
-	size_t n = 0, k;
+	struct pages *g = ctx;
+	const size_t *at;
 
-	while (n < size) {
-		if (g->lit && *g->lit) {
-			k = strnlen(g->lit, size - n);
-			memcpy(buf + n, g->lit, k);
-			g->lit += k;
-		} else if (g->at < g->end) {
-			k = g->end - g->at < size - n ? g->end - g->at
-						      : size - n;
-			memcpy(buf + n, g->r.body.data + g->at, k);
-			g->at += k;
-		} else if (!g->done) {
-			next_page(g);
-			continue;
-		} else {
-			break;
-		}
-		n += k;
-		g->offset += k;
-	}
-	return (ssize_t)n;
+	(void)err; /* paging errors end the input; g->rc keeps them */
+	while (g->next == g->el.n && !g->done)
+		next_page(g);
+	if (g->next == g->el.n)
+		return AC_OK;
+	at = g->el.at[g->next++];
+	*data = g->r.body.data + at[0];
+	*len = at[1] - at[0];
+	pos->index = g->index++;
+	pos->offset = g->base + at[0];
+	pos->line = 1;
+	return AC_OK;
 }
 
 /* Before each commit: the watermark moves to the last page wholly before
@@ -692,9 +762,9 @@ static ac_rc pages_finish(struct pages *g, struct ac_err *err)
 	return store_sync_put(g->p->n->store, &g->ss, err);
 }
 
-/* Ingests the stream of pages through the audited store: each
+/* Ingests the pages' objects through the audited store: each
  * transaction is one audit `receive` entry. */
-static ac_rc ingest_pages(struct pages *g, FILE *f, struct ac_err *err)
+static ac_rc ingest_pages(struct pages *g, struct ac_err *err)
 {
 	struct audit_entry tmpl = {.actor_kind = AUDIT_ACTOR_PARTNER,
 				   .actor = g->p->partner,
@@ -714,7 +784,7 @@ static ac_rc ingest_pages(struct pages *g, FILE *f, struct ac_err *err)
 	opts.before_commit = pages_commit;
 	opts.commit_ctx = g;
 	ingest_init(&in, audited, &opts, on_reject, NULL, g->p);
-	rc = ingest_stream(&in, f, STREAM_BUNDLE, err);
+	rc = ingest_elements(&in, pages_next, g, err);
 	frc = ingest_finish(&in, rc ? NULL : err);
 	if (!rc)
 		rc = frc;
@@ -729,10 +799,7 @@ static ac_rc ingest_pages(struct pages *g, FILE *f, struct ac_err *err)
 static ac_rc pull_collection(struct pull *p, struct prefetch *f,
 			     const char *cid, struct ac_err *err)
 {
-	cookie_io_functions_t io = {.read = pages_read};
-	struct pages g = {.p = p, .f = f, .cid = cid, .more = true,
-			  .lit = BUNDLE_HEAD};
-	FILE *in;
+	struct pages g = {.p = p, .f = f, .cid = cid, .more = true};
 	ac_rc rc;
 
 	rc = store_sync_get(p->n->store, p->partner, cid, &g.ss, err);
@@ -745,15 +812,10 @@ static ac_rc pull_collection(struct pull *p, struct prefetch *f,
 	if (rc)
 		return rc;
 	snprintf(g.after, sizeof(g.after), "%s", g.ss.watermark);
-	in = fopencookie(&g, "r", io);
-	if (!in)
-		return ac_err_set(err, AC_ERR_NOMEM,
-				  "cannot page collection '%s': %s", cid,
-				  strerror(errno));
-	rc = ingest_pages(&g, in, err);
-	fclose(in);
+	rc = ingest_pages(&g, err);
 	prefetch_stop(f);
 	fed_response_release(&g.r);
+	fed_elems_release(&g.el);
 	free(g.marks);
 	if (!rc && g.rc) {
 		*err = g.err;

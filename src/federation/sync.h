@@ -71,7 +71,7 @@ ac_rc fed_link_open(struct node *n, const char *partner, long timeout_s,
  * with their escapes. duplicate: a second top-level "objects" key.
  * malformed: s is not one JSON object as far as strings and brackets go
  * (cut short, mismatched or too deeply nested brackets, text outside it);
- * the elements themselves are checked by the stream splitter. */
+ * the elements themselves are checked by the ingest workers' parser. */
 #define FED_ENVELOPE_DEPTH_MAX 256
 struct fed_envelope {
 	bool more;
@@ -79,10 +79,26 @@ struct fed_envelope {
 	bool duplicate;
 	bool malformed;
 	bool seen_objects; /* an "objects" key at the top level */
-	size_t array_at; /* its '[' (0: no array) */
+	size_t array_at;   /* its '[' (0: no array) */
 	size_t start, end;
 };
 void fed_envelope_parse(const char *s, size_t n, struct fed_envelope *e);
+
+/* The elements of the objects array, each s[at[i][0]..at[i][1]) without
+ * the whitespace around it; an element missing between commas (or after
+ * a trailing one) is there as an empty range. nomem: the list is cut
+ * short (out of memory). */
+struct fed_elems {
+	size_t (*at)[2];
+	size_t n, cap;
+	bool nomem;
+};
+
+/* fed_envelope_parse that also lists the elements in *el (emptied first;
+ * release it with fed_elems_release). */
+void fed_envelope_split(const char *s, size_t n, struct fed_envelope *e,
+			struct fed_elems *el);
+void fed_elems_release(struct fed_elems *el);
 
 /* Whether id is a collection id this node will put into a request path. */
 bool fed_safe_collection_id(const char *id);

@@ -16,10 +16,10 @@
 
 struct ingest_opts ingest_opts_default(void)
 {
-	struct ingest_opts o = { .source = "local",
-				 .strict = false,
-				 .batch_size = INGEST_DEFAULT_BATCH,
-				 .limits = STIX_LIMITS_DEFAULT };
+	struct ingest_opts o = {.source = "local",
+				.strict = false,
+				.batch_size = INGEST_DEFAULT_BATCH,
+				.limits = STIX_LIMITS_DEFAULT};
 	return o;
 }
 
@@ -62,25 +62,38 @@ struct skip_key {
 	const char *name;
 	size_t len;
 };
-#define SKIP_KEY(s) {s, sizeof(s) - 1}
+#define SKIP_KEY(s)                                                            \
+	{                                                                      \
+		s, sizeof(s) - 1                                               \
+	}
 
 /* Keys are compared by length and bytes (this runs for every key of every
  * object: strcmp over the list was ~4% of a worker). */
 static bool skip_text_key(const char *key)
 {
 	static const struct skip_key skip[] = {
-		SKIP_KEY("id"), SKIP_KEY("type"), SKIP_KEY("spec_version"),
-		SKIP_KEY("created"), SKIP_KEY("modified"),
-		SKIP_KEY("extension_type"), SKIP_KEY("pattern_type"),
-		SKIP_KEY("pattern_version"), SKIP_KEY("identity_class"),
-		SKIP_KEY("relationship_type"), SKIP_KEY("script"),
-		SKIP_KEY("kind"), SKIP_KEY("unit"), SKIP_KEY("lang"),
-		SKIP_KEY("encoding"), SKIP_KEY("mime_type"),
-		SKIP_KEY("extension_types"), SKIP_KEY("definition_type"),
-		/* a provenance entry is a signer id, an algorithm and
-		 * hashes, not words anyone searches for (its "signer" is a
-		 * reference in all but name) */
-		SKIP_KEY(FED_PROVENANCE_EXT),
+	    SKIP_KEY("id"),
+	    SKIP_KEY("type"),
+	    SKIP_KEY("spec_version"),
+	    SKIP_KEY("created"),
+	    SKIP_KEY("modified"),
+	    SKIP_KEY("extension_type"),
+	    SKIP_KEY("pattern_type"),
+	    SKIP_KEY("pattern_version"),
+	    SKIP_KEY("identity_class"),
+	    SKIP_KEY("relationship_type"),
+	    SKIP_KEY("script"),
+	    SKIP_KEY("kind"),
+	    SKIP_KEY("unit"),
+	    SKIP_KEY("lang"),
+	    SKIP_KEY("encoding"),
+	    SKIP_KEY("mime_type"),
+	    SKIP_KEY("extension_types"),
+	    SKIP_KEY("definition_type"),
+	    /* a provenance entry is a signer id, an algorithm and
+	     * hashes, not words anyone searches for (its "signer" is a
+	     * reference in all but name) */
+	    SKIP_KEY(FED_PROVENANCE_EXT),
 	};
 	size_t n;
 
@@ -121,11 +134,13 @@ static void collect_text(const json_t *v, const char *key, struct ac_buf *out)
 			return;
 		ac_buf_add(out, s, len);
 	} else if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, k, child) {
+		json_object_foreach((json_t *)v, k, child)
+		{
 			collect_text(child, k, out);
 		}
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, child) {
+		json_array_foreach(v, i, child)
+		{
 			collect_text(child, NULL, out);
 		}
 	}
@@ -162,11 +177,10 @@ static int any_row(const struct store_row *row, void *ctx)
 
 /* Once no version of the object is left, its identifiers, correlations
  * and alerts go too. */
-static ac_rc forget_if_gone(struct store *s, const char *id,
-			    struct ac_err *err)
+static ac_rc forget_if_gone(struct store *s, const char *id, struct ac_err *err)
 {
-	struct store_query q = { 0 };
-	const char *ids[1] = { id };
+	struct store_query q = {0};
+	const char *ids[1] = {id};
 	bool left = false;
 	ac_rc rc;
 
@@ -185,8 +199,8 @@ ac_rc ingest_delete(struct store *s, const struct store_query *q,
 		    uint64_t *deleted, struct ac_err *err)
 {
 	bool own_txn = store_begin(s, NULL) == AC_OK;
-	ac_rc rc = store_delete_versions(s, q, ingest_stored_text, deleted,
-					 err);
+	ac_rc rc =
+	    store_delete_versions(s, q, ingest_stored_text, deleted, err);
 
 	if (!rc && q->nids == 1)
 		rc = forget_if_gone(s, q->ids[0], err);
@@ -219,9 +233,8 @@ static void note_pos(struct ingest *in, const struct stream_pos *pos)
 
 /* Counts a rejection; in strict mode it also fails the whole input. */
 static ac_rc reject(struct ingest *in, const char *id,
-		    const struct stream_pos *pos, ac_rc why_rc,
-		    const char *why, enum ingest_outcome *outcome,
-		    struct ac_err *err)
+		    const struct stream_pos *pos, ac_rc why_rc, const char *why,
+		    enum ingest_outcome *outcome, struct ac_err *err)
 {
 	note_pos(in, pos);
 	report_reject(in, id, pos, why);
@@ -340,14 +353,13 @@ static ac_rc names_step(struct ingest *in, const struct store_obj *so,
 			struct ac_err *err)
 {
 	struct names_ingest_stats ns = {0};
-	struct store *s = in->opts.corr.store ? in->opts.corr.store
-					      : in->store;
-	ac_rc rc = in->names_known
-		       ? names_ingest_list(in->store, s, so, in->names,
-					   in->nnames, in->opts.corr.enabled,
-					   &ns, err)
-		       : names_ingest_object(in->store, s, so,
-					     in->opts.corr.enabled, &ns, err);
+	struct store *s = in->opts.corr.store ? in->opts.corr.store : in->store;
+	ac_rc rc =
+	    in->names_known
+		? names_ingest_list(in->store, s, so, in->names, in->nnames,
+				    in->opts.corr.enabled, &ns, err)
+		: names_ingest_object(in->store, s, so, in->opts.corr.enabled,
+				      &ns, err);
 
 	in->pending.correlations += ns.correlations;
 	in->pending.alerts += ns.alerts;
@@ -366,8 +378,7 @@ static int copy_source(const struct store_row *row, void *ctx)
 static ac_rc held_elsewhere(struct ingest *in, const struct store_obj *so,
 			    bool *held, struct ac_err *err)
 {
-	struct store *s = in->opts.corr.store ? in->opts.corr.store
-					      : in->store;
+	struct store *s = in->opts.corr.store ? in->opts.corr.store : in->store;
 	char source[STORE_NAME_MAX + 16] = "";
 	struct store_query q = {0};
 	const char *ids[1] = {so->id};
@@ -398,8 +409,8 @@ static ac_rc record_kept(struct ingest *in, const struct store_obj *so,
 	if (!rc && is_new)
 		rc = names_step(in, so, err);
 	if (!rc && in->opts.collection_id)
-		rc = store_member_add(in->store, in->opts.collection_id,
-				      so->id, err);
+		rc = store_member_add(in->store, in->opts.collection_id, so->id,
+				      err);
 	if (rc)
 		in->failed = true;
 	return rc;
@@ -439,7 +450,7 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 		       enum ingest_outcome *outcome, struct ac_err *err)
 {
 	enum store_put_result res = STORE_PUT_DUPLICATE;
-	struct ac_err perr = { 0 };
+	struct ac_err perr = {0};
 	enum ingest_outcome out;
 	bool held = false, erased = false;
 	ac_rc rc;
@@ -474,8 +485,7 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 		in->failed = true;
 		return ac_err_set(err, rc, "%s", perr.msg);
 	}
-	rc = record_kept(in, so, ids, nids, !held && res == STORE_PUT_NEW,
-			 err);
+	rc = record_kept(in, so, ids, nids, !held && res == STORE_PUT_NEW, err);
 	if (rc)
 		return rc;
 	out = count_kept(in, res, held);
@@ -503,19 +513,25 @@ static ac_rc check_signature(const json_t *obj,
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
 
 	if (!signer) {
-		snprintf(why, why_len, "%s: provenance: malformed signature "
-			 "(no signer)", id);
+		snprintf(why, why_len,
+			 "%s: provenance: malformed signature "
+			 "(no signer)",
+			 id);
 		return AC_ERR_CRYPTO;
 	}
 	if (!prov->key_of || !prov->key_of(signer, pk, prov->key_ctx)) {
-		snprintf(why, why_len, "%s: provenance: signed by unknown "
-			 "node '%.128s'", id, signer);
+		snprintf(why, why_len,
+			 "%s: provenance: signed by unknown "
+			 "node '%.128s'",
+			 id, signer);
 		return AC_ERR_CRYPTO;
 	}
 	if (fed_verify_canonical(obj, canon, pk) != FED_SIG_OK) {
-		snprintf(why, why_len, "%s: provenance: the signature of "
+		snprintf(why, why_len,
+			 "%s: provenance: the signature of "
 			 "'%.128s' does not verify (malformed, or the object "
-			 "was changed)", id, signer);
+			 "was changed)",
+			 id, signer);
 		return AC_ERR_CRYPTO;
 	}
 	return AC_OK;
@@ -563,8 +579,10 @@ static ac_rc sign_unsigned(json_t *obj, const struct ingest_prep *prep,
 	case KEEP_UNSIGNED:
 		return AC_OK;
 	case REJECT_UNSIGNED:
-		snprintf(why, why_len, "%s: provenance: unsigned (a partner's "
-			 "object must carry its originator's signature)", id);
+		snprintf(why, why_len,
+			 "%s: provenance: unsigned (a partner's "
+			 "object must carry its originator's signature)",
+			 id);
 		return AC_ERR_CRYPTO;
 	case SIGN_HERE:
 		break;
@@ -608,7 +626,8 @@ ac_rc ingest_prepare_deferred(json_t *obj, const struct ingest_prep *prep,
 		*must_sign = false;
 	ac_buf_reset(text);
 	if (is_erasure_message(obj)) {
-		snprintf(why, why_len, "%s: erasure notices and confirmations "
+		snprintf(why, why_len,
+			 "%s: erasure notices and confirmations "
 			 "are handled when a partner POSTs them, not stored",
 			 stix_get_str(obj, "id"));
 		return AC_ERR_INVALID;
@@ -616,7 +635,8 @@ ac_rc ingest_prepare_deferred(json_t *obj, const struct ingest_prep *prep,
 	/* a signed object is kept exactly as its signer wrote it, so its
 	 * canonical form is final */
 	if (prov && is_signed) {
-		rc = canon_given ? AC_OK : canonicalise(obj, canon, why, why_len);
+		rc = canon_given ? AC_OK
+				 : canonicalise(obj, canon, why, why_len);
 		if (!rc)
 			rc = check_signature(obj, prov, canon, why, why_len);
 		if (rc)
@@ -624,8 +644,10 @@ ac_rc ingest_prepare_deferred(json_t *obj, const struct ingest_prep *prep,
 	}
 	if (prep->markings && !is_signed &&
 	    policy_apply_defaults(obj, prep->markings) == AC_ERR_NOMEM) {
-		snprintf(why, why_len, "%s: cannot add the marking defaults: "
-			 "out of memory", stix_get_str(obj, "id"));
+		snprintf(why, why_len,
+			 "%s: cannot add the marking defaults: "
+			 "out of memory",
+			 stix_get_str(obj, "id"));
 		return AC_ERR_NOMEM;
 	}
 	stix_report_init(&rep);
@@ -647,8 +669,8 @@ ac_rc ingest_prepare(json_t *obj, const struct ingest_prep *prep,
 		     struct ac_buf *canon, struct ac_buf *text, char *why,
 		     size_t why_len, size_t *warnings)
 {
-	return ingest_prepare_deferred(obj, prep, canon, false, text, NULL,
-				       why, why_len, warnings);
+	return ingest_prepare_deferred(obj, prep, canon, false, text, NULL, why,
+				       why_len, warnings);
 }
 
 ac_rc ingest_prepare_signed(const json_t *obj, struct ac_buf *canon,
@@ -736,8 +758,8 @@ ac_rc ingest_json(struct ingest *in, const json_t *obj,
 	in->stats.warnings += warnings;
 	in->stats.bad_signatures += rc == AC_ERR_CRYPTO;
 	if (rc)
-		rc = reject(in, stix_get_str(work, "id"), pos, rc, why,
-			    outcome, err);
+		rc = reject(in, stix_get_str(work, "id"), pos, rc, why, outcome,
+			    err);
 	else
 		rc = store_prepared(in, work, pos, outcome, err);
 	json_decref(work);
@@ -748,7 +770,7 @@ ac_rc ingest_text(struct ingest *in, const char *data, size_t len,
 		  const struct stream_pos *pos, enum ingest_outcome *outcome,
 		  struct ac_err *err)
 {
-	struct ac_err perr = { 0 };
+	struct ac_err perr = {0};
 	json_t *obj = NULL;
 	ac_rc rc;
 
@@ -885,18 +907,69 @@ static ac_rc pipe_bad_line(const struct stream_pos *pos,
 	return consume(in, false, in->stream_err);
 }
 
-/* ingest_stream with worker threads. Objects still queued when the splitter
- * stops come before its error in the input, so they are stored (or fail)
- * first, exactly as in the one-at-a-time path. */
-static ac_rc stream_piped(struct ingest *in, FILE *f, enum stream_format fmt,
-			  struct ac_err *err)
+/* Where an ingest reads its objects: a stream to split, or the
+ * caller's split objects. */
+struct source {
+	FILE *f;
+	enum stream_format fmt;
+	ingest_next_fn next;
+	void *ctx;
+};
+
+/* stream_read for a source of split objects. */
+static ac_rc elements_read(const struct source *src, struct ingest *in,
+			   stream_object_cb cb, stream_bad_cb bad,
+			   struct ac_err *err)
 {
-	struct ac_err serr = { 0 }, cerr = { 0 };
+	size_t max = in->opts.limits.max_object_bytes;
+	struct stream_pos pos;
+	struct ac_err why;
+	const char *data;
+	size_t len;
+	ac_rc rc;
+
+	for (;;) {
+		data = NULL;
+		len = 0;
+		memset(&pos, 0, sizeof(pos));
+		rc = src->next(src->ctx, &data, &len, &pos, err);
+		if (rc || !data)
+			return rc;
+		if (len <= max) {
+			rc = cb(data, len, &pos, in);
+		} else {
+			ac_err_set(&why, AC_ERR_LIMIT,
+				   "object %" PRIu64 " is larger than %zu "
+				   "bytes",
+				   pos.index, max);
+			rc = bad(&pos, &why, in);
+		}
+		if (rc)
+			return rc;
+	}
+}
+
+static ac_rc read_source(const struct source *src, struct ingest *in,
+			 stream_object_cb cb, stream_bad_cb bad,
+			 struct ac_err *err)
+{
+	if (src->f || !src->next) /* stream_read refuses a NULL f */
+		return stream_read(src->f, src->fmt, &in->opts.limits, cb, bad,
+				   in, err);
+	return elements_read(src, in, cb, bad, err);
+}
+
+/* The source read with worker threads. Objects still queued when the
+ * reading stops come before its error in the input, so they are stored (or
+ * fail) first, exactly as in the one-at-a-time path. */
+static ac_rc read_piped(struct ingest *in, const struct source *src,
+			struct ac_err *err)
+{
+	struct ac_err serr = {0}, cerr = {0};
 	ac_rc rc, crc = AC_OK;
 
 	in->stream_err = &serr;
-	rc = stream_read(f, fmt, &in->opts.limits, pipe_object, pipe_bad_line,
-			 in, &serr);
+	rc = read_source(src, in, pipe_object, pipe_bad_line, &serr);
 	in->stream_err = NULL;
 	if (!in->failed)
 		crc = consume(in, true, &cerr);
@@ -911,24 +984,21 @@ static ac_rc stream_piped(struct ingest *in, FILE *f, enum stream_format fmt,
 	return rc;
 }
 
-ac_rc ingest_stream(struct ingest *in, FILE *f, enum stream_format fmt,
-		    struct ac_err *err)
+static ac_rc ingest_source(struct ingest *in, const struct source *src,
+			   struct ac_err *err)
 {
-	struct ac_err perr = { 0 };
-	ac_rc rc;
-
+	struct ac_err perr = {0};
 	struct ident_ctx ictx = ident_ctx_of(in);
-
 	struct ingest_prep prep = prep_for(in);
+	ac_rc rc;
 
 	if (!ingest_pipe_start(&in->opts.limits,
 			       in->opts.corr.enabled ? &ictx : NULL, &prep,
 			       &in->pipe, &perr)) {
-		rc = stream_piped(in, f, fmt, err);
+		rc = read_piped(in, src, err);
 	} else {
 		in->stream_err = err;
-		rc = stream_read(f, fmt, &in->opts.limits, stream_object,
-				 stream_bad_line, in, err);
+		rc = read_source(src, in, stream_object, stream_bad_line, err);
 		in->stream_err = NULL;
 	}
 	if (rc && in->opts.strict)
@@ -936,12 +1006,28 @@ ac_rc ingest_stream(struct ingest *in, FILE *f, enum stream_format fmt,
 	return rc;
 }
 
+ac_rc ingest_stream(struct ingest *in, FILE *f, enum stream_format fmt,
+		    struct ac_err *err)
+{
+	struct source src = {.f = f, .fmt = fmt};
+
+	return ingest_source(in, &src, err);
+}
+
+ac_rc ingest_elements(struct ingest *in, ingest_next_fn next, void *ctx,
+		      struct ac_err *err)
+{
+	struct source src = {.next = next, .ctx = ctx};
+
+	return ingest_source(in, &src, err);
+}
+
 ac_rc ingest_finish(struct ingest *in, struct ac_err *err)
 {
 	ac_rc rc = AC_OK;
 
 	if (in->in_txn && in->failed) {
-		struct ac_err rerr = { 0 };
+		struct ac_err rerr = {0};
 		store_rollback(in->store, &rerr);
 		names_service_reset(); /* it may have seen the lost rows */
 		in->in_txn = false;

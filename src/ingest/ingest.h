@@ -1,6 +1,6 @@
 /* The one write pipeline: parse -> validate -> canonicalise -> sign or
- * verify (provenance) -> hash -> store -> index. Every write (CLI import, node init, later TAXII POST and partner
- * sync) goes through here.
+ * verify (provenance) -> hash -> store -> index. Every write (CLI import, node
+ * init, later TAXII POST and partner sync) goes through here.
  *
  * Writes are batched in transactions of opts.batch_size objects; in strict
  * mode the whole input is one transaction and the first error rolls it back.
@@ -28,9 +28,9 @@
  * config). Off unless enabled. */
 struct ingest_corr {
 	bool enabled;
-	size_t max_occurrences;  /* 0 = CORR_MAX_OCCURRENCES_DEFAULT */
+	size_t max_occurrences;	 /* 0 = CORR_MAX_OCCURRENCES_DEFAULT */
 	char default_country[3]; /* for national phone numbers; "" = none */
-	struct store *store;     /* where the index is written; NULL = the
+	struct store *store;	 /* where the index is written; NULL = the
 				  * ingest store. Must be the same connection
 				  * (e.g. the store an audit wrapper wraps) so
 				  * that the index rows commit with the
@@ -63,13 +63,13 @@ struct ingest_provenance {
  * rolls the transaction back and fails the ingest. */
 struct ingest_stats;
 typedef ac_rc (*ingest_commit_fn)(const struct stream_pos *last,
-				  const struct ingest_stats *pending,
-				  void *ctx, struct ac_err *err);
+				  const struct ingest_stats *pending, void *ctx,
+				  struct ac_err *err);
 
 struct ingest_opts {
-	const char *source;      /* "local" or "partner:<name>" */
-	bool strict;             /* first error rejects the whole input */
-	size_t batch_size;       /* objects per transaction; 0 = 1000 */
+	const char *source; /* "local" or "partner:<name>" */
+	bool strict;	    /* first error rejects the whole input */
+	size_t batch_size;  /* objects per transaction; 0 = 1000 */
 	/* 0: every transaction holds batch_size objects. Else each commit
 	 * doubles the next one, up to batch_grow_max: a commit rewrites every
 	 * page of the random-key indexes its objects touched, so in a large
@@ -93,15 +93,15 @@ struct ingest_opts {
 };
 
 struct ingest_stats {
-	uint64_t accepted;   /* new versions stored */
-	uint64_t duplicates; /* identical versions already present */
-	uint64_t held;       /* SCOs already held from another source */
-	uint64_t rejected;   /* invalid, conflicting or malformed */
+	uint64_t accepted;	 /* new versions stored */
+	uint64_t duplicates;	 /* identical versions already present */
+	uint64_t held;		 /* SCOs already held from another source */
+	uint64_t rejected;	 /* invalid, conflicting or malformed */
 	uint64_t bad_signatures; /* of which for provenance (unsigned,
 				  * unknown signer, bad signature) */
-	uint64_t warnings;   /* SHOULD-level findings on accepted objects */
-	uint64_t correlations; /* new correlations (corr.enabled) */
-	uint64_t alerts;       /* of which across sources */
+	uint64_t warnings;	 /* SHOULD-level findings on accepted objects */
+	uint64_t correlations;	 /* new correlations (corr.enabled) */
+	uint64_t alerts;	 /* of which across sources */
 };
 
 enum ingest_outcome {
@@ -115,7 +115,8 @@ enum ingest_outcome {
 
 /* Told about every rejected object: its id (or NULL when unknown), where it
  * was in the input (NULL for single objects) and why. */
-typedef void (*ingest_reject_cb)(const char *objid, const struct stream_pos *pos,
+typedef void (*ingest_reject_cb)(const char *objid,
+				 const struct stream_pos *pos,
 				 const char *reason, void *ctx);
 /* Optional per-object progress hook (objects seen so far). */
 typedef void (*ingest_progress_cb)(const struct ingest_stats *st, void *ctx);
@@ -128,11 +129,11 @@ struct ingest {
 	ingest_reject_cb on_reject;
 	ingest_progress_cb on_progress;
 	void *ctx;
-	size_t in_batch;     /* puts in the open transaction */
+	size_t in_batch;	    /* puts in the open transaction */
 	struct stream_pos last_pos; /* the last object handled, if have_pos */
 	bool have_pos;
 	bool in_txn;
-	bool failed;         /* strict error or store failure: roll back */
+	bool failed;	     /* strict error or store failure: roll back */
 	struct ac_buf canon; /* reused: canonical JSON of the current object */
 	struct ac_buf text;  /* reused: its full-text search words */
 	struct ac_buf meta;  /* reused: its markings summary */
@@ -142,7 +143,7 @@ struct ingest {
 	bool names_known;
 	struct ac_err *stream_err; /* where ingest_stream's callbacks report */
 	struct ingest_pipe *pipe;  /* ingest_stream's workers, while it runs */
-	struct corr *corr;         /* opened at the first store, if enabled */
+	struct corr *corr;	   /* opened at the first store, if enabled */
 	struct ident_set *idents;  /* reused: the current object's */
 };
 
@@ -168,6 +169,19 @@ ac_rc ingest_text(struct ingest *in, const char *data, size_t len,
 /* Streams a bundle or JSON Lines from f through the pipeline. */
 ac_rc ingest_stream(struct ingest *in, FILE *f, enum stream_format fmt,
 		    struct ac_err *err);
+
+/* Gives the next object's raw bytes of an input split by its caller, and
+ * its position (offsets increasing); *data = NULL at the end. The bytes
+ * need to last only until the next call. An error stops the input as a
+ * structural error stops ingest_stream. */
+typedef ac_rc (*ingest_next_fn)(void *ctx, const char **data, size_t *len,
+				struct stream_pos *pos, struct ac_err *err);
+
+/* ingest_stream for objects already split (a partner's TAXII pages): the
+ * same pipeline, checks and outcomes; an object over
+ * limits.max_object_bytes is rejected without being copied. */
+ac_rc ingest_elements(struct ingest *in, ingest_next_fn next, void *ctx,
+		      struct ac_err *err);
 
 /* Commits the open batch (or rolls back everything in strict mode after an
  * error). Must be called once at the end, also after errors. */

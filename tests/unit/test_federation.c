@@ -120,9 +120,9 @@ static void tree_signed(json_t **objs, size_t n, const struct ac_keys *k,
 		fed_tree_leaf(canon.data, canon.len, leaves[i]);
 	}
 	ac_buf_release(&canon);
-	assert_int_equal(fed_sign_tree(objs, (const void *)leaves, n, k, ALPHA,
-				       NULL),
-			 AC_OK);
+	assert_int_equal(
+	    fed_sign_tree(objs, (const void *)leaves, n, k, ALPHA, NULL),
+	    AC_OK);
 }
 
 static json_t *prov_of(json_t *o)
@@ -151,8 +151,8 @@ static void tree_sign_then_verify(void **state)
 		size_t n = sizes[s];
 		tree_signed(objs, n, &k, "Person");
 		for (size_t i = 0; i < n; i++) {
-			json_t *path = json_object_get(prov_of(objs[i]),
-						       "path");
+			json_t *path =
+			    json_object_get(prov_of(objs[i]), "path");
 			assert_string_equal(json_string_value(json_object_get(
 						prov_of(objs[i]), "alg")),
 					    FED_ALG_TREE);
@@ -212,8 +212,8 @@ static void tree_tampering_is_bad(void **state)
 	json_array_append(path, json_array_get(path, 0));
 	assert_int_equal(fed_verify(a[4], k.sign_pk), FED_SIG_BAD);
 	/* the signature of another tree over this path */
-	json_object_set(prov_of(b[0]), "sig", json_object_get(prov_of(a[0]),
-							      "sig"));
+	json_object_set(prov_of(b[0]), "sig",
+			json_object_get(prov_of(a[0]), "sig"));
 	assert_int_equal(fed_verify(b[0], k.sign_pk), FED_SIG_BAD);
 	/* malformed paths */
 	json_object_set_new(prov_of(b[1]), "path", json_string("r"));
@@ -240,19 +240,19 @@ static void tree_sign_refuses(void **state)
 
 	(void)state;
 	keys(&k);
-	assert_int_equal(fed_sign_tree(objs, (const void *)leaves, 0, &k,
-				       ALPHA, NULL),
-			 AC_ERR_INVALID);
+	assert_int_equal(
+	    fed_sign_tree(objs, (const void *)leaves, 0, &k, ALPHA, NULL),
+	    AC_ERR_INVALID);
 	assert_int_equal(fed_sign_tree(objs, (const void *)leaves,
 				       FED_TREE_MAX + 1, &k, ALPHA, NULL),
 			 AC_ERR_INVALID);
-	assert_int_equal(fed_sign_tree(objs, (const void *)leaves, 2, &k, "",
-				       NULL),
-			 AC_ERR_INVALID);
+	assert_int_equal(
+	    fed_sign_tree(objs, (const void *)leaves, 2, &k, "", NULL),
+	    AC_ERR_INVALID);
 	json_object_set_new(objs[1], "extensions", json_integer(1));
-	assert_int_equal(fed_sign_tree(objs, (const void *)leaves, 2, &k,
-				       ALPHA, NULL),
-			 AC_ERR_INVALID);
+	assert_int_equal(
+	    fed_sign_tree(objs, (const void *)leaves, 2, &k, ALPHA, NULL),
+	    AC_ERR_INVALID);
 	assert_true(json_equal(objs[0], before));
 	free_all(objs, 2);
 	json_decref(before);
@@ -272,8 +272,10 @@ static void verify_canonical_agrees(void **state)
 	     "\"extensions\":{\"extension-definition--ffffffff-0000-4000-8000-"
 	     "000000000000\":{\"a\":[1,{\"b\":\"}\\\",\"}]}}}"),
 	    /* after another one, and "extensions" in the middle */
-	    ("{\"a\":\"\\\"extensions\\\"\",\"extensions\":{\"extension-definition"
-	     "--00000000-0000-4000-8000-000000000000\":{\"x\":\"{\"}},\"z\":[]}"),
+	    ("{\"a\":\"\\\"extensions\\\"\",\"extensions\":{\"extension-"
+	     "definition"
+	     "--00000000-0000-4000-8000-000000000000\":{\"x\":\"{\"}},\"z\":[]"
+	     "}"),
 	};
 	struct ac_keys k;
 	struct ac_buf canon = AC_BUF_INIT(1u << 20);
@@ -289,9 +291,9 @@ static void verify_canonical_agrees(void **state)
 		assert_int_equal(stix_jcs(objs[i], &canon), AC_OK);
 		fed_tree_leaf(canon.data, canon.len, leaves[i]);
 	}
-	assert_int_equal(fed_sign_tree(objs, (const void *)leaves, 3, &k, ALPHA,
-				       NULL),
-			 AC_OK);
+	assert_int_equal(
+	    fed_sign_tree(objs, (const void *)leaves, 3, &k, ALPHA, NULL),
+	    AC_OK);
 	for (size_t i = 0; i < 3; i++) {
 		for (int change = 0; change < 4; change++) {
 			json_t *o = json_deep_copy(objs[i]);
@@ -305,14 +307,13 @@ static void verify_canonical_agrees(void **state)
 				json_object_set_new(o, "zz", json_integer(1));
 			ac_buf_reset(&canon);
 			assert_int_equal(stix_jcs(o, &canon), AC_OK);
-			assert_int_equal(fed_verify_canonical(o, &canon,
-							      k.sign_pk),
-					 fed_verify(o, k.sign_pk));
-			assert_int_equal(fed_verify_canonical(o, &canon,
-							      k.sign_pk),
-					 change == 0 || change == 2
-					     ? FED_SIG_OK
-					     : FED_SIG_BAD);
+			assert_int_equal(
+			    fed_verify_canonical(o, &canon, k.sign_pk),
+			    fed_verify(o, k.sign_pk));
+			assert_int_equal(
+			    fed_verify_canonical(o, &canon, k.sign_pk),
+			    change == 0 || change == 2 ? FED_SIG_OK
+						       : FED_SIG_BAD);
 			/* the leaf comes from canon, not from o: the text
 			 * of a changed copy fails for the intact object */
 			if (change == 1)
@@ -353,7 +354,8 @@ static void canonical_entry_matches_attach(void **state)
 	};
 	struct ac_buf canon = AC_BUF_INIT(1u << 20),
 		      want = AC_BUF_INIT(1u << 20),
-		      entry = AC_BUF_INIT(1u << 20), got = AC_BUF_INIT(1u << 20);
+		      entry = AC_BUF_INIT(1u << 20),
+		      got = AC_BUF_INIT(1u << 20);
 	unsigned char leaves[3][FED_LEAF_LEN] = {{1}, {2}, {3}};
 	static struct fed_tree t;
 	struct ac_keys k;
@@ -374,18 +376,17 @@ static void canonical_entry_matches_attach(void **state)
 		assert_int_equal(fed_tree_attach(o, &t, i % 3, ALPHA, NULL),
 				 AC_OK);
 		assert_int_equal(stix_jcs(o, &want), AC_OK);
-		assert_true(fed_canonical_with_entry(canon.data, canon.len,
-						     entry.data, entry.len,
-						     &got));
+		assert_true(fed_canonical_with_entry(
+		    canon.data, canon.len, entry.data, entry.len, &got));
 		if (got.len != want.len || memcmp(got.data, want.data, got.len))
 			fail_msg("shape %zu:\n got  %s\n want %s", i, got.data,
 				 want.data);
 		json_decref(o);
 	}
 	for (size_t i = 0; i < AC_ARRAY_LEN(declined); i++)
-		assert_false(fed_canonical_with_entry(
-		    declined[i], strlen(declined[i]), entry.data, entry.len,
-		    &got));
+		assert_false(
+		    fed_canonical_with_entry(declined[i], strlen(declined[i]),
+					     entry.data, entry.len, &got));
 	/* an identity that would need escaping is refused */
 	assert_int_equal(fed_tree_entry(&t, 0, "identity--\"", &entry),
 			 AC_ERR_INVALID);
@@ -424,10 +425,10 @@ static void onward_shared_verifies(void **state)
 }
 
 #define CARD_OK                                                                \
-	"{\"accord_card\":1,\"identity\":{\"id\":\"" ALPHA "\","            \
-	"\"name\":\"Alpha\"},\"sign_pk\":"                                   \
-	"\"CpmsouNPQVxpzwkkkqOJhZVAe7gqaHHHOwBXwmD5C2Q=\",\"taxii_url\":"       \
-	"\"https://127.0.0.1:8443/taxii2/api1/\",\"tls_pin_sha256\":"           \
+	"{\"accord_card\":1,\"identity\":{\"id\":\"" ALPHA "\","               \
+	"\"name\":\"Alpha\"},\"sign_pk\":"                                     \
+	"\"CpmsouNPQVxpzwkkkqOJhZVAe7gqaHHHOwBXwmD5C2Q=\",\"taxii_url\":"      \
+	"\"https://127.0.0.1:8443/taxii2/api1/\",\"tls_pin_sha256\":"          \
 	"\"mB7qtjvSv7Y9VQmGO61lgQa4p/6rJUypoDUkXf/TdYg=\"}"
 
 static ac_rc parse_with(const char *key, const char *value)
@@ -462,8 +463,7 @@ static void card_parse_checks_fields(void **state)
 			 AC_ERR_INVALID);
 	assert_int_equal(parse_with("taxii_url", "https://x/taxii2/api1"),
 			 AC_ERR_INVALID);
-	assert_int_equal(parse_with("tls_pin_sha256", "short"),
-			 AC_ERR_INVALID);
+	assert_int_equal(parse_with("tls_pin_sha256", "short"), AC_ERR_INVALID);
 	assert_int_equal(parse_with("accord_card", "1"), AC_ERR_INVALID);
 	assert_int_equal(fed_card_parse("{\"a\":1,\"a\":2}", 13, &c, NULL),
 			 AC_ERR_PARSE);
@@ -519,8 +519,7 @@ static void envelope_objects_range(void **state)
 	(void)state;
 	fed_envelope_parse(s, strlen(s), &e);
 	assert_true(e.more && e.objects && !e.duplicate);
-	assert_int_equal(e.end - e.start,
-			 strlen(" {\"id\":\"a]\"}, [\"]\"] "));
+	assert_int_equal(e.end - e.start, strlen(" {\"id\":\"a]\"}, [\"]\"] "));
 	assert_memory_equal(s + e.start, " {\"id\"", 6);
 	assert_int_equal(s[e.end], ']');
 	/* not closed, two of them, empty */
@@ -551,9 +550,65 @@ static void envelope_objects_range(void **state)
 		}
 	}
 	/* an escaped backslash before a closing quote, an escaped quote */
-	s = "{\"x\":\"a\\\\\",\"more\":true,\"y\":\"b\\\",\\\"more\\\":false\"}";
+	s = "{\"x\":\"a\\\\\",\"more\":true,\"y\":\"b\\\",\\\"more\\\":"
+	    "false\"}";
 	fed_envelope_parse(s, strlen(s), &e);
 	assert_true(e.more);
+}
+
+/* s's elements as fed_envelope_split lists them, joined by '|'. */
+static void split_joined(const char *s, char *out, size_t cap,
+			 struct fed_envelope *e)
+{
+	struct fed_elems el = {0};
+	size_t at = 0;
+
+	fed_envelope_split(s, strlen(s), e, &el);
+	assert_false(el.nomem);
+	out[0] = '\0';
+	for (size_t i = 0; i < el.n; i++)
+		at += (size_t)snprintf(
+		    out + at, cap - at, "%s%.*s", i ? "|" : "",
+		    (int)(el.at[i][1] - el.at[i][0]), s + el.at[i][0]);
+	fed_elems_release(&el);
+}
+
+/* The objects array's elements, as the pull hands them to the ingest. */
+static void envelope_split_elements(void **state)
+{
+	struct fed_envelope e, plain;
+	char got[512];
+	const char *s;
+
+	(void)state;
+	/* strings with brackets and commas, nesting, whitespace around;
+	 * arrays elsewhere in the envelope are not the objects */
+	s = "{\"x\":[1,2],\"objects\": [ {\"id\":\"a],\\\"b\"} ,\n"
+	    "{\"k\":[{\"y\":[1,2]}]},\t[\",\"] , 7 ],\"more\":true,"
+	    "\"z\":[3,4]}";
+	split_joined(s, got, sizeof(got), &e);
+	assert_string_equal(got, "{\"id\":\"a],\\\"b\"}|{\"k\":[{\"y\":[1,"
+				 "2]}]}|[\",\"]|7");
+	fed_envelope_parse(s, strlen(s), &plain);
+	assert_memory_equal(&e, &plain, sizeof(e));
+	assert_true(e.more && e.objects);
+	/* none, one */
+	split_joined("{\"objects\": [ ]}", got, sizeof(got), &e);
+	assert_string_equal(got, "");
+	split_joined("{\"objects\":[{}]}", got, sizeof(got), &e);
+	assert_string_equal(got, "{}");
+	/* missing elements stay visible as empty ones, never merged */
+	split_joined("{\"objects\":[{},,{\"a\":1},]}", got, sizeof(got), &e);
+	assert_string_equal(got, "{}||{\"a\":1}|");
+	split_joined("{\"objects\":[ , {}]}", got, sizeof(got), &e);
+	assert_string_equal(got, "|{}");
+	/* a second "objects" is not split; a cut page lists what it has */
+	split_joined("{\"objects\":[{}],\"objects\":[{\"b\":2}]}", got,
+		     sizeof(got), &e);
+	assert_string_equal(got, "{}");
+	assert_true(e.duplicate);
+	split_joined("{\"objects\":[{},{\"a\"", got, sizeof(got), &e);
+	assert_true(e.malformed);
 }
 
 static void store_sync_records(void **state)
@@ -568,7 +623,8 @@ static void store_sync_records(void **state)
 				       .sign_pk = {7}};
 	struct store_sync_state st = {.partner = "alpha",
 				      .collection = "c1",
-				      .watermark = "2026-01-01T00:00:00.000001Z",
+				      .watermark =
+					  "2026-01-01T00:00:00.000001Z",
 				      .received = 5};
 	struct store_sync_state got;
 	struct store_partner_link lg;
@@ -620,15 +676,15 @@ static void partner_added_with_link_or_not_at_all(void **state)
 	snprintf(db, sizeof(db), "%s/s.db", path);
 	assert_int_equal(store_open(db, true, &s, NULL), AC_OK);
 	/* the link fails (it names no partner): the partner goes too */
-	assert_int_equal(policy_partner_add_linked(s, "alpha", ALPHA, NULL, &l,
-						   &err),
-			 AC_ERR_NOTFOUND);
+	assert_int_equal(
+	    policy_partner_add_linked(s, "alpha", ALPHA, NULL, &l, &err),
+	    AC_ERR_NOTFOUND);
 	assert_int_equal(store_partner_get(s, "alpha", &p, NULL),
 			 AC_ERR_NOTFOUND);
 	snprintf(l.name, sizeof(l.name), "alpha");
-	assert_int_equal(policy_partner_add_linked(s, "alpha", ALPHA, NULL, &l,
-						   &err),
-			 AC_OK);
+	assert_int_equal(
+	    policy_partner_add_linked(s, "alpha", ALPHA, NULL, &l, &err),
+	    AC_OK);
 	assert_int_equal(store_partner_get(s, "alpha", &p, NULL), AC_OK);
 	assert_int_equal(store_partner_link_get(s, "alpha", &lg, NULL), AC_OK);
 	assert_string_equal(lg.url, l.url);
@@ -654,6 +710,7 @@ int main(void)
 	    cmocka_unit_test(partner_added_with_link_or_not_at_all),
 	    cmocka_unit_test(envelope_scan_top_level_only),
 	    cmocka_unit_test(envelope_objects_range),
+	    cmocka_unit_test(envelope_split_elements),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

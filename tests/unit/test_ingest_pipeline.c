@@ -10,6 +10,7 @@
 #include "store/store.h"
 
 #include <jansson.h>
+#include <inttypes.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -297,6 +298,114 @@ static void test_same_as_serial(void **state)
 	free(input);
 }
 
+/* ingest_next_fn over the lines of a buffer, plus one object over the
+ * size limit at the end; fails at line `fail_at` (0: never). */
+struct lines {
+	const char *data;
+	size_t len, at;
+	uint64_t index, fail_at;
+	char *huge;
+	size_t huge_len;
+	bool huge_done;
+};
+
+static ac_rc next_line(void *ctx, const char **data, size_t *len,
+		       struct stream_pos *pos, struct ac_err *err)
+{
+	struct lines *l = ctx;
+	const char *nl;
+
+	while (l->at < l->len && l->data[l->at] == '\n')
+		l->at++;
+	if (l->fail_at && l->index == l->fail_at)
+		return ac_err_set(err, AC_ERR_PARSE, "cut at %" PRIu64,
+				  l->index);
+	pos->index = l->index++;
+	if (l->at == l->len) {
+		if (l->huge_done)
+			return AC_OK;
+		l->huge_done = true;
+		pos->offset = l->len;
+		*data = l->huge;
+		*len = l->huge_len;
+		return AC_OK;
+	}
+	nl = memchr(l->data + l->at, '\n', l->len - l->at);
+	pos->offset = l->at;
+	*data = l->data + l->at;
+	*len = (nl ? (size_t)(nl - l->data) : l->len) - l->at;
+	l->at += *len;
+	return AC_OK;
+}
+
+static struct lines lines_of(const char *data, size_t len, size_t max)
+{
+	struct lines l = {.data = data, .len = len, .huge_len = max + 1};
+
+	l.huge = malloc(l.huge_len);
+	assert_non_null(l.huge);
+	memset(l.huge, ' ', l.huge_len);
+	l.huge[0] = '{';
+	l.huge[l.huge_len - 1] = '}';
+	return l;
+}
+
+/* Objects split by the caller (a partner's pages) go through the same
+ * pipeline: the same rows as the stream; an oversized one is rejected
+ * with its position; an error of the source stops the input after the
+ * objects before it. */
+static void test_elements_same_as_stream(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_opts opts = ingest_opts_default();
+	struct ac_err err = {0};
+	struct ingest in;
+	struct run a, b;
+	size_t len, na, nb;
+	char *input = make_input(&len), *da, *db;
+	struct lines l = lines_of(input, len, opts.limits.max_object_bytes);
+
+	opts.batch_size = 100;
+	run_ingest(f->s[0], input, len, &opts, true, &a);
+	memset(&b, 0, sizeof(b));
+	ingest_init(&in, f->s[1], &opts, on_reject, NULL, &b.rej);
+	assert_int_equal(ingest_elements(&in, next_line, &l, &err), AC_OK);
+	assert_int_equal(ingest_finish(&in, &err), AC_OK);
+	assert_int_equal(in.stats.accepted, a.stats.accepted);
+	assert_int_equal(in.stats.duplicates, a.stats.duplicates);
+	assert_int_equal(in.stats.rejected, a.stats.rejected + 1);
+	assert_int_equal(b.rej.r[b.rej.n - 1].pos.offset, len);
+	assert_int_equal(b.rej.r[b.rej.n - 1].pos.index, l.index - 2);
+	assert_non_null(strstr(b.rej.r[b.rej.n - 1].why, "larger than"));
+	da = dump_store(f->s[0], &na);
+	db = dump_store(f->s[1], &nb);
+	assert_int_equal(na, nb);
+	assert_string_equal(da, db);
+	free(da);
+	free(db);
+	free(l.huge);
+
+	/* a failing source: what came before it is in, the error comes out */
+	teardown(state);
+	setup(state);
+	f = *state;
+	l = lines_of(input, len, opts.limits.max_object_bytes);
+	l.fail_at = 50;
+	memset(&b, 0, sizeof(b));
+	ingest_init(&in, f->s[0], &opts, on_reject, NULL, &b.rej);
+	assert_int_equal(ingest_elements(&in, next_line, &l, &err),
+			 AC_ERR_PARSE);
+	assert_string_equal(err.msg, "cut at 50");
+	assert_int_equal(ingest_finish(&in, &err), AC_OK);
+	assert_int_equal(
+	    in.stats.accepted + in.stats.rejected + in.stats.duplicates, 50);
+	da = dump_store(f->s[0], &na);
+	assert_int_equal(na, in.stats.accepted);
+	free(da);
+	free(l.huge);
+	free(input);
+}
+
 /* The persons of input under other ids (first hex digit of the UUID
  * changed), as another agency would hold them. Caller frees. */
 static char *other_persons(const char *input, size_t *len)
@@ -338,8 +447,7 @@ static size_t name_alerts(struct store *s)
 {
 	size_t n = 0;
 
-	assert_int_equal(corr_alerts(s, 0, true, 0, count_name_alert, &n,
-				     NULL),
+	assert_int_equal(corr_alerts(s, 0, true, 0, count_name_alert, &n, NULL),
 			 AC_OK);
 	return n;
 }
@@ -490,6 +598,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_correlation_same_as_serial,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_elements_same_as_stream, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_strict_rolls_back, setup,
 					    teardown),
 	    cmocka_unit_test(test_store_failure),
