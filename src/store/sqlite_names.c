@@ -51,33 +51,53 @@ static ac_rc delete_names(struct store *s, const char *object_id,
 	return rc;
 }
 
-/* One row per statement: a multi-row INSERT needs a statement journal, and
- * opening one makes FTS5 flush its pending terms (its xSavepoint), so
- * inside an ingest transaction it cost ~280k instructions per person. */
-static ac_rc insert_names(struct store *s, const char *object_id,
-			  const char *source, const char *const *names,
-			  size_t n, int64_t now_us, struct ac_err *err)
+#define NAMES_PER_INSERT 4
+
+/* Up to NAMES_PER_INSERT rows per statement. OR FAIL: a multi-row INSERT
+ * that may abort needs a statement journal, and opening one makes FTS5
+ * flush its pending terms (its xSavepoint): ~280k instructions per person
+ * inside an ingest transaction. A failure fails the caller's transaction
+ * or savepoint, which is rolled back, so nothing half-done stays. */
+static ac_rc insert_some(struct store *s, const char *object_id,
+			 const char *source, const char *const *names,
+			 size_t n, int64_t now_us, struct ac_err *err)
 {
-	sqlite3 *db = store_sqlite_db(s);
+	char sql[512];
+	size_t len = (size_t)snprintf(sql, sizeof(sql),
+				      "INSERT OR FAIL INTO person_names"
+				      " (object_id, source, name, created_us)"
+				      " VALUES (?1, ?2, ?4, ?3)");
 	sqlite3_stmt *st = NULL;
 	ac_rc rc;
 
-	if (!n)
-		return AC_OK;
-	rc = stmt(s,
-		  "INSERT INTO person_names (object_id, source, name,"
-		  " created_us) VALUES (?1, ?2, ?3, ?4)",
-		  &st, err);
+	for (size_t i = 1; i < n; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+					", (?1, ?2, ?%zu, ?3)", 4 + i);
+	rc = store_sqlite_stmt_get(s, sql, len, &st, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now_us);
-	for (size_t i = 0; i < n && !rc; i++) {
-		sqlite3_bind_text(st, 3, names[i], -1, SQLITE_STATIC);
-		rc = step_done(db, st, "cannot add a person name to", err);
-	}
+	sqlite3_bind_int64(st, 3, now_us);
+	for (size_t i = 0; i < n; i++)
+		sqlite3_bind_text(st, 4 + (int)i, names[i], -1, SQLITE_STATIC);
+	rc = step_done(store_sqlite_db(s), st, "cannot add person names to",
+		       err);
 	store_sqlite_stmt_put(s, st);
+	return rc;
+}
+
+static ac_rc insert_names(struct store *s, const char *object_id,
+			  const char *source, const char *const *names,
+			  size_t n, int64_t now_us, struct ac_err *err)
+{
+	ac_rc rc = AC_OK;
+
+	for (size_t i = 0; i < n && !rc; i += NAMES_PER_INSERT)
+		rc = insert_some(s, object_id, source, names + i,
+				 n - i < NAMES_PER_INSERT ? n - i
+							  : NAMES_PER_INSERT,
+				 now_us, err);
 	return rc;
 }
 
