@@ -492,13 +492,14 @@ static bool key_is(const char *c, const struct canon_member *m, const char *k)
 }
 
 /* Finds the member with key k in the object starting at c[open] ('{'):
- * *cut gets it with one neighbouring comma; *only: it is the only one. */
+ * *cut gets it with one neighbouring comma; *only: it is the only one.
+ * Canonical text has no duplicate keys, so the members after it are not
+ * read. */
 static bool canon_find(const char *c, size_t n, size_t open, const char *k,
 		       size_t cut[2], bool *only)
 {
 	struct canon_member m;
-	size_t at = open + 1, count = 0;
-	bool found = false;
+	size_t at = open + 1;
 
 	if (open >= n || c[open] != '{')
 		return false;
@@ -507,18 +508,17 @@ static bool canon_find(const char *c, size_t n, size_t open, const char *k,
 	for (;;) {
 		if (!canon_member(c, n, at, &m))
 			return false;
-		count++;
-		if (key_is(c, &m, k) && !found) {
-			found = true;
+		if (key_is(c, &m, k)) {
 			cut[0] = at > open + 1 ? at - 1 : at;
-			cut[1] = at > open + 1 ? m.end : m.end + (c[m.end] == ',');
+			cut[1] = at > open + 1 ? m.end
+					       : m.end + (c[m.end] == ',');
+			*only = at == open + 1 && c[m.end] == '}';
+			return true;
 		}
 		if (c[m.end] == '}')
-			break;
+			return false;
 		at = m.end + 1;
 	}
-	*only = count == 1;
-	return found;
 }
 
 /* The tree leaf of canon (the canonical form of a signed object) without
