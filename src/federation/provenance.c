@@ -394,6 +394,37 @@ static bool verified_before(const unsigned char *pk, const struct tree_msg *m,
 	return false;
 }
 
+#define NODE_MEMO 64
+
+/* tree_node, remembering this thread's last results: the objects of one
+ * signed tree share the nodes above their leaves, so verifying them one
+ * after the other hashes each shared node once instead of once per leaf.
+ * The whole input is compared (it is public); a result is a pure
+ * function of it. */
+static void tree_node_memo(const unsigned char *left,
+			   const unsigned char *right,
+			   unsigned char out[FED_LEAF_LEN])
+{
+	static _Thread_local struct node_memo {
+		unsigned char in[2 * FED_LEAF_LEN];
+		unsigned char out[FED_LEAF_LEN];
+		bool used;
+	} memo[NODE_MEMO];
+	struct node_memo *m =
+	    &memo[(left[0] ^ (unsigned)right[1] << 3) % NODE_MEMO];
+
+	if (m->used && !memcmp(m->in, left, FED_LEAF_LEN) &&
+	    !memcmp(m->in + FED_LEAF_LEN, right, FED_LEAF_LEN)) {
+		memcpy(out, m->out, FED_LEAF_LEN);
+		return;
+	}
+	memcpy(m->in, left, FED_LEAF_LEN);
+	memcpy(m->in + FED_LEAF_LEN, right, FED_LEAF_LEN);
+	tree_node(left, right, m->out);
+	m->used = true;
+	memcpy(out, m->out, FED_LEAF_LEN);
+}
+
 /* Folds one path entry ("l"/"r" and a base64 hash) into cur. */
 static bool fold_path_entry(const json_t *e, unsigned char cur[FED_LEAF_LEN])
 {
@@ -405,9 +436,9 @@ static bool fold_path_entry(const json_t *e, unsigned char cur[FED_LEAF_LEN])
 	    !ac_b64_decode_exact(s + 1, B64_LEAF_LEN, sib, sizeof(sib)))
 		return false;
 	if (s[0] == 'l')
-		tree_node(sib, cur, cur);
+		tree_node_memo(sib, cur, cur);
 	else
-		tree_node(cur, sib, cur);
+		tree_node_memo(cur, sib, cur);
 	return true;
 }
 
