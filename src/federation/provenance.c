@@ -3,6 +3,7 @@
 #include "federation/provenance.h"
 
 #include "base/b64.h"
+#include "base/scan.h"
 #include "base/buf.h"
 #include "stix/jcs.h"
 
@@ -448,20 +449,13 @@ static bool fold_path_entry(const json_t *e, unsigned char cur[FED_LEAF_LEN])
 /* Index after the string starting at c[i] (a quote); 0 if unterminated. */
 static size_t canon_string_end(const char *c, size_t n, size_t i)
 {
-	size_t from = ++i;
-
-	while (i < n) {
-		const char *q = memchr(c + i, '"', n - i);
-		size_t k, backslashes = 0;
-
-		if (!q)
+	for (i++; i < n;) {
+		i += ac_scan_plain_run(c + i, n - i, true);
+		if (i >= n)
 			return 0;
-		k = (size_t)(q - c);
-		while (k - backslashes > from && c[k - backslashes - 1] == '\\')
-			backslashes++;
-		if (backslashes % 2 == 0)
-			return k + 1;
-		i = k + 1; /* an escaped quote */
+		if (c[i] == '"')
+			return i + 1;
+		i += c[i] == '\\' ? 2 : 1; /* an escape, or a control byte */
 	}
 	return 0;
 }
@@ -500,8 +494,9 @@ struct canon_member {
 	size_t key, key_end, value, end;
 };
 
-static bool canon_member(const char *c, size_t n, size_t at,
-			 struct canon_member *m)
+/* The key and value start of the member at c[at] (m->end not set). */
+static bool canon_key(const char *c, size_t n, size_t at,
+		      struct canon_member *m)
 {
 	if (at >= n || c[at] != '"')
 		return false;
@@ -511,6 +506,15 @@ static bool canon_member(const char *c, size_t n, size_t at,
 		return false;
 	m->key_end--;
 	m->value = m->key_end + 2;
+	m->end = 0;
+	return true;
+}
+
+static bool canon_member(const char *c, size_t n, size_t at,
+			 struct canon_member *m)
+{
+	if (!canon_key(c, n, at, m))
+		return false;
 	m->end = canon_value_end(c, n, m->value);
 	return m->end != 0;
 }
@@ -522,14 +526,12 @@ static bool key_is(const char *c, const struct canon_member *m, const char *k)
 	return m->key_end - m->key == len && !memcmp(c + m->key, k, len);
 }
 
-/* Finds the member with key k in the object starting at c[open] ('{'):
- * *cut gets it with one neighbouring comma; *only: it is the only one.
- * Canonical text has no duplicate keys, so the members after it are not
- * read. */
+/* Finds the member with key k in the object starting at c[open] ('{')
+ * into *m, without reading its value (m->end is 0). Canonical text has
+ * no duplicate keys, so the members after it are not read either. */
 static bool canon_find(const char *c, size_t n, size_t open, const char *k,
-		       size_t cut[2], bool *only)
+		       struct canon_member *m)
 {
-	struct canon_member m;
 	size_t at = open + 1;
 
 	if (open >= n || c[open] != '{')
@@ -537,42 +539,56 @@ static bool canon_find(const char *c, size_t n, size_t open, const char *k,
 	if (at < n && c[at] == '}')
 		return false;
 	for (;;) {
-		if (!canon_member(c, n, at, &m))
+		if (!canon_key(c, n, at, m))
 			return false;
-		if (key_is(c, &m, k)) {
-			cut[0] = at > open + 1 ? at - 1 : at;
-			cut[1] = at > open + 1 ? m.end
-					       : m.end + (c[m.end] == ',');
-			*only = at == open + 1 && c[m.end] == '}';
+		if (key_is(c, m, k))
 			return true;
-		}
-		if (c[m.end] == '}')
+		m->end = canon_value_end(c, n, m->value);
+		if (!m->end || c[m->end] == '}')
 			return false;
-		at = m.end + 1;
+		at = m->end + 1;
 	}
 }
 
+/* Member m (ending at m->end) of the object opening at c[open]: cut gets
+ * it with one neighbouring comma; whether it is the only member. */
+static bool member_cut(const char *c, size_t open,
+		       const struct canon_member *m, size_t cut[2])
+{
+	size_t at = m->key - 1;
+
+	cut[0] = at > open + 1 ? at - 1 : at;
+	cut[1] = at > open + 1 ? m->end : m->end + (c[m->end] == ',');
+	return at == open + 1 && c[m->end] == '}';
+}
+
 /* The tree leaf of canon (the canonical form of a signed object) without
- * its provenance entry; false when the text is not as expected. */
+ * its provenance entry; false when the text is not as expected. Only the
+ * members up to the provenance entry are read. */
 static bool leaf_without_provenance(const char *c, size_t n,
 				    unsigned char leaf[FED_LEAF_LEN])
 {
 	static const unsigned char tag = 0x00;
-	size_t exts[2], prov[2], cut[2];
-	struct canon_member m;
+	size_t exts[2], cut[2];
+	struct canon_member m, p;
 	crypto_generichash_state st;
-	bool only_ext, only_prov;
 
-	if (!canon_find(c, n, 0, "extensions", exts, &only_ext))
+	if (!canon_find(c, n, 0, "extensions", &m) ||
+	    !canon_find(c, n, m.value, FED_PROVENANCE_EXT, &p))
 		return false;
-	/* exts covers the member and maybe a comma: find its '{' */
-	if (!canon_member(c, n, c[exts[0]] == ',' ? exts[0] + 1 : exts[0], &m) ||
-	    !canon_find(c, n, m.value, FED_PROVENANCE_EXT, prov, &only_prov))
+	p.end = canon_value_end(c, n, p.value);
+	if (!p.end || p.end >= n)
 		return false;
-	if (only_prov && only_ext)
-		return false; /* the object would be empty: not STIX */
-	cut[0] = only_prov ? exts[0] : prov[0];
-	cut[1] = only_prov ? exts[1] : prov[1];
+	if (member_cut(c, m.value, &p, cut)) {
+		/* the only extension: "extensions" goes, and it ends with
+		 * the brace after the provenance entry */
+		m.end = p.end + 1;
+		if (m.end >= n || (c[m.end] != ',' && c[m.end] != '}'))
+			return false;
+		if (member_cut(c, 0, &m, exts))
+			return false; /* the object would be empty: not STIX */
+		memcpy(cut, exts, sizeof(cut));
+	}
 	crypto_generichash_init(&st, NULL, 0, FED_LEAF_LEN);
 	crypto_generichash_update(&st, &tag, 1);
 	crypto_generichash_update(&st, (const unsigned char *)c, cut[0]);
