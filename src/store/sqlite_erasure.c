@@ -58,14 +58,17 @@ static ac_rc check_ids(const char *partner, const char *const *ids, size_t n,
 }
 
 /* Merges the disclosure log into the disclosures tree in key order (each
- * page of the tree is written once) and empties it. */
+ * page of the tree is written once) and empties it. A pair logged twice
+ * meets itself in the upsert: no GROUP BY, which cost a third more
+ * (13.9k against 9.1k instructions per row merged). WHERE true: an
+ * upsert's SELECT needs a clause before ON CONFLICT. */
 static ac_rc merge_log(sqlite3 *db, struct ac_err *err)
 {
 	return exec_sql(
 	    db,
 	    "INSERT INTO disclosures (object_id, partner, first_us, last_us)"
-	    " SELECT object_id, partner, min(at_us), max(at_us)"
-	    " FROM disclosure_log GROUP BY object_id, partner"
+	    " SELECT object_id, partner, at_us, at_us"
+	    " FROM disclosure_log WHERE true"
 	    " ORDER BY object_id, partner"
 	    " ON CONFLICT (object_id, partner) DO UPDATE SET"
 	    " first_us = min(first_us, excluded.first_us),"

@@ -212,6 +212,9 @@ static void disclosure_log_merges(void **state)
 	}
 	assert_int_equal(store_disclosure_add(f->s, "bravo", one, 1, 100, NULL),
 			 AC_OK);
+	/* logged twice before one merge */
+	assert_int_equal(store_disclosure_add(f->s, "alpha", ids, 3, 250, NULL),
+			 AC_OK);
 	/* this one reaches the threshold: everything is merged */
 	assert_int_equal(store_disclosure_add(f->s, "alpha", ids, n, 300, NULL),
 			 AC_OK);
@@ -234,6 +237,14 @@ static void disclosure_log_merges(void **state)
 			 AC_OK);
 	assert_string_equal(got[0].partner, "alpha");
 	assert_int_equal(got[0].first_us, 300);
+	memset(got, 0, sizeof(got));
+	assert_int_equal(
+	    store_disclosure_list(f->s, ids[1], collect_disclosure, got, NULL),
+	    AC_OK);
+	assert_string_equal(got[0].partner, "alpha");
+	assert_int_equal(got[0].first_us, 250);
+	assert_int_equal(got[0].last_us, 300);
+	assert_string_equal(got[1].partner, "");
 	/* merged in the same transaction as the rows that filled the log:
 	 * a rolled-back one leaves the log and the records as they were */
 	assert_int_equal(store_begin(f->s, NULL), AC_OK);
