@@ -19,22 +19,19 @@ struct pass {
 	ac_rc rc;
 };
 
-/* Decided on the markings summary, parsed in this thread's arena: with
- * json_loadb of the whole object, the pass at each `accord serve` start
- * cost ~240k instructions per stored object. */
+/* Decided on the markings summary, read directly or parsed in this
+ * thread's arena: with json_loadb of the whole object, the pass at each
+ * `accord serve` start cost ~240k instructions per stored object. */
 static bool expired(struct pass *p, const struct store_row *row)
 {
 	struct policy_object po;
 	struct policy_reason why;
-	json_t *obj;
-	bool yes = false;
+	bool granular, yes = false;
 
 	ac_json_arena_begin();
-	obj = policy_decision_input(row);
-	if (obj && policy_object_from_row(row, obj, p->d, &p->agreements, &po,
-					  NULL) == AC_OK)
+	if (policy_object_for_decision(row, p->d, &p->agreements, &po,
+				       &granular, NULL) == AC_OK)
 		yes = policy_decide(&p->admin, &po, POLICY_PURGE, &why);
-	json_decref(obj);
 	ac_json_arena_end();
 	return yes;
 }

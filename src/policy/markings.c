@@ -210,7 +210,7 @@ static ac_rc read_tlp(const json_t *obj, struct policy_markings *m,
 	return AC_OK;
 }
 
-static bool name_ok(const char *s)
+bool policy_name_ok(const char *s)
 {
 	size_t n = 0;
 
@@ -235,7 +235,7 @@ static bool read_names(const json_t *list, char names[][POLICY_NAME_MAX + 1],
 		return false;
 	json_array_foreach(list, i, v)
 	{
-		if (!json_is_string(v) || !name_ok(json_string_value(v)))
+		if (!json_is_string(v) || !policy_name_ok(json_string_value(v)))
 			return false;
 		snprintf(names[*count], POLICY_NAME_MAX + 1, "%s",
 			 json_string_value(v));

@@ -119,6 +119,22 @@ const char *policy_tlp_marking_id(enum policy_tlp t);
 ac_rc policy_markings_read(const json_t *obj, const struct policy_defaults *d,
 			   struct policy_markings *out, struct ac_err *err);
 
+/* policy_markings_read of a summary (policy_markings_summary's text s[0..n))
+ * without parsing it into JSON, and whether it has granular markings. It
+ * takes only what it reads exactly (the summary's members once each,
+ * escape-free ASCII strings, plain integers, accepted values) and returns
+ * false for anything else: then parse s and use policy_markings_read,
+ * which gives the same markings or the error (src/policy/summary.c).
+ * Deciding on a stored row: 4.5k instructions instead of 13.6k (callgrind,
+ * `accord retention run --dry-run`, 100k rows). */
+bool policy_summary_read(const char *s, size_t n,
+			 const struct policy_defaults *d,
+			 struct policy_markings *out, bool *granular);
+
+/* Whether s is a user or partner name a marking may list: 1 to
+ * POLICY_NAME_MAX of [a-z0-9._-]. */
+bool policy_name_ok(const char *s);
+
 /* The part of obj the access decision reads, as RFC 8785 JSON into out
  * (reset first): id, type, object_marking_refs, the handling extension,
  * the person extension's data_subject_category, and "granular_markings": []

@@ -259,16 +259,17 @@ json_t *policy_decision_input(const struct store_row *row)
 	return obj;
 }
 
-ac_rc policy_object_from_row(const struct store_row *row, const json_t *obj,
-			     const struct policy_defaults *d,
-			     const struct policy_agreements *all,
-			     struct policy_object *out, struct ac_err *err)
+/* out->source* from row->source; *provider: the source partner's
+ * agreement, if any. */
+static ac_rc object_source(const struct store_row *row,
+			   const struct policy_agreements *all,
+			   struct policy_object *out,
+			   const struct policy_agreement **provider,
+			   struct ac_err *err)
 {
-	const struct policy_agreement *provider = NULL;
 	const char *src = row->source ? row->source : "";
-	ac_rc rc;
 
-	memset(out, 0, sizeof(*out));
+	*provider = NULL;
 	if (strcmp(src, "local") == 0) {
 		out->source = POLICY_SOURCE_OWN;
 	} else if (strncmp(src, "partner:", 8) == 0 && src[8] &&
@@ -276,19 +277,72 @@ ac_rc policy_object_from_row(const struct store_row *row, const json_t *obj,
 		out->source = POLICY_SOURCE_PARTNER;
 		snprintf(out->source_partner, sizeof(out->source_partner), "%s",
 			 src + 8);
-		provider = policy_agreements_find(all, out->source_partner);
+		*provider = policy_agreements_find(all, out->source_partner);
 		out->source_onward =
-		    provider ? provider->onward : POLICY_ONWARD_NONE;
+		    *provider ? (*provider)->onward : POLICY_ONWARD_NONE;
 	} else {
 		return ac_err_set(err, AC_ERR_INVALID,
 				  "object '%.128s': unknown source '%.80s'",
 				  row->id ? row->id : "", src);
 	}
-	rc = policy_markings_read(obj, d, &out->markings, err);
-	if (rc)
-		return rc;
+	return AC_OK;
+}
+
+static void object_dates(const struct store_row *row,
+			 const struct policy_defaults *d,
+			 const struct policy_agreement *provider,
+			 struct policy_object *out)
+{
 	out->received_us = row->date_added_us;
 	out->review_us = policy_review_date(&out->markings, out->source,
 					    provider, d, row->date_added_us);
-	return AC_OK;
+}
+
+ac_rc policy_object_from_row(const struct store_row *row, const json_t *obj,
+			     const struct policy_defaults *d,
+			     const struct policy_agreements *all,
+			     struct policy_object *out, struct ac_err *err)
+{
+	const struct policy_agreement *provider;
+	ac_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = object_source(row, all, out, &provider, err);
+	if (!rc)
+		rc = policy_markings_read(obj, d, &out->markings, err);
+	if (!rc)
+		object_dates(row, d, provider, out);
+	return rc;
+}
+
+ac_rc policy_object_for_decision(const struct store_row *row,
+				 const struct policy_defaults *d,
+				 const struct policy_agreements *all,
+				 struct policy_object *out, bool *granular,
+				 struct ac_err *err)
+{
+	const struct policy_agreement *provider;
+	json_t *obj;
+	ac_rc rc;
+
+	*granular = false;
+	/* the markings are policy_summary_read's to clear */
+	memset(&out->source, 0,
+	       sizeof(*out) - offsetof(struct policy_object, source));
+	if (row->meta && policy_summary_read(row->meta, row->meta_len, d,
+					     &out->markings, granular)) {
+		rc = object_source(row, all, out, &provider, err);
+		if (!rc)
+			object_dates(row, d, provider, out);
+		return rc;
+	}
+	obj = policy_decision_input(row);
+	if (!obj)
+		return ac_err_set(err, AC_ERR_PARSE,
+				  "stored object '%.128s' does not parse",
+				  row->id ? row->id : "");
+	rc = policy_object_from_row(row, obj, d, all, out, err);
+	*granular = json_object_get(obj, "granular_markings") != NULL;
+	json_decref(obj);
+	return rc;
 }

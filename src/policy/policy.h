@@ -165,4 +165,15 @@ ac_rc policy_object_from_row(const struct store_row *row, const json_t *obj,
 			     const struct policy_agreements *all,
 			     struct policy_object *out, struct ac_err *err);
 
+/* policy_object_from_row for a decision on a stored row, and whether the
+ * object has granular markings: read from the markings summary directly
+ * (policy_summary_read) when it can, else from policy_decision_input.
+ * AC_ERR_PARSE when that does not parse; else as policy_object_from_row.
+ * Callers parsing in a jansson arena (ac_json_arena_begin) keep doing so. */
+ac_rc policy_object_for_decision(const struct store_row *row,
+				 const struct policy_defaults *d,
+				 const struct policy_agreements *all,
+				 struct policy_object *out, bool *granular,
+				 struct ac_err *err);
+
 #endif

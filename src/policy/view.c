@@ -64,11 +64,12 @@ bool policy_view_allows(const struct policy_view *v,
 			const struct store_row *row)
 {
 	struct policy_object po;
-	json_t *obj = policy_decision_input(row);
-	bool ok = obj && decide(v, row, obj, &po);
+	struct policy_reason why;
+	bool granular;
 
-	json_decref(obj);
-	return ok;
+	return policy_object_for_decision(row, &v->defaults, &v->agreements,
+					  &po, &granular, NULL) == AC_OK &&
+	       policy_decide(&v->subject, &po, v->action, &why);
 }
 
 json_t *policy_view_row(const struct policy_view *v,

@@ -43,32 +43,23 @@ enum audit_action taxii_read_action(const struct taxii_call *c)
 	return c->who.is_partner ? AUDIT_DISCLOSE : AUDIT_CONSULT;
 }
 
-/* Parses the row and decides on it: *allowed, and whether it carries
- * granular markings. Runs in this thread's jansson arena (the values die
- * here), which takes malloc/free off the per-row cost. */
+/* Decides on the row: *allowed, and whether it carries granular markings.
+ * Read from its markings summary, or parsed in this thread's jansson arena
+ * (the values die here), which takes malloc/free off the per-row cost. */
 static ac_rc decide_row(struct taxii_call *c, const struct store_row *row,
 			bool *allowed, bool *granular)
 {
 	struct policy_object po;
 	struct ac_err err = {0};
-	json_t *obj = NULL;
 
-	*allowed = *granular = false;
+	*allowed = false;
 	ac_json_arena_begin();
-	/* stored JSON is canonical: the fast parser takes it; the markings
-	 * summary stored with the version is all the decision reads */
-	if (!(obj = policy_decision_input(row))) {
-		ac_log(AC_LOG_WARN, "taxii: stored object '%.128s' does not "
-		       "parse: not shown", row->id);
-	} else if (policy_object_from_row(row, obj, &c->t->markings,
-					  &c->acc.all, &po, &err)) {
+	if (policy_object_for_decision(row, &c->t->markings, &c->acc.all, &po,
+				       granular, &err))
 		ac_log(AC_LOG_WARN, "taxii: %s: not shown", err.msg);
-	} else {
+	else
 		*allowed = policy_decide(&c->acc.subj, &po, c->acc.action,
 					 NULL);
-		*granular = json_object_get(obj, "granular_markings") != NULL;
-	}
-	json_decref(obj);
 	ac_json_arena_end();
 	return AC_OK;
 }

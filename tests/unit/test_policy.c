@@ -3,6 +3,7 @@
  * markings model, defaults, granular redaction and the handling extension. */
 #include "base/common.h"
 #include "base/buf.h"
+#include "gen/gen.h"
 #include "policy/policy.h"
 #include "policy/markings.h"
 #include "stix/ext.h"
@@ -622,6 +623,35 @@ static void person_category(void **state)
 	json_decref(o);
 }
 
+/* policy_summary_read on text: when it takes it (it must when `taken`),
+ * the same markings and granular flag as parsing and policy_markings_read,
+ * which must then succeed. Returns whether it took it. */
+static bool fast_reads_the_same(const char *text, size_t len, bool taken)
+{
+	struct policy_markings fast, slow;
+	struct policy_defaults d;
+	bool granular = false, took;
+	json_error_t e;
+	json_t *s;
+
+	policy_defaults_init(&d);
+	d.areas = POLICY_AREA_BIT(POLICY_AREA_WEAPONS);
+	took = policy_summary_read(text, len, &d, &fast, &granular);
+	if (taken && !took)
+		fail_msg("not taken: %.*s", (int)len, text);
+	if (!took)
+		return false;
+	s = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+	if (!s)
+		fail_msg("taken, but does not parse: %.*s", (int)len, text);
+	assert_int_equal(policy_markings_read(s, &d, &slow, NULL), AC_OK);
+	assert_memory_equal(&fast, &slow, sizeof(fast));
+	assert_int_equal(granular,
+			 json_object_get(s, "granular_markings") != NULL);
+	json_decref(s);
+	return true;
+}
+
 /* policy_markings_summary keeps exactly what policy_markings_read reads. */
 static void summary_reads_the_same(const char *text)
 {
@@ -641,6 +671,7 @@ static void summary_reads_the_same(const char *text)
 	assert_memory_equal(&full, &sum, sizeof(full));
 	assert_int_equal(json_object_get(o, "granular_markings") != NULL,
 			 json_object_get(s, "granular_markings") != NULL);
+	fast_reads_the_same(buf.data, buf.len, false);
 	assert_null(json_object_get(s, "name"));
 	/* written in RFC 8785 form: canonicalising it changes nothing */
 	assert_int_equal(stix_jcs(s, &canon), AC_OK);
@@ -698,6 +729,86 @@ static void markings_summary(void **state)
 			TLP2_RED);
 	assert_int_equal(policy_markings_summary(big, &buf), AC_ERR_LIMIT);
 	json_decref(big);
+	ac_buf_release(&buf);
+}
+
+#define H_EXT "\"extensions\":{\"" STIX_EXT_HANDLING "\":{"
+#define H_END "}},\"id\":\"indicator--1\",\"type\":\"indicator\"}"
+
+/* The summary read without parsing: every generated object's summary is
+ * taken, with the parsed reading's markings; text it cannot read exactly
+ * is left to the parser (which may refuse it). */
+static void summary_fast_reader(void **state)
+{
+	static const char *const taken[] = {
+	    "{}",
+	    "{\"id\":\"x\",\"object_marking_refs\":[\"" TLP2_GREEN "\",\"" TLP2_RED
+	    "\",\"marking-definition--other\"],\"type\":\"report\"}",
+	    "{" H_EXT "\"areas\":[\"drug-trafficking\",\"weapons\"],"
+	    "\"extension_type\":\"property-extension\",\"h3_text\":\"only "
+	    "the desk\",\"handling_code\":\"H3\",\"information_accuracy\":2,"
+	    "\"recipients\":{\"partners\":[\"bravo\",\"c-1.x_y\"],\"users\":"
+	    "[\"ana\"]},\"retention_days\":36500,\"source_reliability\":\"X\""
+	    "},\"" STIX_EXT_PERSON "\":{\"data_subject_category\":\"witness\""
+	    H_END,
+	    "{\"extensions\":{\"" STIX_EXT_PERSON "\":{\"data_subject_category\""
+	    ":\"a-category-too-long\"}},\"granular_markings\":[],\"type\":\"x\"}",
+	    "{" H_EXT "\"recipients\":{}" H_END,
+	};
+	static const char *const declined[] = {
+	    /* what the parser refuses */
+	    "{\"id\":\"x\",\"id\":\"y\"}",
+	    "{" H_EXT "\"retention_days\":01" H_END,
+	    "{\"id\":\"x\"} ",
+	    "{\"id\":\"x\"",
+	    "{\"id\":\"\x01\"}",
+	    /* what the markings rules refuse */
+	    "{" H_EXT "\"areas\":[]" H_END,
+	    "{" H_EXT "\"areas\":[\"no-such-area\"]" H_END,
+	    "{" H_EXT "\"handling_code\":\"H9\"" H_END,
+	    "{" H_EXT "\"information_accuracy\":5" H_END,
+	    "{" H_EXT "\"retention_days\":0" H_END,
+	    "{" H_EXT "\"retention_days\":36501" H_END,
+	    "{" H_EXT "\"source_reliability\":\"AB\"" H_END,
+	    "{" H_EXT "\"recipients\":{\"users\":[\"Ana\"]}" H_END,
+	    "{\"object_marking_refs\":\"" TLP2_RED "\"}",
+	    "{\"object_marking_refs\":[1]}",
+	    /* readable by the parser only */
+	    "{" H_EXT "\"retention_days\":30.0" H_END,
+	    "{" H_EXT "\"h3_text\":\"caf\xc3\xa9\"" H_END,
+	    "{" H_EXT "\"h3_text\":\"a \\\"quote\\\"\"" H_END,
+	    "{" H_EXT "\"x_custom\":true" H_END,
+	    "{\"extensions\":{\"" STIX_EXT_PERSON "\":{\"data_subject_category\""
+	    ":7}}}",
+	    "{\"granular_markings\":[{}]}",
+	    "{\"name\":\"x\"}",
+	};
+	struct gen_opts o = {.seed = 11, .count = 3000, .created_by = NULL};
+	struct ac_buf buf = AC_BUF_INIT(1u << 20);
+	char *all = NULL, *line, *save = NULL;
+	size_t len = 0, n = 0;
+	FILE *f = open_memstream(&all, &len);
+
+	(void)state;
+	for (size_t i = 0; i < AC_ARRAY_LEN(taken); i++)
+		fast_reads_the_same(taken[i], strlen(taken[i]), true);
+	for (size_t i = 0; i < AC_ARRAY_LEN(declined); i++)
+		if (fast_reads_the_same(declined[i], strlen(declined[i]), false))
+			fail_msg("taken: %s", declined[i]);
+	assert_non_null(f);
+	assert_int_equal(gen_write(&o, GEN_JSONL, f, NULL), AC_OK);
+	fclose(f);
+	for (line = strtok_r(all, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), n++) {
+		json_t *obj = json_loads(line, 0, NULL);
+
+		assert_non_null(obj);
+		assert_int_equal(policy_markings_summary(obj, &buf), AC_OK);
+		fast_reads_the_same(buf.data, buf.len, true);
+		json_decref(obj);
+	}
+	assert_true(n > 2000);
+	free(all);
 	ac_buf_release(&buf);
 }
 
@@ -959,6 +1070,7 @@ int main(void)
 	    cmocka_unit_test(redaction),
 	    cmocka_unit_test(handling_validator),
 	    cmocka_unit_test(markings_summary),
+	    cmocka_unit_test(summary_fast_reader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
