@@ -1,4 +1,4 @@
-/* Base64 decoding for public values (b64.h). */
+/* Base64 encoding and decoding for public values (b64.h). */
 #include "base/common.h"
 #include "base/b64.h"
 
@@ -69,4 +69,31 @@ bool ac_b64_decode_exact(const char *s, size_t len, unsigned char *out,
 		out[2] = (unsigned char)(c << 6 | d);
 	}
 	return !rest || decode_tail(u, out, rest);
+}
+
+static const char ALPHABET[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void ac_b64_encode(const unsigned char *in, size_t n, char *out)
+{
+	size_t i = 0;
+
+	for (; i + 3 <= n; i += 3, out += 4) {
+		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+			     in[i + 2];
+		out[0] = ALPHABET[v >> 18];
+		out[1] = ALPHABET[v >> 12 & 63];
+		out[2] = ALPHABET[v >> 6 & 63];
+		out[3] = ALPHABET[v & 63];
+	}
+	if (i < n) {
+		uint32_t v = (uint32_t)in[i] << 16 |
+			     (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
+		out[0] = ALPHABET[v >> 18];
+		out[1] = ALPHABET[v >> 12 & 63];
+		out[2] = i + 1 < n ? ALPHABET[v >> 6 & 63] : '=';
+		out[3] = '=';
+		out += 4;
+	}
+	*out = '\0';
 }

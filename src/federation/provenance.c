@@ -259,9 +259,7 @@ ac_rc fed_tree_sign(const unsigned char (*leaves)[FED_LEAF_LEN], size_t n,
 	/* each node is in the path of every leaf below its sibling: encode
 	 * it once */
 	for (size_t j = 0; j < t->start[t->levels - 1]; j++)
-		sodium_bin2base64(t->nodes_b64[j], B64_LEAF_LEN + 1,
-				  t->nodes[j], FED_LEAF_LEN,
-				  sodium_base64_VARIANT_ORIGINAL);
+		ac_b64_encode(t->nodes[j], FED_LEAF_LEN, t->nodes_b64[j]);
 	tree_message(t->nodes[t->start[t->levels - 1]], &m);
 	crypto_sign_detached(sig, NULL, m.bytes, sizeof(m.bytes), k->sign_sk);
 	sodium_bin2base64(t->sig_b64, sizeof(t->sig_b64), sig, sizeof(sig),
@@ -510,15 +508,6 @@ static bool canon_key(const char *c, size_t n, size_t at,
 	return true;
 }
 
-static bool canon_member(const char *c, size_t n, size_t at,
-			 struct canon_member *m)
-{
-	if (!canon_key(c, n, at, m))
-		return false;
-	m->end = canon_value_end(c, n, m->value);
-	return m->end != 0;
-}
-
 static bool key_is(const char *c, const struct canon_member *m, const char *k)
 {
 	size_t len = strlen(k);
@@ -610,8 +599,9 @@ static int key_cmp(const char *c, const struct canon_member *m, const char *k)
 /* Where a member with key k goes in the object opening at c[open]: before
  * the first member with a greater key, or before the closing brace (then
  * *after_member: it follows a member). *same gets a member with key k
- * (same->key = 0: none). False on malformed text or a key with an escape,
- * whose order bytes cannot tell. */
+ * (same->key = 0: none; its value is not read, same->end is 0). Only the
+ * members before the slot are read. False on malformed text there or a
+ * key with an escape, whose order bytes cannot tell. */
 static bool canon_slot(const char *c, size_t n, size_t open, const char *k,
 		       size_t *at, bool *after_member,
 		       struct canon_member *same)
@@ -629,7 +619,7 @@ static bool canon_slot(const char *c, size_t n, size_t open, const char *k,
 		return true;
 	}
 	for (;;) {
-		if (!canon_member(c, n, pos, &m) ||
+		if (!canon_key(c, n, pos, &m) ||
 		    memchr(c + m.key, '\\', m.key_end - m.key))
 			return false;
 		d = key_cmp(c, &m, k);
@@ -640,6 +630,9 @@ static bool canon_slot(const char *c, size_t n, size_t open, const char *k,
 			return true;
 		}
 		*after_member = true;
+		m.end = canon_value_end(c, n, m.value);
+		if (!m.end)
+			return false;
 		if (c[m.end] == '}') {
 			*at = m.end;
 			return true;
@@ -672,7 +665,10 @@ bool fed_canonical_with_entry(const char *c, size_t n, const char *entry,
 	bool after;
 
 	ac_buf_reset(out);
-	if (!canon_slot(c, n, 0, "extensions", &at, &after, &ext))
+	/* the members after the slot are not read: the text at least ends
+	 * as an object does */
+	if (n < 2 || c[n - 1] != '}' ||
+	    !canon_slot(c, n, 0, "extensions", &at, &after, &ext))
 		return false;
 	if (!ext.key)
 		return splice_member(c, n, at, after, "\"extensions\":{", entry,

@@ -1,6 +1,6 @@
 /* libFuzzer: a partner's page and a signed object's canonical text through
  * the federation code that reads them without jansson: the envelope scan
- * (its ranges stay inside the input), the provenance cut of fed_verify
+ * (its ranges stay inside the input, the elements it lists too, in order), the provenance cut of fed_verify
  * (it must agree with the jansson path), and the splice of a provenance
  * entry (byte-identical to attaching it and canonicalising, or declined). */
 #include "base/common.h"
@@ -33,9 +33,24 @@ static void setup_once(void)
 
 static void envelope(const char *s, size_t n)
 {
-	struct fed_envelope e;
+	struct fed_envelope e, split;
+	struct fed_elems el = {0};
+	size_t last = 0;
 
 	fed_envelope_parse(s, n, &e);
+	fed_envelope_split(s, n, &split, &el);
+	if (memcmp(&e, &split, sizeof(e)))
+		abort();
+	/* the elements lie in order inside the array, blanks trimmed */
+	for (size_t i = 0; i < el.n; i++) {
+		size_t a = el.at[i][0], b = el.at[i][1];
+		if (a > b || a < e.start || a < last || b > n ||
+		    (e.end && b > e.end) ||
+		    (a < b && (s[a] == ' ' || s[b - 1] == ' ')))
+			abort();
+		last = b;
+	}
+	fed_elems_release(&el);
 	if (e.malformed)
 		return;
 	if (e.end && (e.start > e.end || e.end >= n || s[e.end] != ']'))
