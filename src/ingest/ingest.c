@@ -256,6 +256,7 @@ static ac_rc ensure_txn(struct ingest *in, struct ac_err *err)
 	rc = store_begin_bulk(in->store, err);
 	if (!rc)
 		in->in_txn = true;
+	in->erasures_checked = false;
 	return rc;
 }
 
@@ -438,8 +439,21 @@ static enum ingest_outcome count_kept(struct ingest *in,
 static ac_rc erased_here(struct ingest *in, const char *id, bool *yes,
 			 struct ac_err *err)
 {
+	ac_rc rc;
+
 	*yes = false;
 	if (!in->opts.corr.store || strncmp(in->opts.source, "partner:", 8))
+		return AC_OK;
+	/* most nodes have erased nothing: one probe per transaction */
+	if (!in->erasures_checked) {
+		rc = store_erased_any(in->opts.corr.store, yes, err);
+		if (rc)
+			return rc;
+		in->erasures_checked = true;
+		in->erasures_none = !*yes;
+		*yes = false;
+	}
+	if (in->erasures_none)
 		return AC_OK;
 	return store_erased(in->opts.corr.store, id, yes, err);
 }

@@ -141,6 +141,9 @@ struct ingest {
 	const char *names[NAMES_PERSON_MAX];
 	size_t nnames;
 	bool names_known;
+	/* checked in the open transaction (it holds the write lock, and
+	 * ingest never erases): no erasures row at all */
+	bool erasures_checked, erasures_none;
 	struct ac_err *stream_err; /* where ingest_stream's callbacks report */
 	struct ingest_pipe *pipe;  /* ingest_stream's workers, while it runs */
 	struct corr *corr;	   /* opened at the first store, if enabled */

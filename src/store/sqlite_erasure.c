@@ -300,19 +300,20 @@ out:
 	return rc;
 }
 
-ac_rc store_erased(struct store *s, const char *object_id, bool *yes,
-		   struct ac_err *err)
+/* Whether the cached statement sql (binding object_id, when not NULL)
+ * returns a row. */
+static ac_rc any_row(struct store *s, const char *sql, size_t len,
+		     const char *object_id, bool *yes, struct ac_err *err)
 {
-	static const char sql[] =
-	    "SELECT 1 FROM erasures WHERE object_id = ?1 LIMIT 1";
 	sqlite3_stmt *st = NULL;
-	ac_rc rc = store_sqlite_stmt_get(s, sql, sizeof(sql) - 1, &st, err);
+	ac_rc rc = store_sqlite_stmt_get(s, sql, len, &st, err);
 	int src;
 
 	*yes = false;
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
+	if (object_id)
+		sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
 	src = sqlite3_step(st);
 	*yes = src == SQLITE_ROW;
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
@@ -320,6 +321,22 @@ ac_rc store_erased(struct store *s, const char *object_id, bool *yes,
 					 "cannot read erasures in", err);
 	store_sqlite_stmt_put(s, st);
 	return rc;
+}
+
+ac_rc store_erased(struct store *s, const char *object_id, bool *yes,
+		   struct ac_err *err)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM erasures WHERE object_id = ?1 LIMIT 1";
+
+	return any_row(s, sql, sizeof(sql) - 1, object_id, yes, err);
+}
+
+ac_rc store_erased_any(struct store *s, bool *yes, struct ac_err *err)
+{
+	static const char sql[] = "SELECT 1 FROM erasures LIMIT 1";
+
+	return any_row(s, sql, sizeof(sql) - 1, NULL, yes, err);
 }
 
 static bool outbox_fits(const struct store_outbox *o)

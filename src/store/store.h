@@ -803,11 +803,13 @@ ac_rc store_erasure_add(struct store *s, const struct store_erasure *e,
  * first. */
 ac_rc store_erasure_list(struct store *s, const char *object_id,
 			 store_erasure_cb cb, void *ctx, struct ac_err *err);
-/* Queues a message; *added (may be NULL) is false when the same message
- * (stix_id, partner) was already queued, which is not an error. */
 /* Whether this node has erased object_id (an erasures row names it). */
 ac_rc store_erased(struct store *s, const char *object_id, bool *yes,
 		   struct ac_err *err);
+/* Whether this node has erased anything at all (one probe). */
+ac_rc store_erased_any(struct store *s, bool *yes, struct ac_err *err);
+/* Queues a message; *added (may be NULL) is false when the same message
+ * (stix_id, partner) was already queued, which is not an error. */
 ac_rc store_outbox_add(struct store *s, const struct store_outbox *o,
 		       bool *added, struct ac_err *err);
 /* Calls cb for the messages about object_id (NULL = any) to partner

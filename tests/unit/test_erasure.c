@@ -963,11 +963,55 @@ static void erased_objects_are_not_taken_back(void **state)
 	json_decref(o);
 }
 
+/* Whether anything was erased is asked once per ingest transaction: an
+ * erasure between two transactions of one ingest still counts. */
+static void erasure_between_transactions_counts(void **state)
+{
+	struct fx *f = *state;
+	const char *other = "intrusion-set--7c8b3e0a-1d2f-4a5b-8c9d-0e1f2a3b4c5d";
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "type",
+			      "intrusion-set", "spec_version", "2.1", "id", OBJ,
+			      "created", "2026-01-01T00:00:00.000Z", "modified",
+			      "2026-03-01T00:00:00.000Z", "name", "n");
+	struct fed_erase_req r = {.object_id = OBJ,
+				  .reason = "court order",
+				  .actor = "tester",
+				  .self_identity = SELF,
+				  .now_us = 42};
+	struct ingest_opts opts = ingest_opts_default();
+	struct fed_erase_result res;
+	enum ingest_outcome out;
+	struct ingest in;
+
+	assert_non_null(o);
+	opts.source = "partner:alpha";
+	opts.corr.store = f->s;
+	opts.batch_size = 1; /* each object commits */
+	ingest_init(&in, f->s, &opts, NULL, NULL, NULL);
+	assert_int_equal(ingest_json(&in, o, NULL, &out, NULL), AC_OK);
+	assert_int_equal(out, INGEST_ACCEPTED);
+	assert_false(in.in_txn);
+	assert_int_equal(fed_erase(f->s, &r, NULL, NULL, &res, NULL), AC_OK);
+	json_object_set_new(o, "modified",
+			    json_string("2026-04-01T00:00:00.000Z"));
+	assert_int_equal(ingest_json(&in, o, NULL, &out, NULL), AC_OK);
+	assert_int_equal(out, INGEST_REJECTED);
+	json_object_set_new(o, "id", json_string(other));
+	assert_int_equal(ingest_json(&in, o, NULL, &out, NULL), AC_OK);
+	assert_int_equal(out, INGEST_ACCEPTED);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(versions_of(f->s, OBJ), 0);
+	assert_int_equal(versions_of(f->s, other), 1);
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
 		rows_indexed_with_signature_words_go, setup, teardown),
+	    cmocka_unit_test_setup_teardown(erasure_between_transactions_counts,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(erase_some_versions_names_them,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(notice_of_some_versions, setup,
