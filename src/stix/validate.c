@@ -20,7 +20,7 @@
 /* out = base + "/" + key, the key escaped as a JSON pointer token. */
 static void path_join(char *out, size_t n, const char *base, const char *key)
 {
-	size_t len = strlen(base);
+	size_t len = strlen(base), klen;
 
 	if (len >= n)
 		len = n - 1;
@@ -29,6 +29,12 @@ static void path_join(char *out, size_t n, const char *base, const char *key)
 	if (key == NULL || len + 1 >= n)
 		return;
 	out[len++] = '/';
+	klen = strlen(key);
+	if (len + klen + 3 < n && !memchr(key, '~', klen) &&
+	    !memchr(key, '/', klen)) { /* nothing to escape: the usual case */
+		memcpy(out + len, key, klen + 1);
+		return;
+	}
 	for (; *key != '\0' && len + 3 < n; key++) {
 		if (*key == '~' || *key == '/') {
 			out[len++] = '~';
