@@ -395,49 +395,47 @@ static bool verified_before(const unsigned char *pk, const struct tree_msg *m,
 
 #define NODE_MEMO 64
 
-/* tree_node, remembering this thread's last results: the objects of one
- * signed tree share the nodes above their leaves, so verifying them one
- * after the other hashes each shared node once instead of once per leaf.
- * The whole input is compared (it is public); a result is a pure
+/* One folding step remembered: the path entry's text ("l"/"r" and the
+ * sibling's base64), the node it was folded into, and the result. */
+struct node_memo {
+	char entry[1 + B64_LEAF_LEN];
+	unsigned char cur[FED_LEAF_LEN];
+	unsigned char out[FED_LEAF_LEN];
+	bool used;
+};
+
+/* Folds one path entry ("l"/"r" and a base64 hash) into cur. This
+ * thread's last results are remembered: the objects of one signed tree
+ * share the nodes above their leaves, so verifying them one after the
+ * other decodes and hashes each shared node once instead of once per
+ * leaf. The whole input is compared (it is public); the result is a pure
  * function of it. */
-static void tree_node_memo(const unsigned char *left,
-			   const unsigned char *right,
-			   unsigned char out[FED_LEAF_LEN])
-{
-	static _Thread_local struct node_memo {
-		unsigned char in[2 * FED_LEAF_LEN];
-		unsigned char out[FED_LEAF_LEN];
-		bool used;
-	} memo[NODE_MEMO];
-	struct node_memo *m =
-	    &memo[(left[0] ^ (unsigned)right[1] << 3) % NODE_MEMO];
-
-	if (m->used && !memcmp(m->in, left, FED_LEAF_LEN) &&
-	    !memcmp(m->in + FED_LEAF_LEN, right, FED_LEAF_LEN)) {
-		memcpy(out, m->out, FED_LEAF_LEN);
-		return;
-	}
-	memcpy(m->in, left, FED_LEAF_LEN);
-	memcpy(m->in + FED_LEAF_LEN, right, FED_LEAF_LEN);
-	tree_node(left, right, m->out);
-	m->used = true;
-	memcpy(out, m->out, FED_LEAF_LEN);
-}
-
-/* Folds one path entry ("l"/"r" and a base64 hash) into cur. */
 static bool fold_path_entry(const json_t *e, unsigned char cur[FED_LEAF_LEN])
 {
+	static _Thread_local struct node_memo memo[NODE_MEMO];
 	const char *s = json_string_value(e);
 	unsigned char sib[FED_LEAF_LEN];
+	struct node_memo *m;
 
 	if (!s || json_string_length(e) != 1 + B64_LEAF_LEN ||
-	    (s[0] != 'l' && s[0] != 'r') ||
-	    !ac_b64_decode_exact(s + 1, B64_LEAF_LEN, sib, sizeof(sib)))
+	    (s[0] != 'l' && s[0] != 'r'))
 		return false;
+	m = &memo[((unsigned char)s[1] ^ (unsigned)cur[0] << 2) % NODE_MEMO];
+	if (m->used && !memcmp(m->entry, s, sizeof(m->entry)) &&
+	    !memcmp(m->cur, cur, FED_LEAF_LEN)) {
+		memcpy(cur, m->out, FED_LEAF_LEN);
+		return true;
+	}
+	if (!ac_b64_decode_exact(s + 1, B64_LEAF_LEN, sib, sizeof(sib)))
+		return false;
+	memcpy(m->entry, s, sizeof(m->entry));
+	memcpy(m->cur, cur, FED_LEAF_LEN);
 	if (s[0] == 'l')
-		tree_node_memo(sib, cur, cur);
+		tree_node(sib, cur, m->out);
 	else
-		tree_node_memo(cur, sib, cur);
+		tree_node(cur, sib, m->out);
+	m->used = true;
+	memcpy(cur, m->out, FED_LEAF_LEN);
 	return true;
 }
 
