@@ -3,7 +3,6 @@
 #include "federation/provenance.h"
 
 #include "base/b64.h"
-#include "base/scan.h"
 #include "base/buf.h"
 #include "stix/jcs.h"
 
@@ -445,13 +444,20 @@ static bool fold_path_entry(const json_t *e, unsigned char cur[FED_LEAF_LEN])
 /* Index after the string starting at c[i] (a quote); 0 if unterminated. */
 static size_t canon_string_end(const char *c, size_t n, size_t i)
 {
-	for (i++; i < n;) {
-		i += ac_scan_plain_run(c + i, n - i, true);
-		if (i >= n)
+	size_t from = ++i;
+
+	while (i < n) {
+		const char *q = memchr(c + i, '"', n - i);
+		size_t k, backslashes = 0;
+
+		if (!q)
 			return 0;
-		if (c[i] == '"')
-			return i + 1;
-		i += c[i] == '\\' ? 2 : 1; /* an escape, or a control byte */
+		k = (size_t)(q - c);
+		while (k - backslashes > from && c[k - backslashes - 1] == '\\')
+			backslashes++;
+		if (backslashes % 2 == 0)
+			return k + 1;
+		i = k + 1; /* an escaped quote */
 	}
 	return 0;
 }
