@@ -14,6 +14,9 @@ struct corr {
 	bool v6_lens[129];	    /* IPv6 ... */
 	struct ac_buf holders;	    /* "object\0source\0" of the last match */
 	size_t nholders;
+	/* asked once per transaction (corr_new_transaction): the common
+	 * values list is empty, so no identifier needs its count bumped */
+	bool common_checked, common_none;
 };
 
 /* One object in the index that holds a value. */
@@ -174,6 +177,7 @@ static ac_rc correlate_exact(struct corr *c, const struct subject *sub,
 		rc = store_common_add(c->store, id->kind, id->value,
 				      c->nholders, ac_now_us(), err);
 		st->common += !rc;
+		c->common_none = false;
 		return rc;
 	}
 	return correlate_holders(c, sub, id->kind, id->value, 1.0, st, err);
@@ -267,6 +271,39 @@ static ac_rc correlate_ip(struct corr *c, const struct subject *sub,
 	return rc;
 }
 
+static int any_common(const struct store_common *v, void *ctx)
+{
+	(void)v;
+	*(bool *)ctx = true;
+	return 1;
+}
+
+/* store_common_bump, skipped while the list is empty. */
+static ac_rc common_listed(struct corr *c, const struct ident *id,
+			   bool *listed, struct ac_err *err)
+{
+	bool any = false;
+	ac_rc rc;
+
+	*listed = false;
+	if (!c->common_checked) {
+		rc = store_common_list(c->store, any_common, &any, err);
+		if (rc)
+			return rc;
+		c->common_checked = true;
+		c->common_none = !any;
+	}
+	if (c->common_none)
+		return AC_OK;
+	return store_common_bump(c->store, id->kind, id->value, listed, err);
+}
+
+void corr_new_transaction(struct corr *c)
+{
+	if (c)
+		c->common_checked = false;
+}
+
 static ac_rc index_one(struct corr *c, const struct subject *sub,
 		       const struct ident *id, struct corr_stats *st,
 		       struct ac_err *err)
@@ -289,7 +326,7 @@ static ac_rc index_one(struct corr *c, const struct subject *sub,
 	st->identifiers++;
 	if (!id->valid || ident_kind_invalid(id->kind))
 		return AC_OK;
-	rc = store_common_bump(c->store, id->kind, id->value, &listed, err);
+	rc = common_listed(c, id, &listed, err);
 	if (rc || listed)
 		return rc;
 	rc = correlate_exact(c, sub, id, st, err);

@@ -49,6 +49,10 @@ ac_rc corr_open(struct store *s, const struct corr_opts *opts,
 		struct corr **out, struct ac_err *err);
 void corr_close(struct corr *c);
 
+/* Tells c that a new transaction began, in which other writers may have
+ * changed what it remembers (whether any value is on the common list). */
+void corr_new_transaction(struct corr *c);
+
 /* Indexes and correlates the identifiers of one stored object. Runs in the
  * caller's open transaction; on error the caller must roll it back. */
 ac_rc corr_object(struct corr *c, const char *object_id, const char *source,

@@ -257,6 +257,7 @@ static ac_rc ensure_txn(struct ingest *in, struct ac_err *err)
 	if (!rc)
 		in->in_txn = true;
 	in->erasures_checked = false;
+	corr_new_transaction(in->corr);
 	return rc;
 }
 

@@ -291,6 +291,41 @@ static void common_values_cut_off(void **state)
 	assert_int_equal(list(f->s, ID_IND(1)).n, 2);
 }
 
+/* The same in one ingest transaction: the value listed by the fourth
+ * object is counted (not correlated) for the fifth, although the list
+ * was empty when the transaction began. */
+static void common_values_cut_off_in_one_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_opts o = ingest_opts_default();
+	struct seen common = { 0 };
+	enum ingest_outcome out;
+	struct ingest in;
+	char buf[1024];
+
+	o.source = "local";
+	o.corr.enabled = true;
+	o.corr.max_occurrences = 3;
+	memcpy(o.corr.default_country, "KG", 3);
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	for (int i = 1; i <= 5; i++) {
+		indicator(buf, sizeof(buf), i,
+			  "[ipv4-addr:value = '198.51.100.1']");
+		assert_int_equal(
+		    ingest_text(&in, buf, strlen(buf), NULL, &out, NULL),
+		    AC_OK);
+		assert_int_equal(out, INGEST_ACCEPTED);
+	}
+	assert_true(in.in_txn);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(in.stats.correlations, 3);
+	assert_int_equal(store_common_list(f->s, count_common, &common, NULL),
+			 AC_OK);
+	assert_int_equal(common.n, 1);
+	assert_string_equal(common.value[0], "198.51.100.1=5");
+	assert_int_equal(list(f->s, ID_IND(5)).n, 0);
+}
+
 static void address_inside_block(void **state)
 {
 	struct fixture *f = *state;
@@ -415,6 +450,7 @@ int main(void)
 		T(same_object_from_two_sources),
 		T(reimport_adds_nothing),
 		T(common_values_cut_off),
+		T(common_values_cut_off_in_one_transaction),
 		T(address_inside_block),
 		T(invalid_values_never_correlate),
 		T(alerts_acknowledge),
