@@ -263,18 +263,6 @@ struct own_scan {
 	bool other;
 };
 
-static int note_own(const struct store_person_name *row, void *ctx)
-{
-	struct own_scan *o = ctx;
-
-	if (strcmp(row->source, o->source)) {
-		o->other = true;
-		return 1;
-	}
-	o->last_id = row->id;
-	return 0;
-}
-
 /* Whether the rows not indexed yet (up to now->max_id) have a source other
  * than `source`; reads only the rows not checked before. Lock held. */
 static ac_rc unindexed_other(struct store *s,
@@ -290,7 +278,8 @@ static ac_rc unindexed_other(struct store *s,
 		o.last_id = svc.own_upto;
 	if (o.last_id >= now->max_id)
 		return AC_OK;
-	rc = store_names_scan(s, o.last_id, note_own, &o, err);
+	rc = store_names_other_after(s, o.last_id, source, &o.other,
+				     &o.last_id, err);
 	if (rc)
 		return rc;
 	if (o.other) { /* index them: the caller looks them up next */

@@ -213,6 +213,36 @@ static ac_rc sq_names_get(struct store *s, const char *object_id,
 }
 
 /* The highest id ever handed out is in sqlite_sequence (AUTOINCREMENT). */
+static ac_rc sq_names_other_after(struct store *s, int64_t after_id,
+				  const char *source, bool *other,
+				  int64_t *last_id, struct ac_err *err)
+{
+	sqlite3 *db = store_sqlite_db(s);
+	sqlite3_stmt *st = NULL;
+	ac_rc rc = stmt(s,
+			"SELECT max(id), max(source <> ?2) FROM person_names"
+			" WHERE id > ?1",
+			&st, err);
+	int src;
+
+	*other = false;
+	*last_id = after_id;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, after_id);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*last_id = sqlite3_column_int64(st, 0);
+		*other = sqlite3_column_int(st, 1) != 0;
+	}
+	store_sqlite_stmt_put(s, st);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return store_sqlite_db_err(db, src,
+					   "cannot read person names from", err);
+	return AC_OK;
+}
+
 static ac_rc sq_names_state(struct store *s, struct store_names_state *out,
 			    struct ac_err *err)
 {
@@ -253,4 +283,5 @@ const struct store_names_ops store_sqlite_names_ops = {
     .scan = sq_names_scan,
     .get = sq_names_get,
     .state = sq_names_state,
+    .other_after = sq_names_other_after,
 };

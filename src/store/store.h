@@ -874,6 +874,9 @@ struct store_names_ops {
 		     store_person_name_cb cb, void *ctx, struct ac_err *err);
 	ac_rc (*state)(struct store *s, struct store_names_state *out,
 		       struct ac_err *err);
+	ac_rc (*other_after)(struct store *s, int64_t after_id,
+			     const char *source, bool *other,
+			     int64_t *last_id, struct ac_err *err);
 };
 
 /* All fail with AC_ERR_USAGE when the store keeps no names (for example
@@ -896,5 +899,11 @@ ac_rc store_names_get(struct store *s, const char *object_id,
 /* Reads the table's state. */
 ac_rc store_names_state(struct store *s, struct store_names_state *out,
 			struct ac_err *err);
+/* Whether a row with id > after_id has a source other than `source`, and
+ * the highest id of those rows (after_id when there are none): one
+ * statement instead of a scan. */
+ac_rc store_names_other_after(struct store *s, int64_t after_id,
+			      const char *source, bool *other,
+			      int64_t *last_id, struct ac_err *err);
 
 #endif

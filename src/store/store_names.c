@@ -65,3 +65,14 @@ ac_rc store_names_state(struct store *s, struct store_names_state *out,
 
 	return rc ? rc : s->ops->names->state(s, out, err);
 }
+
+ac_rc store_names_other_after(struct store *s, int64_t after_id,
+			      const char *source, bool *other,
+			      int64_t *last_id, struct ac_err *err)
+{
+	ac_rc rc = need_names(s, source && other && last_id ? s : NULL, err);
+
+	return rc ? rc
+		  : s->ops->names->other_after(s, after_id, source, other,
+					       last_id, err);
+}

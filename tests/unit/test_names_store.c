@@ -533,9 +533,54 @@ static void unindexed_rows_of_another_source_correlate(void **state)
 	assert_true(finds(f->s, "Sara Ahmadi", ID_P(2)));
 }
 
+/* store_names_other_after: whether rows after an id have another source,
+ * and the last of their ids. */
+static void other_source_after_id(void **state)
+{
+	struct fixture *f = *state;
+	const char *names[] = {"a b", "c d"};
+	struct store_names_state st;
+	struct ac_err err = {0};
+	int64_t start, last = -1;
+	bool other = true;
+
+	assert_int_equal(store_names_state(f->s, &st, &err), AC_OK);
+	start = st.max_id;
+	assert_int_equal(store_names_other_after(f->s, start, "local", &other,
+						 &last, &err),
+			 AC_OK);
+	assert_false(other);
+	assert_int_equal(last, start);
+	assert_int_equal(store_names_replace(f->s, ID_P(1), "local", names, 2,
+					     1, &err),
+			 AC_OK);
+	assert_int_equal(store_names_other_after(f->s, start, "local", &other,
+						 &last, &err),
+			 AC_OK);
+	assert_false(other);
+	assert_int_equal(last, start + 2);
+	assert_int_equal(store_names_replace(f->s, ID_P(2), "partner:kg",
+					     names, 1, 1, &err),
+			 AC_OK);
+	assert_int_equal(store_names_other_after(f->s, start, "local", &other,
+						 &last, &err),
+			 AC_OK);
+	assert_true(other);
+	assert_int_equal(last, start + 3);
+	assert_int_equal(store_names_other_after(f->s, start + 2, "partner:kg",
+						 &other, &last, &err),
+			 AC_OK);
+	assert_false(other);
+	assert_int_equal(store_names_other_after(f->s, start, "local", NULL,
+						 &last, &err),
+			 AC_ERR_USAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(other_source_after_id, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(rows_written_at_ingest, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(organizations_have_no_rows, setup,
