@@ -919,21 +919,33 @@ static void notice_for_a_held_copy_forgets_its_index_rows(void **state)
 	json_decref(from_bravo);
 }
 
+/* The object erased by court_order(). */
+static json_t *intrusion_set(void)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "type", "intrusion-set",
+			 "spec_version", "2.1", "id", OBJ, "created",
+			 "2026-01-01T00:00:00.000Z", "modified",
+			 "2026-03-01T00:00:00.000Z", "name", "n");
+}
+
+static struct fed_erase_req court_order(void)
+{
+	struct fed_erase_req r = {.object_id = OBJ,
+				  .reason = "court order",
+				  .actor = "tester",
+				  .self_identity = SELF,
+				  .now_us = 42};
+	return r;
+}
+
 /* A partner's copy of an object this node erased is not stored again;
  * the same object from a partner is stored when nothing was erased, and
  * a local import is the operator's own decision. */
 static void erased_objects_are_not_taken_back(void **state)
 {
 	struct fx *f = *state;
-	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "type",
-			      "intrusion-set", "spec_version", "2.1", "id", OBJ,
-			      "created", "2026-01-01T00:00:00.000Z", "modified",
-			      "2026-03-01T00:00:00.000Z", "name", "n");
-	struct fed_erase_req r = {.object_id = OBJ,
-				  .reason = "court order",
-				  .actor = "tester",
-				  .self_identity = SELF,
-				  .now_us = 42};
+	json_t *o = intrusion_set();
+	struct fed_erase_req r = court_order();
 	struct ingest_opts opts = ingest_opts_default();
 	struct fed_erase_result res;
 	enum ingest_outcome out;
@@ -969,15 +981,8 @@ static void erasure_between_transactions_counts(void **state)
 {
 	struct fx *f = *state;
 	const char *other = "intrusion-set--7c8b3e0a-1d2f-4a5b-8c9d-0e1f2a3b4c5d";
-	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "type",
-			      "intrusion-set", "spec_version", "2.1", "id", OBJ,
-			      "created", "2026-01-01T00:00:00.000Z", "modified",
-			      "2026-03-01T00:00:00.000Z", "name", "n");
-	struct fed_erase_req r = {.object_id = OBJ,
-				  .reason = "court order",
-				  .actor = "tester",
-				  .self_identity = SELF,
-				  .now_us = 42};
+	json_t *o = intrusion_set();
+	struct fed_erase_req r = court_order();
 	struct ingest_opts opts = ingest_opts_default();
 	struct fed_erase_result res;
 	enum ingest_outcome out;
