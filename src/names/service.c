@@ -257,12 +257,6 @@ static bool indexed_other(const char *source)
 	return svc.many_sources;
 }
 
-struct own_scan {
-	const char *source;
-	int64_t last_id;
-	bool other;
-};
-
 /* Whether the rows not indexed yet (up to now->max_id) have a source other
  * than `source`; reads only the rows not checked before. Lock held. */
 static ac_rc unindexed_other(struct store *s,
@@ -270,24 +264,24 @@ static ac_rc unindexed_other(struct store *s,
 			     const char *source, bool *yes,
 			     struct ac_err *err)
 {
-	struct own_scan o = {source, svc.seen.max_id, false};
+	int64_t last = svc.seen.max_id;
+	bool other = false;
 	ac_rc rc;
 
-	if (svc.own_upto > o.last_id && svc.own_upto <= now->max_id &&
+	if (svc.own_upto > last && svc.own_upto <= now->max_id &&
 	    !strcmp(svc.own_source, source))
-		o.last_id = svc.own_upto;
-	if (o.last_id >= now->max_id)
+		last = svc.own_upto;
+	if (last >= now->max_id)
 		return AC_OK;
-	rc = store_names_other_after(s, o.last_id, source, &o.other,
-				     &o.last_id, err);
+	rc = store_names_other_after(s, last, source, &other, &last, err);
 	if (rc)
 		return rc;
-	if (o.other) { /* index them: the caller looks them up next */
+	if (other) { /* index them: the caller looks them up next */
 		rc = sync_index(s, err);
 		*yes = !rc && indexed_other(source);
 		return rc;
 	}
-	svc.own_upto = o.last_id;
+	svc.own_upto = last;
 	snprintf(svc.own_source, sizeof(svc.own_source), "%s", source);
 	return AC_OK;
 }

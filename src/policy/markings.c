@@ -9,7 +9,6 @@
 #include "stix/ext.h"
 #include "stix/json.h"
 
-#define MARKING_REFS_MAX 64 /* object_marking_refs entries looked at */
 
 static const char *const TLP_NAMES[POLICY_TLP_COUNT] = {
     "clear", "green", "amber", "amber+strict", "red"};
@@ -194,7 +193,7 @@ static ac_rc read_tlp(const json_t *obj, struct policy_markings *m,
 
 	if (!refs)
 		return AC_OK;
-	if (!json_is_array(refs) || json_array_size(refs) > MARKING_REFS_MAX)
+	if (!json_is_array(refs) || json_array_size(refs) > POLICY_MARKING_REFS_MAX)
 		return bad(err, obj, "object_marking_refs is not a short list");
 	json_array_foreach(refs, i, v)
 	{

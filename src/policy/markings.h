@@ -62,6 +62,7 @@ typedef uint32_t policy_area_mask;
 #define POLICY_TEXT_MAX 1024	     /* h3_text */
 #define POLICY_AREAS_STRLEN 256	     /* "drug-trafficking,weapons,..." */
 #define POLICY_RETENTION_DAYS_MAX 36500
+#define POLICY_MARKING_REFS_MAX 64 /* object_marking_refs entries read */
 
 /* The node's [markings] defaults, applied where an object says nothing. */
 struct policy_defaults {

@@ -248,7 +248,10 @@ void policy_subject_from_auth(const struct auth_subject *a,
 	snprintf(out->name, sizeof(out->name), "%s", a->user);
 }
 
-json_t *policy_decision_input(const struct store_row *row)
+/* What a decision on a stored row reads, parsed: the markings summary, else
+ * (versions from before schema 11) the whole object. NULL when it does not
+ * parse. */
+static json_t *decision_input(const struct store_row *row)
 {
 	json_t *obj = NULL;
 
@@ -336,7 +339,7 @@ ac_rc policy_object_for_decision(const struct store_row *row,
 			object_dates(row, d, provider, out);
 		return rc;
 	}
-	obj = policy_decision_input(row);
+	obj = decision_input(row);
 	if (!obj)
 		return ac_err_set(err, AC_ERR_PARSE,
 				  "stored object '%.128s' does not parse",

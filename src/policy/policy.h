@@ -151,11 +151,6 @@ void policy_subject_from_auth(const struct auth_subject *a,
 			      const struct policy_agreements *all,
 			      int64_t now_us, struct policy_subject *out);
 
-/* What a decision on a stored row reads, parsed: the markings summary
- * stored with the version, else (versions from before schema 11) the whole
- * object. NULL when it does not parse. The caller json_decrefs it. */
-json_t *policy_decision_input(const struct store_row *row);
-
 /* The policy object for a stored row: markings from its JSON (with the
  * node defaults), source from row->source ("local" or "partner:<name>"),
  * received = date_added, review date from policy_review_date. An unknown
@@ -167,8 +162,9 @@ ac_rc policy_object_from_row(const struct store_row *row, const json_t *obj,
 
 /* policy_object_from_row for a decision on a stored row, and whether the
  * object has granular markings: read from the markings summary directly
- * (policy_summary_read) when it can, else from policy_decision_input.
- * AC_ERR_PARSE when that does not parse; else as policy_object_from_row.
+ * (policy_summary_read) when it can, else from the parsed summary (or,
+ * for versions stored before schema 11, the whole object). AC_ERR_PARSE
+ * when that does not parse; else as policy_object_from_row.
  * Callers parsing in a jansson arena (ac_json_arena_begin) keep doing so. */
 ac_rc policy_object_for_decision(const struct store_row *row,
 				 const struct policy_defaults *d,

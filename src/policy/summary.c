@@ -2,8 +2,8 @@
  * policy_summary_read). The summary is canonical JSON this node wrote
  * (policy_markings_summary): no blanks, no duplicate keys. This reader
  * takes only what it can read exactly: the members the summary has, once
- * each, strings of ASCII without escapes or control bytes, plain integers, values
- * the markings rules accept. Anything else (an unknown member, a repeated
+ * each, strings of ASCII without escapes or control bytes, plain
+ * integers, values the markings rules accept. Anything else (an unknown member, a repeated
  * key, an escape, a literal, a list too long, a bad value) makes it give
  * up, and the caller parses the summary and runs policy_markings_read,
  * which gives the result or the error. So it never takes text the parser
@@ -14,8 +14,6 @@
 
 #include "base/scan.h"
 #include "stix/ext.h"
-
-#define REFS_MAX 64 /* object_marking_refs looked at (as markings.c) */
 
 struct cur {
 	const char *s;
@@ -301,7 +299,7 @@ static bool top_member(struct cur *c, size_t k, void *ctx)
 	case T_TYPE:
 		return read_str(c, &p, &n);
 	case T_REFS:
-		return each_item(c, REFS_MAX, tlp_item, t->m);
+		return each_item(c, POLICY_MARKING_REFS_MAX, tlp_item, t->m);
 	}
 	return false;
 }
