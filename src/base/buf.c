@@ -85,6 +85,25 @@ ac_rc ac_buf_addf(struct ac_buf *b, const char *fmt, ...)
 	return AC_OK;
 }
 
+ac_rc ac_buf_add_json_str(struct ac_buf *b, const char *s)
+{
+	ac_rc rc = ac_buf_addc(b, '"');
+
+	for (; *s && !rc; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\') {
+			rc = ac_buf_addc(b, '\\');
+			if (!rc)
+				rc = ac_buf_addc(b, (char)ch);
+		} else if (ch < 0x20) {
+			rc = ac_buf_addf(b, "\\u%04x", ch);
+		} else {
+			rc = ac_buf_addc(b, (char)ch);
+		}
+	}
+	return rc ? rc : ac_buf_addc(b, '"');
+}
+
 char *ac_buf_detach(struct ac_buf *b, size_t *len)
 {
 	char *p;

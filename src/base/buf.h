@@ -37,6 +37,9 @@ static inline ac_rc ac_buf_addc(struct ac_buf *b, char c)
 ac_rc ac_buf_adds(struct ac_buf *b, const char *s);
 ac_rc ac_buf_addf(struct ac_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* s as a JSON string: quoted, with '"', '\\' and control characters
+ * escaped (s is UTF-8; other bytes are copied as they are). */
+ac_rc ac_buf_add_json_str(struct ac_buf *b, const char *s);
 /* Returns the data (caller frees) and resets the buffer to empty. Never NULL
  * unless allocation fails. */
 char *ac_buf_detach(struct ac_buf *b, size_t *len);

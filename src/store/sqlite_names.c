@@ -1,6 +1,6 @@
-/* Person names in the SQLite store (schema version 6, see store.h).
- * Ingest runs these per person object, so statements come from the
- * store's statement cache. */
+/* Person names in the SQLite store (schema version 6, one row per
+ * person object since version 16; see store.h). Ingest runs these per
+ * person object, so statements come from the store's statement cache. */
 #include "base/common.h"
 #include "store/store_sqlite.h"
 
@@ -23,14 +23,45 @@ static ac_rc step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
 	return AC_OK;
 }
 
+/* How many names the object's rows hold (0: no row). */
+static ac_rc count_names(struct store *s, const char *object_id,
+			 int64_t *count, struct ac_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	ac_rc rc = stmt(s,
+			"SELECT sum(json_array_length(names)) FROM person_names"
+			" WHERE object_id = ?1",
+			&st, err);
+	int src;
+
+	*count = 0;
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW)
+		*count = sqlite3_column_int64(st, 0);
+	store_sqlite_stmt_put(s, st);
+	if (src != SQLITE_ROW)
+		return store_sqlite_db_err(store_sqlite_db(s), src,
+					   "cannot read person names from", err);
+	return AC_OK;
+}
+
+/* Deletes the object's rows and counts their names as deletions. Only
+ * when there are any (a new person has none): no DELETE ... RETURNING,
+ * which opens a statement journal, and with it an FTS5 flush of the
+ * pending terms (see insert_names). */
 static ac_rc delete_names(struct store *s, const char *object_id,
 			  struct ac_err *err)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
-	int deleted;
-	ac_rc rc;
+	int64_t deleted = 0;
+	ac_rc rc = count_names(s, object_id, &deleted, err);
 
+	if (rc || !deleted)
+		return rc;
 	rc = stmt(s, "DELETE FROM person_names WHERE object_id = ?1", &st,
 		  err);
 	if (rc)
@@ -38,66 +69,65 @@ static ac_rc delete_names(struct store *s, const char *object_id,
 	sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
 	rc = step_done(db, st, "cannot delete person names in", err);
 	store_sqlite_stmt_put(s, st);
-	deleted = sqlite3_changes(db);
-	if (rc || !deleted)
+	if (rc)
 		return rc;
 	rc = stmt(s, "UPDATE person_names_state SET deletions = deletions + ?1",
 		  &st, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int(st, 1, deleted);
+	sqlite3_bind_int64(st, 1, deleted);
 	rc = step_done(db, st, "cannot count deleted person names in", err);
 	store_sqlite_stmt_put(s, st);
 	return rc;
 }
 
-#define NAMES_PER_INSERT 4
+/* The JSON array of one object's names (ingest caps the object itself
+ * far below this). */
+#define NAMES_LIST_MAX ((size_t)64 << 20)
 
-/* Up to NAMES_PER_INSERT rows per statement. OR FAIL: a multi-row INSERT
- * that may abort needs a statement journal, and opening one makes FTS5
- * flush its pending terms (its xSavepoint): ~280k instructions per person
- * inside an ingest transaction. A failure fails the caller's transaction
- * or savepoint, which is rolled back, so nothing half-done stays. */
-static ac_rc insert_some(struct store *s, const char *object_id,
-			 const char *source, const char *const *names,
-			 size_t n, int64_t now_us, struct ac_err *err)
-{
-	char sql[512];
-	size_t len = (size_t)snprintf(sql, sizeof(sql),
-				      "INSERT OR FAIL INTO person_names"
-				      " (object_id, source, name, created_us)"
-				      " VALUES (?1, ?2, ?4, ?3)");
-	sqlite3_stmt *st = NULL;
-	ac_rc rc;
-
-	for (size_t i = 1; i < n; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-					", (?1, ?2, ?%zu, ?3)", 4 + i);
-	rc = store_sqlite_stmt_get(s, sql, len, &st, err);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, now_us);
-	for (size_t i = 0; i < n; i++)
-		sqlite3_bind_text(st, 4 + (int)i, names[i], -1, SQLITE_STATIC);
-	rc = step_done(store_sqlite_db(s), st, "cannot add person names to",
-		       err);
-	store_sqlite_stmt_put(s, st);
-	return rc;
-}
-
+/* One row: the names as a JSON array. OR FAIL: an INSERT that may abort
+ * needs a statement journal, and opening one makes FTS5 flush its pending
+ * terms (its xSavepoint): ~280k instructions per person inside an ingest
+ * transaction. A failure fails the caller's transaction or savepoint,
+ * which is rolled back, so nothing half-done stays. */
 static ac_rc insert_names(struct store *s, const char *object_id,
 			  const char *source, const char *const *names,
 			  size_t n, int64_t now_us, struct ac_err *err)
 {
-	ac_rc rc = AC_OK;
+	struct ac_buf list = AC_BUF_INIT(NAMES_LIST_MAX);
+	sqlite3_stmt *st = NULL;
+	ac_rc rc = ac_buf_addc(&list, '[');
 
-	for (size_t i = 0; i < n && !rc; i += NAMES_PER_INSERT)
-		rc = insert_some(s, object_id, source, names + i,
-				 n - i < NAMES_PER_INSERT ? n - i
-							  : NAMES_PER_INSERT,
-				 now_us, err);
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (i)
+			rc = ac_buf_addc(&list, ',');
+		if (!rc)
+			rc = ac_buf_add_json_str(&list, names[i]);
+	}
+	if (!rc)
+		rc = ac_buf_addc(&list, ']');
+	if (rc) {
+		ac_buf_release(&list);
+		return ac_err_set(err, rc,
+				  "cannot add person names of '%s': %s",
+				  object_id, ac_rc_name(rc));
+	}
+	rc = stmt(s,
+		  "INSERT OR FAIL INTO person_names"
+		  " (object_id, source, names, created_us)"
+		  " VALUES (?1, ?2, ?3, ?4)",
+		  &st, err);
+	if (!rc) {
+		sqlite3_bind_text(st, 1, object_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, list.data, (int)list.len,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, now_us);
+		rc = step_done(store_sqlite_db(s), st,
+			       "cannot add person names to", err);
+		store_sqlite_stmt_put(s, st);
+	}
+	ac_buf_release(&list);
 	return rc;
 }
 
@@ -122,7 +152,7 @@ static ac_rc replace_names(struct store *s, const char *object_id,
 {
 	ac_rc rc = delete_names(s, object_id, err);
 
-	if (!rc)
+	if (!rc && n)
 		rc = insert_names(s, object_id, source, names, n, now_us, err);
 	return rc;
 }
@@ -178,7 +208,10 @@ static ac_rc each_row(struct store *s, sqlite3_stmt *st,
 	return AC_OK;
 }
 
-#define NAME_COLUMNS "SELECT id, object_id, source, name, created_us"
+/* One result row per name: json_each walks a row's array in order. */
+#define NAME_COLUMNS                                                           \
+	"SELECT p.id, p.object_id, p.source, j.value, p.created_us"
+#define NAME_ROWS " FROM person_names p, json_each(p.names) j"
 
 static ac_rc sq_names_scan(struct store *s, int64_t after_id,
 			   store_person_name_cb cb, void *ctx,
@@ -186,8 +219,8 @@ static ac_rc sq_names_scan(struct store *s, int64_t after_id,
 {
 	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s,
-			NAME_COLUMNS " FROM person_names WHERE id > ?1"
-				     " ORDER BY id",
+			NAME_COLUMNS NAME_ROWS " WHERE p.id > ?1"
+					       " ORDER BY p.id",
 			&st, err);
 
 	if (rc)
@@ -202,8 +235,8 @@ static ac_rc sq_names_get(struct store *s, const char *object_id,
 {
 	sqlite3_stmt *st = NULL;
 	ac_rc rc = stmt(s,
-			NAME_COLUMNS " FROM person_names WHERE"
-				     " object_id = ?1 ORDER BY id",
+			NAME_COLUMNS NAME_ROWS " WHERE p.object_id = ?1"
+					       " ORDER BY p.id",
 			&st, err);
 
 	if (rc)

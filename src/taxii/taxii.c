@@ -119,25 +119,6 @@ static struct store *thread_store(struct taxii *t, struct ac_err *err)
 
 /* ---- replies ---- */
 
-ac_rc taxii_buf_str(struct ac_buf *b, const char *s)
-{
-	ac_rc rc = ac_buf_addc(b, '"');
-
-	for (; *s && !rc; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\') {
-			rc = ac_buf_addc(b, '\\');
-			if (!rc)
-				rc = ac_buf_addc(b, (char)ch);
-		} else if (ch < 0x20) {
-			rc = ac_buf_addf(b, "\\u%04x", ch);
-		} else {
-			rc = ac_buf_addc(b, (char)ch);
-		}
-	}
-	return rc ? rc : ac_buf_addc(b, '"');
-}
-
 void taxii_ok(struct http_resp *resp, int status)
 {
 	resp->status = status;
@@ -157,11 +138,11 @@ void taxii_error(struct http_resp *resp, int status, const char *title,
 	snprintf(code, sizeof(code), "%d", status);
 	ac_buf_reset(&resp->body);
 	if (ac_buf_adds(&resp->body, "{\"title\":") ||
-	    taxii_buf_str(&resp->body, title) ||
+	    ac_buf_add_json_str(&resp->body, title) ||
 	    ac_buf_adds(&resp->body, ",\"description\":") ||
-	    taxii_buf_str(&resp->body, desc) ||
+	    ac_buf_add_json_str(&resp->body, desc) ||
 	    ac_buf_adds(&resp->body, ",\"http_status\":") ||
-	    taxii_buf_str(&resp->body, code) || ac_buf_addc(&resp->body, '}'))
+	    ac_buf_add_json_str(&resp->body, code) || ac_buf_addc(&resp->body, '}'))
 		ac_buf_reset(&resp->body);
 	taxii_ok(resp, status);
 }
@@ -539,11 +520,11 @@ static void discovery(struct taxii_call *c)
 			 t->tls ? "https" : "http", host, TAXII_API_ROOT);
 	else
 		snprintf(root, sizeof(root), "/taxii2/%s/", TAXII_API_ROOT);
-	if (ac_buf_adds(b, "{\"title\":") || taxii_buf_str(b, t->title) ||
+	if (ac_buf_adds(b, "{\"title\":") || ac_buf_add_json_str(b, t->title) ||
 	    ac_buf_adds(b, ",\"description\":\"accord TAXII 2.1 server\","
 			   "\"default\":") ||
-	    taxii_buf_str(b, root) || ac_buf_adds(b, ",\"api_roots\":[") ||
-	    taxii_buf_str(b, root) || ac_buf_adds(b, "]}")) {
+	    ac_buf_add_json_str(b, root) || ac_buf_adds(b, ",\"api_roots\":[") ||
+	    ac_buf_add_json_str(b, root) || ac_buf_adds(b, "]}")) {
 		taxii_fail(resp, NULL);
 		return;
 	}
@@ -556,7 +537,7 @@ static void api_root(struct taxii_call *c)
 	struct taxii *t = c->t;
 
 	if (ac_buf_adds(&resp->body, "{\"title\":") ||
-	    taxii_buf_str(&resp->body, t->title) ||
+	    ac_buf_add_json_str(&resp->body, t->title) ||
 	    ac_buf_addf(&resp->body,
 			",\"description\":\"intelligence of this node\","
 			"\"versions\":[\"%s\"],\"max_content_length\":%zu}",
@@ -573,20 +554,20 @@ static ac_rc collection_json(struct ac_buf *b, const struct store_collection *k,
 	ac_rc rc = ac_buf_adds(b, "{\"id\":");
 
 	if (!rc)
-		rc = taxii_buf_str(b, k->id);
+		rc = ac_buf_add_json_str(b, k->id);
 	if (!rc)
 		rc = ac_buf_adds(b, ",\"title\":");
 	if (!rc)
-		rc = taxii_buf_str(b, k->title);
+		rc = ac_buf_add_json_str(b, k->title);
 	if (!rc && k->description[0]) {
 		rc = ac_buf_adds(b, ",\"description\":");
 		if (!rc)
-			rc = taxii_buf_str(b, k->description);
+			rc = ac_buf_add_json_str(b, k->description);
 	}
 	if (!rc)
 		rc = ac_buf_adds(b, ",\"alias\":");
 	if (!rc)
-		rc = taxii_buf_str(b, k->name);
+		rc = ac_buf_add_json_str(b, k->name);
 	if (!rc)
 		rc = ac_buf_addf(b,
 				 ",\"can_read\":%s,\"can_write\":%s,"

@@ -103,7 +103,6 @@ void taxii_fail(struct http_resp *resp, const struct ac_err *err);
 void taxii_ok(struct http_resp *resp, int status);
 
 /* Appends s as a JSON string (quoted, escaped). */
-ac_rc taxii_buf_str(struct ac_buf *b, const char *s);
 
 /* True when the Content-Type names the TAXII 2.1 media type. */
 bool taxii_content_type_ok(const char *ctype);

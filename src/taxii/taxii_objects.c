@@ -261,17 +261,17 @@ static ac_rc add_item(struct page *p, const struct store_row *row,
 		return redacted ? ac_buf_adds(b, redacted)
 				: ac_buf_add(b, row->json, row->json_len);
 	case PAGE_VERSIONS:
-		return taxii_buf_str(b, row_version(row, ver));
+		return ac_buf_add_json_str(b, row_version(row, ver));
 	case PAGE_MANIFEST:
 		ac_ts_format_us(row->date_added_us, added);
 		rc = ac_buf_adds(b, "{\"id\":");
 		if (!rc)
-			rc = taxii_buf_str(b, row->id);
+			rc = ac_buf_add_json_str(b, row->id);
 		if (!rc)
 			rc = ac_buf_addf(
 			    b, ",\"date_added\":\"%s\",\"version\":", added);
 		if (!rc)
-			rc = taxii_buf_str(b, row_version(row, ver));
+			rc = ac_buf_add_json_str(b, row_version(row, ver));
 		if (!rc)
 			rc = ac_buf_addf(b, ",\"media_type\":\"%s\"}",
 					 TAXII_STIX_MEDIA_TYPE);

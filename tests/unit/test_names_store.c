@@ -558,7 +558,7 @@ static void other_source_after_id(void **state)
 						 &last, &err),
 			 AC_OK);
 	assert_false(other);
-	assert_int_equal(last, start + 2);
+	assert_int_equal(last, start + 1); /* one row per object */
 	assert_int_equal(store_names_replace(f->s, ID_P(2), "partner:kg",
 					     names, 1, 1, &err),
 			 AC_OK);
@@ -566,8 +566,8 @@ static void other_source_after_id(void **state)
 						 &last, &err),
 			 AC_OK);
 	assert_true(other);
-	assert_int_equal(last, start + 3);
-	assert_int_equal(store_names_other_after(f->s, start + 2, "partner:kg",
+	assert_int_equal(last, start + 2);
+	assert_int_equal(store_names_other_after(f->s, start + 1, "partner:kg",
 						 &other, &last, &err),
 			 AC_OK);
 	assert_false(other);
@@ -576,11 +576,74 @@ static void other_source_after_id(void **state)
 			 AC_ERR_USAGE);
 }
 
+/* Version 16 folds a person's rows (one per name, version 6) into one:
+ * names in id order, the row taking the highest id, the id sequence
+ * carried over; deletions count names, as before. */
+static void one_row_per_person_after_upgrade(void **state)
+{
+	struct fixture *f = *state;
+	const char *names[] = {"new name"};
+	struct store_names_state st;
+	struct ac_err err = {0};
+	struct rows rows;
+	sqlite3 *db = NULL;
+
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+			 "DROP TABLE person_names;"
+			 "CREATE TABLE person_names ("
+			 " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+			 " object_id TEXT NOT NULL, source TEXT NOT NULL,"
+			 " name TEXT NOT NULL, created_us INTEGER NOT NULL);"
+			 "CREATE INDEX person_names_object"
+			 " ON person_names(object_id);"
+			 "INSERT INTO person_names VALUES"
+			 " (11, '" ID_P(1) "', 'local', 'Zed \"Q\" Ray', 5),"
+			 " (12, '" ID_P(2) "', 'partner:kg', 'Али', 6),"
+			 " (13, '" ID_P(1) "', 'local', 'Abe Ray', 5),"
+			 " (14, '" ID_P(2) "', 'partner:kg', 'علی', 7);"
+			 "UPDATE sqlite_sequence SET seq = 40"
+			 " WHERE name = 'person_names';"
+			 "PRAGMA user_version = 15;",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(f->path, false, &f->s, &err), AC_OK);
+	rows = rows_of(f->s, ID_P(1));
+	assert_int_equal(rows.n, 2);
+	assert_string_equal(rows.name[0], "Zed \"Q\" Ray");
+	assert_string_equal(rows.name[1], "Abe Ray");
+	rows = rows_of(f->s, ID_P(2));
+	assert_int_equal(rows.n, 2);
+	assert_string_equal(rows.name[0], "Али");
+	assert_string_equal(rows.name[1], "علی");
+	assert_string_equal(rows.source[1], "partner:kg");
+	assert_int_equal(store_names_state(f->s, &st, &err), AC_OK);
+	assert_int_equal(st.max_id, 40);
+	assert_int_equal(st.deletions, 0);
+	assert_true(finds(f->s, "Ali", ID_P(2)));
+	/* replacing deletes both of ID_P(1)'s names; the new row is id 41 */
+	assert_int_equal(store_names_replace(f->s, ID_P(1), "local", names, 1,
+					     9, &err),
+			 AC_OK);
+	assert_int_equal(store_names_state(f->s, &st, &err), AC_OK);
+	assert_int_equal(st.max_id, 41);
+	assert_int_equal(st.deletions, 2);
+	rows = rows_of(f->s, ID_P(1));
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.name[0], "new name");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(other_source_after_id, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(one_row_per_person_after_upgrade,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(rows_written_at_ingest, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(organizations_have_no_rows, setup,

@@ -290,6 +290,10 @@ static void fts_hashsize_set_and_upgraded(void **state)
 				      "ALTER TABLE erasure_outbox"
 				      " DROP COLUMN versions;"
 				      "DROP TABLE disclosure_log;"
+				      "DROP TABLE person_names;"
+				      "CREATE TABLE person_names (id INTEGER"
+				      " PRIMARY KEY AUTOINCREMENT, object_id,"
+				      " source, name, created_us);"
 				      "PRAGMA user_version = 11;",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);

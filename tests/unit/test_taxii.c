@@ -51,9 +51,9 @@ static void json_strings(void **state)
 	struct ac_buf tiny = AC_BUF_INIT(4);
 	(void)state;
 
-	assert_int_equal(taxii_buf_str(&b, "a\"b\\c\n\x01"), AC_OK);
+	assert_int_equal(ac_buf_add_json_str(&b, "a\"b\\c\n\x01"), AC_OK);
 	assert_string_equal(b.data, "\"a\\\"b\\\\c\\u000a\\u0001\"");
-	assert_int_equal(taxii_buf_str(&tiny, "too long"), AC_ERR_LIMIT);
+	assert_int_equal(ac_buf_add_json_str(&tiny, "too long"), AC_ERR_LIMIT);
 	ac_buf_release(&b);
 	ac_buf_release(&tiny);
 }
