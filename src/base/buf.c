@@ -85,21 +85,34 @@ ac_rc ac_buf_addf(struct ac_buf *b, const char *fmt, ...)
 	return AC_OK;
 }
 
+/* Bytes of s up to the first that JSON must escape. */
+static size_t json_plain_span(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && (unsigned char)s[n] >= 0x20 && s[n] != '"' &&
+	       s[n] != '\\')
+		n++;
+	return n;
+}
+
 ac_rc ac_buf_add_json_str(struct ac_buf *b, const char *s)
 {
 	ac_rc rc = ac_buf_addc(b, '"');
 
-	for (; *s && !rc; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\') {
-			rc = ac_buf_addc(b, '\\');
-			if (!rc)
-				rc = ac_buf_addc(b, (char)ch);
-		} else if (ch < 0x20) {
+	while (*s && !rc) {
+		size_t n = json_plain_span(s);
+		unsigned char ch = (unsigned char)s[n];
+
+		rc = ac_buf_add(b, s, n);
+		s += n;
+		if (rc || !ch)
+			break;
+		if (ch == '"' || ch == '\\')
+			rc = ac_buf_addf(b, "\\%c", ch);
+		else
 			rc = ac_buf_addf(b, "\\u%04x", ch);
-		} else {
-			rc = ac_buf_addc(b, (char)ch);
-		}
+		s++;
 	}
 	return rc ? rc : ac_buf_addc(b, '"');
 }

@@ -76,13 +76,24 @@ static bool parse_date(const char *s, long *ymd)
 	return true;
 }
 
+#define US_PER_DAY (86400 * (int64_t)1000000)
+
+/* Today (UTC) as YYYYMMDD; formatted once per day and thread (it was
+ * half of a person's validation). */
 static long today_ymd(void)
 {
+	static _Thread_local int64_t day = -1;
+	static _Thread_local long ymd;
+	int64_t now = ac_now_us();
 	char ts[AC_TS_STRLEN];
-	long ymd = 0;
-	ac_ts_format_us(ac_now_us(), ts);
-	ts[10] = '\0';
-	parse_date(ts, &ymd);
+
+	if (now / US_PER_DAY != day) {
+		ac_ts_format_us(now, ts);
+		ts[10] = '\0';
+		if (!parse_date(ts, &ymd))
+			ymd = 0;
+		day = now / US_PER_DAY;
+	}
 	return ymd;
 }
 

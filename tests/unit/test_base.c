@@ -10,6 +10,27 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+/* JSON strings: plain runs copied, '"', '\\' and control bytes escaped,
+ * UTF-8 kept; the cap holds. */
+static void buf_json_strings(void **state)
+{
+	struct ac_buf b = AC_BUF_INIT(64);
+	struct ac_buf tiny = AC_BUF_INIT(4);
+	(void)state;
+
+	assert_int_equal(ac_buf_add_json_str(&b, "a\"b\\c\n\x01"), AC_OK);
+	assert_string_equal(b.data, "\"a\\\"b\\\\c\\u000a\\u0001\"");
+	ac_buf_reset(&b);
+	assert_int_equal(ac_buf_add_json_str(&b, ""), AC_OK);
+	assert_string_equal(b.data, "\"\"");
+	ac_buf_reset(&b);
+	assert_int_equal(ac_buf_add_json_str(&b, "\x1f\"Али\x7f\\"), AC_OK);
+	assert_string_equal(b.data, "\"\\u001f\\\"Али\x7f\\\\\"");
+	assert_int_equal(ac_buf_add_json_str(&tiny, "too long"), AC_ERR_LIMIT);
+	ac_buf_release(&b);
+	ac_buf_release(&tiny);
+}
+
 static void buf_caps_cleanly(void **state)
 {
 	struct ac_buf b = AC_BUF_INIT(8);
@@ -214,6 +235,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(buf_caps_cleanly),
+		cmocka_unit_test(buf_json_strings),
 		cmocka_unit_test(b64_matches_sodium),
 		cmocka_unit_test(ts_parse_strict),
 	    cmocka_unit_test(ts_parse_epoch_seconds),
