@@ -938,6 +938,20 @@ static struct fed_erase_req court_order(void)
 	return r;
 }
 
+/* One ingest of o with opts, committed; its outcome. */
+static enum ingest_outcome ingest_once(struct store *s,
+				       const struct ingest_opts *opts,
+				       const json_t *o)
+{
+	enum ingest_outcome out;
+	struct ingest in;
+
+	ingest_init(&in, s, opts, NULL, NULL, NULL);
+	assert_int_equal(ingest_json(&in, o, NULL, &out, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	return out;
+}
+
 /* A partner's copy of an object this node erased is not stored again;
  * the same object from a partner is stored when nothing was erased, and
  * a local import is the operator's own decision. */
@@ -948,30 +962,19 @@ static void erased_objects_are_not_taken_back(void **state)
 	struct fed_erase_req r = court_order();
 	struct ingest_opts opts = ingest_opts_default();
 	struct fed_erase_result res;
-	enum ingest_outcome out;
-	struct ingest in;
 
 	assert_non_null(o);
 	opts.source = "partner:alpha";
 	opts.corr.store = f->s;
-	ingest_init(&in, f->s, &opts, NULL, NULL, NULL);
-	assert_int_equal(ingest_json(&in, o, NULL, &out, NULL), AC_OK);
-	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
-	assert_int_equal(out, INGEST_ACCEPTED);
+	assert_int_equal(ingest_once(f->s, &opts, o), INGEST_ACCEPTED);
 	assert_int_equal(fed_erase(f->s, &r, NULL, NULL, &res, NULL), AC_OK);
 	assert_int_equal(versions_of(f->s, OBJ), 0);
 	json_object_set_new(o, "modified",
 			    json_string("2026-04-01T00:00:00.000Z"));
-	ingest_init(&in, f->s, &opts, NULL, NULL, NULL);
-	assert_int_equal(ingest_json(&in, o, NULL, &out, NULL), AC_OK);
-	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
-	assert_int_equal(out, INGEST_REJECTED);
+	assert_int_equal(ingest_once(f->s, &opts, o), INGEST_REJECTED);
 	assert_int_equal(versions_of(f->s, OBJ), 0);
 	opts.source = "local";
-	ingest_init(&in, f->s, &opts, NULL, NULL, NULL);
-	assert_int_equal(ingest_json(&in, o, NULL, &out, NULL), AC_OK);
-	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
-	assert_int_equal(out, INGEST_ACCEPTED);
+	assert_int_equal(ingest_once(f->s, &opts, o), INGEST_ACCEPTED);
 	json_decref(o);
 }
 

@@ -582,7 +582,8 @@ static void other_source_after_id(void **state)
 static void one_row_per_person_after_upgrade(void **state)
 {
 	struct fixture *f = *state;
-	const char *names[] = {"new name"};
+	/* written as JSON: quotes, backslashes and control bytes escaped */
+	const char *names[] = {"new \"name\"\\\t\x01"};
 	struct store_names_state st;
 	struct ac_err err = {0};
 	struct rows rows;
@@ -625,7 +626,8 @@ static void one_row_per_person_after_upgrade(void **state)
 	assert_int_equal(st.max_id, 40);
 	assert_int_equal(st.deletions, 0);
 	assert_true(finds(f->s, "Ali", ID_P(2)));
-	/* replacing deletes both of ID_P(1)'s names; the new row is id 41 */
+	/* replacing deletes both of ID_P(1)'s names; the new row is id 41,
+	 * its name read back byte for byte */
 	assert_int_equal(store_names_replace(f->s, ID_P(1), "local", names, 1,
 					     9, &err),
 			 AC_OK);
@@ -634,7 +636,7 @@ static void one_row_per_person_after_upgrade(void **state)
 	assert_int_equal(st.deletions, 2);
 	rows = rows_of(f->s, ID_P(1));
 	assert_int_equal(rows.n, 1);
-	assert_string_equal(rows.name[0], "new name");
+	assert_string_equal(rows.name[0], names[0]);
 }
 
 int main(void)
