@@ -181,11 +181,12 @@ static ac_rc wrap_query(struct store *s, const struct store_query *q,
 	return store_query(wr(s)->inner, q, cb, ctx, err);
 }
 
-static ac_rc wrap_has_newer(struct store *s, const char *id,
-			    const char *version, bool *newer,
-			    struct ac_err *err)
+static ac_rc wrap_other_versions(struct store *s, const char *id,
+				 const char *version, bool *newer,
+				 bool *others, struct ac_err *err)
 {
-	return store_has_newer(wr(s)->inner, id, version, newer, err);
+	return store_other_versions(wr(s)->inner, id, version, newer, others,
+				    err);
 }
 
 static ac_rc wrap_search(struct store *s, const char *text, size_t limit,
@@ -266,7 +267,7 @@ static const struct store_ops wrap_ops = {
 	.sync = wrap_sync,
 	.put = wrap_put,
 	.query = wrap_query,
-	.has_newer = wrap_has_newer,
+	.other_versions = wrap_other_versions,
 	.search = wrap_search,
 	.stats = wrap_stats,
 	.taxii = &wrap_taxii_ops,

@@ -23,18 +23,6 @@ struct found_set {
 	size_t n;
 };
 
-/* True when so (stored) is the newest stored version of its id (an older
- * version arriving late does not replace the names). */
-static ac_rc is_newest(struct store *s, const struct store_obj *so,
-		       bool *newest, struct ac_err *err)
-{
-	bool newer = false;
-	ac_rc rc = store_has_newer(s, so->id, so->version, &newer, err);
-
-	*newest = !rc && !newer;
-	return rc;
-}
-
 static int first_source(const struct store_person_name *row, void *ctx)
 {
 	snprintf(ctx, STORE_NAME_MAX + 16, "%s", row->source);
@@ -177,16 +165,21 @@ ac_rc names_ingest_list(struct store *obj_store, struct store *names_store,
 			size_t n, bool correlate_names,
 			struct names_ingest_stats *st, struct ac_err *err)
 {
-	bool newest = false;
+	bool newer = false, others = false;
 	ac_rc rc;
 
 	if (strcmp(so->type, "identity") || !store_names_supported(names_store))
 		return AC_OK;
-	rc = is_newest(obj_store, so, &newest, err);
-	if (rc || !newest)
+	/* an older version arriving late does not replace the names; the
+	 * first version of an id has none to replace */
+	rc = store_other_versions(obj_store, so->id, so->version, &newer,
+				  &others, err);
+	if (rc || newer)
 		return rc;
-	rc = store_names_replace(names_store, so->id, so->source, names, n,
-				 ac_now_us(), err);
+	rc = others ? store_names_replace(names_store, so->id, so->source,
+					  names, n, ac_now_us(), err)
+		    : store_names_add(names_store, so->id, so->source, names,
+				      n, ac_now_us(), err);
 	if (!rc && n)
 		st->persons++;
 	if (!rc && n && correlate_names)

@@ -339,6 +339,18 @@ static const char schema_v16[] =
     "ALTER TABLE person_names_v16 RENAME TO person_names;"
     "CREATE INDEX person_names_object ON person_names(object_id);";
 
+/* Version 17: ingest adds the names of an id's first version without
+ * looking for old rows (store_names_add), so no row may outlive its
+ * object's last version. Deletion has kept to that since names were
+ * refreshed on delete; rows left from before then go, counted as
+ * deletions so that name indexes rebuild. */
+static const char schema_v17[] =
+    "UPDATE person_names_state SET deletions = deletions + (SELECT"
+    " coalesce(sum(json_array_length(p.names)), 0) FROM person_names p"
+    " WHERE NOT EXISTS (SELECT 1 FROM objects o WHERE o.id = p.object_id));"
+    "DELETE FROM person_names WHERE NOT EXISTS"
+    " (SELECT 1 FROM objects o WHERE o.id = person_names.object_id);";
+
 static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -356,6 +368,7 @@ static const struct migration migrations[] = {
     {14, schema_v14},
     {15, schema_v15},
     {16, schema_v16},
+    {17, schema_v17},
 };
 
 int store_schema_version(void)

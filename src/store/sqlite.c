@@ -40,7 +40,7 @@ enum stmt_id {
 	ST_INSERT,
 	ST_FIND,
 	ST_FTS_INSERT,
-	ST_NEWER,
+	ST_OTHERS,
 	ST_COUNT
 };
 
@@ -57,8 +57,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_FIND] = ("SELECT hash, version FROM objects"
 		 " WHERE id = ?1 AND version_ns = ?2"),
     [ST_FTS_INSERT] = "INSERT INTO objects_fts (rowid, text) VALUES (?1, ?2)",
-    [ST_NEWER] = "SELECT 1 FROM objects WHERE id = ?1 AND version_ns > ?2"
-		 " LIMIT 1",
+    [ST_OTHERS] = "SELECT version_ns FROM objects WHERE id = ?1"
+		  " AND version_ns <> ?2 ORDER BY version_ns DESC LIMIT 1",
 };
 
 struct sq_store {
@@ -376,12 +376,13 @@ static ac_rc sq_cache_limit(struct store *base, size_t kib,
 				: sq_err(s, src, "cannot configure", err);
 }
 
-/* One probe of the (id, version_ns) index. */
-static ac_rc sq_has_newer(struct store *base, const char *id,
-			  const char *version, bool *newer, struct ac_err *err)
+/* One probe of the (id, version_ns) index: the newest other version. */
+static ac_rc sq_other_versions(struct store *base, const char *id,
+			       const char *version, bool *newer, bool *others,
+			       struct ac_err *err)
 {
 	struct sq_store *s = sq(base);
-	sqlite3_stmt *st = s->st[ST_NEWER];
+	sqlite3_stmt *st = s->st[ST_OTHERS];
 	int64_t vns = 0;
 	int src;
 
@@ -393,7 +394,8 @@ static ac_rc sq_has_newer(struct store *base, const char *id,
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, vns);
 	src = sqlite3_step(st);
-	*newer = src == SQLITE_ROW;
+	*others = src == SQLITE_ROW;
+	*newer = *others && sqlite3_column_int64(st, 0) > vns;
 	sqlite3_reset(st);
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
 		return sq_err(s, src, "cannot read", err);
@@ -917,7 +919,7 @@ static const struct store_ops sqlite_ops = {
     .query = sq_query,
     .search = sq_search,
     .stats = sq_stats,
-    .has_newer = sq_has_newer,
+    .other_versions = sq_other_versions,
     STORE_SQLITE_ADMIN_OPS,
     .taxii = &store_sqlite_taxii_ops,
     .index = &store_sqlite_index_ops,

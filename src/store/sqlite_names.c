@@ -180,6 +180,15 @@ static ac_rc sq_names_replace(struct store *s, const char *object_id,
 	return rc;
 }
 
+/* One statement, so atomic on its own as well as in a transaction. */
+static ac_rc sq_names_add(struct store *s, const char *object_id,
+			  const char *source, const char *const *names,
+			  size_t n, int64_t now_us, struct ac_err *err)
+{
+	return n ? insert_names(s, object_id, source, names, n, now_us, err)
+		 : AC_OK;
+}
+
 /* Calls cb for each row of a prepared SELECT id, object_id, source, name,
  * created_us; gives st back to the cache. */
 static ac_rc each_row(struct store *s, sqlite3_stmt *st,
@@ -313,6 +322,7 @@ static ac_rc sq_names_state(struct store *s, struct store_names_state *out,
 
 const struct store_names_ops store_sqlite_names_ops = {
     .replace = sq_names_replace,
+    .add = sq_names_add,
     .scan = sq_names_scan,
     .get = sq_names_get,
     .state = sq_names_state,

@@ -83,17 +83,26 @@ ac_rc store_query(struct store *s, const struct store_query *q, store_row_cb cb,
 	return s->ops->query(s, q ? q : &everything_newest, cb, ctx, err);
 }
 
-ac_rc store_has_newer(struct store *s, const char *id, const char *version,
-		      bool *newer, struct ac_err *err)
+ac_rc store_other_versions(struct store *s, const char *id,
+			   const char *version, bool *newer, bool *others,
+			   struct ac_err *err)
 {
-	*newer = false;
+	*newer = *others = false;
 	if (!id || !version)
 		return ac_err_set(err, AC_ERR_USAGE,
 				  "store: no id or version given");
-	if (!s->ops->has_newer)
+	if (!s->ops->other_versions)
 		return ac_err_set(err, AC_ERR_USAGE,
 				  "store: this store cannot compare versions");
-	return s->ops->has_newer(s, id, version, newer, err);
+	return s->ops->other_versions(s, id, version, newer, others, err);
+}
+
+ac_rc store_has_newer(struct store *s, const char *id, const char *version,
+		      bool *newer, struct ac_err *err)
+{
+	bool others;
+
+	return store_other_versions(s, id, version, newer, &others, err);
 }
 
 ac_rc store_search(struct store *s, const char *text, size_t limit,

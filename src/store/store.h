@@ -133,10 +133,10 @@ struct store_ops {
 		       struct ac_err *err);
 	/* May be NULL (store_cache_limit then does nothing). */
 	ac_rc (*cache_limit)(struct store *s, size_t kib, struct ac_err *err);
-	/* May be NULL (store_has_newer is then AC_ERR_USAGE). */
-	ac_rc (*has_newer)(struct store *s, const char *id,
-			   const char *version, bool *newer,
-			   struct ac_err *err);
+	/* May be NULL (store_other_versions is then AC_ERR_USAGE). */
+	ac_rc (*other_versions)(struct store *s, const char *id,
+				const char *version, bool *newer,
+				bool *others, struct ac_err *err);
 	/* Admin records: see the section at the end of this file. */
 	ac_rc (*user_add)(struct store *s, const struct store_user *u,
 			  struct ac_err *err);
@@ -234,6 +234,13 @@ ac_rc store_query(struct store *s, const struct store_query *q,
  * AC_ERR_INVALID for a version that is not a timestamp (or ""). */
 ac_rc store_has_newer(struct store *s, const char *id, const char *version,
 		      bool *newer, struct ac_err *err);
+/* As store_has_newer, and also sets *others when any version of id other
+ * than `version` is stored (older or newer): still one index probe. A new
+ * id's first version has none, so ingest knows it has no names to
+ * replace. */
+ac_rc store_other_versions(struct store *s, const char *id,
+			   const char *version, bool *newer, bool *others,
+			   struct ac_err *err);
 
 /* Full-text search over the newest version of each object: matching rows,
  * best first, at most limit (0 = no limit). `text` is plain words from a
@@ -868,6 +875,9 @@ struct store_names_ops {
 	ac_rc (*replace)(struct store *s, const char *object_id,
 			 const char *source, const char *const *names,
 			 size_t n, int64_t now_us, struct ac_err *err);
+	ac_rc (*add)(struct store *s, const char *object_id,
+		     const char *source, const char *const *names, size_t n,
+		     int64_t now_us, struct ac_err *err);
 	ac_rc (*scan)(struct store *s, int64_t after_id,
 		      store_person_name_cb cb, void *ctx, struct ac_err *err);
 	ac_rc (*get)(struct store *s, const char *object_id,
@@ -890,6 +900,12 @@ bool store_names_supported(const struct store *s);
 ac_rc store_names_replace(struct store *s, const char *object_id,
 			  const char *source, const char *const *names,
 			  size_t n, int64_t now_us, struct ac_err *err);
+/* As store_names_replace for an object that has no names stored yet
+ * (ingest: the first version of its id, store_other_versions): adds them
+ * without looking for old ones to delete. */
+ac_rc store_names_add(struct store *s, const char *object_id,
+		      const char *source, const char *const *names, size_t n,
+		      int64_t now_us, struct ac_err *err);
 /* Calls cb for each row with id > after_id, in id order. */
 ac_rc store_names_scan(struct store *s, int64_t after_id,
 		       store_person_name_cb cb, void *ctx, struct ac_err *err);

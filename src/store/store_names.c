@@ -19,9 +19,9 @@ static ac_rc need_names(struct store *s, const void *arg, struct ac_err *err)
 	return AC_OK;
 }
 
-ac_rc store_names_replace(struct store *s, const char *object_id,
-			  const char *source, const char *const *names,
-			  size_t n, int64_t now_us, struct ac_err *err)
+static ac_rc check_names(struct store *s, const char *object_id,
+			 const char *source, const char *const *names,
+			 size_t n, struct ac_err *err)
 {
 	ac_rc rc =
 	    need_names(s, object_id && source && (names || !n) ? s : NULL, err);
@@ -38,8 +38,29 @@ ac_rc store_names_replace(struct store *s, const char *object_id,
 			return ac_err_set(err, AC_ERR_USAGE,
 					  "store: name %zu of '%s' is missing",
 					  i, object_id);
-	return s->ops->names->replace(s, object_id, source, names, n, now_us,
-				      err);
+	return AC_OK;
+}
+
+ac_rc store_names_replace(struct store *s, const char *object_id,
+			  const char *source, const char *const *names,
+			  size_t n, int64_t now_us, struct ac_err *err)
+{
+	ac_rc rc = check_names(s, object_id, source, names, n, err);
+
+	return rc ? rc
+		  : s->ops->names->replace(s, object_id, source, names, n,
+					   now_us, err);
+}
+
+ac_rc store_names_add(struct store *s, const char *object_id,
+		      const char *source, const char *const *names, size_t n,
+		      int64_t now_us, struct ac_err *err)
+{
+	ac_rc rc = check_names(s, object_id, source, names, n, err);
+
+	return rc ? rc
+		  : s->ops->names->add(s, object_id, source, names, n, now_us,
+				       err);
 }
 
 ac_rc store_names_scan(struct store *s, int64_t after_id,

@@ -96,6 +96,22 @@ static struct ingest_stats put(struct store *s, const char *source, bool corr,
 	return in.stats;
 }
 
+/* Closes the store, runs sql on its file (an older schema, rows written
+ * as an older version would have), and opens it again: the upgrade runs. */
+static void reopen_after_sql(struct fixture *f, const char *sql)
+{
+	struct ac_err err = {0};
+	sqlite3 *db = NULL;
+
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	if (store_open(f->path, false, &f->s, &err))
+		fail_msg("reopen: %s", err.msg);
+}
+
 struct rows {
 	size_t n;
 	char name[8][128];
@@ -172,6 +188,8 @@ static void organizations_have_no_rows(void **state)
 static void new_version_replaces_names(void **state)
 {
 	struct fixture *f = *state;
+	struct store_names_state st;
+	struct ac_err err = {0};
 	char buf[2048];
 	struct rows rows;
 
@@ -195,6 +213,9 @@ static void new_version_replaces_names(void **state)
 	rows = rows_of(f->s, ID_P(3));
 	assert_int_equal(rows.n, 1);
 	assert_string_equal(rows.name[0], "Reza Ahmadi");
+	/* the first version's two names were the only ones replaced */
+	assert_int_equal(store_names_state(f->s, &st, &err), AC_OK);
+	assert_int_equal(st.deletions, 2);
 }
 
 /* Any count of names comes back complete and in order, and a replacement
@@ -297,7 +318,6 @@ static void upgrade_backfills_names(void **state)
 		   "Hosseini\",\"script\":"
 		   "\"latn\",\"kind\":\"alias\"}]}}}";
 	char buf[2048];
-	sqlite3 *db = NULL;
 	struct rows rows;
 
 	put(f->s, "partner:kg", false,
@@ -307,28 +327,20 @@ static void upgrade_backfills_names(void **state)
 	put(f->s, "local", false,
 	    person(buf, sizeof(buf), ID_P(5), "2024-01-01T00:00:00.000Z",
 		   "Mohammad Rezaei", "Мохаммад Резаи"));
-	store_close(f->s);
-	f->s = NULL;
 	/* back to version 5: no names tables (nor what 7 to 11 add) */
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-				      "DROP TABLE person_names;"
-				      "DROP TABLE person_names_state;"
-				      "DROP TABLE sync_state;"
-				      "DROP TABLE push_state;"
-				      "DROP TABLE partner_links;"
-				      "DROP INDEX identifiers_object;"
-				      "DROP TABLE disclosures;"
-				      "DROP TABLE disclosure_log;"
-				      "DROP TABLE erasures;"
-				      "DROP TABLE erasure_outbox;"
-				      "ALTER TABLE objects DROP COLUMN meta;"
-				      "DELETE FROM sqlite_sequence;"
-				      "PRAGMA user_version = 5;",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
-	assert_int_equal(store_open(f->path, false, &f->s, NULL), AC_OK);
+	reopen_after_sql(f, "DROP TABLE person_names;"
+			    "DROP TABLE person_names_state;"
+			    "DROP TABLE sync_state;"
+			    "DROP TABLE push_state;"
+			    "DROP TABLE partner_links;"
+			    "DROP INDEX identifiers_object;"
+			    "DROP TABLE disclosures;"
+			    "DROP TABLE disclosure_log;"
+			    "DROP TABLE erasures;"
+			    "DROP TABLE erasure_outbox;"
+			    "ALTER TABLE objects DROP COLUMN meta;"
+			    "DELETE FROM sqlite_sequence;"
+			    "PRAGMA user_version = 5;");
 	rows = rows_of(f->s, ID_P(4));
 	assert_int_equal(rows.n, 2); /* newest version; no family part */
 	assert_string_equal(rows.name[0], "Ali Hosseini");
@@ -587,32 +599,31 @@ static void one_row_per_person_after_upgrade(void **state)
 	struct store_names_state st;
 	struct ac_err err = {0};
 	struct rows rows;
-	sqlite3 *db = NULL;
+	char buf[2048];
 
-	store_close(f->s);
-	f->s = NULL;
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(
-	    sqlite3_exec(db,
-			 "DROP TABLE person_names;"
-			 "CREATE TABLE person_names ("
-			 " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-			 " object_id TEXT NOT NULL, source TEXT NOT NULL,"
-			 " name TEXT NOT NULL, created_us INTEGER NOT NULL);"
-			 "CREATE INDEX person_names_object"
-			 " ON person_names(object_id);"
-			 "INSERT INTO person_names VALUES"
-			 " (11, '" ID_P(1) "', 'local', 'Zed \"Q\" Ray', 5),"
-			 " (12, '" ID_P(2) "', 'partner:kg', 'Али', 6),"
-			 " (13, '" ID_P(1) "', 'local', 'Abe Ray', 5),"
-			 " (14, '" ID_P(2) "', 'partner:kg', 'علی', 7);"
-			 "UPDATE sqlite_sequence SET seq = 40"
-			 " WHERE name = 'person_names';"
-			 "PRAGMA user_version = 15;",
-			 NULL, NULL, NULL),
-	    SQLITE_OK);
-	sqlite3_close(db);
-	assert_int_equal(store_open(f->path, false, &f->s, &err), AC_OK);
+	/* the persons are stored (rows of ids without a version would go
+	 * in the version 17 upgrade) */
+	put(f->s, "local", false,
+	    person(buf, sizeof(buf), ID_P(1), "2024-01-01T00:00:00.000Z",
+		   "Abe Ray", NULL));
+	put(f->s, "partner:kg", false,
+	    person(buf, sizeof(buf), ID_P(2), "2024-01-01T00:00:00.000Z",
+		   "Ali", NULL));
+	reopen_after_sql(f, "DROP TABLE person_names;"
+			    "CREATE TABLE person_names ("
+			    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+			    " object_id TEXT NOT NULL, source TEXT NOT NULL,"
+			    " name TEXT NOT NULL, created_us INTEGER NOT NULL);"
+			    "CREATE INDEX person_names_object"
+			    " ON person_names(object_id);"
+			    "INSERT INTO person_names VALUES"
+			    " (11, '" ID_P(1) "', 'local', 'Zed \"Q\" Ray', 5),"
+			    " (12, '" ID_P(2) "', 'partner:kg', 'Али', 6),"
+			    " (13, '" ID_P(1) "', 'local', 'Abe Ray', 5),"
+			    " (14, '" ID_P(2) "', 'partner:kg', 'علی', 7);"
+			    "UPDATE sqlite_sequence SET seq = 40"
+			    " WHERE name = 'person_names';"
+			    "PRAGMA user_version = 15;");
 	rows = rows_of(f->s, ID_P(1));
 	assert_int_equal(rows.n, 2);
 	assert_string_equal(rows.name[0], "Zed \"Q\" Ray");
@@ -639,6 +650,37 @@ static void one_row_per_person_after_upgrade(void **state)
 	assert_string_equal(rows.name[0], names[0]);
 }
 
+/* Rows whose object has no version left (possible in stores from before
+ * deletion refreshed names) go in the version 17 upgrade, counted as
+ * deletions; ingest then adds a first version's names without a probe. */
+static void orphan_rows_go_on_upgrade(void **state)
+{
+	struct fixture *f = *state;
+	struct store_names_state st;
+	struct ac_err err = {0};
+	char buf[2048];
+
+	put(f->s, "local", false,
+	    person(buf, sizeof(buf), ID_P(1), "2024-01-01T00:00:00.000Z",
+		   "Abe Ray", "Эйб Рей"));
+	reopen_after_sql(f, "INSERT INTO person_names"
+			    " (object_id, source, names, created_us) VALUES"
+			    " ('" ID_P(4) "', 'local', '[\"Old\",\"Two\"]', 3);"
+			    "PRAGMA user_version = 16;");
+	assert_int_equal(rows_of(f->s, ID_P(4)).n, 0);
+	assert_int_equal(rows_of(f->s, ID_P(1)).n, 2);
+	assert_int_equal(store_names_state(f->s, &st, &err), AC_OK);
+	assert_int_equal(st.deletions, 2);
+	/* the id's first version adds its names: one row, nothing deleted */
+	put(f->s, "local", false,
+	    person(buf, sizeof(buf), ID_P(4), "2024-01-01T00:00:00.000Z",
+		   "New One", NULL));
+	assert_int_equal(rows_of(f->s, ID_P(4)).n, 1);
+	assert_string_equal(rows_of(f->s, ID_P(4)).name[0], "New One");
+	assert_int_equal(store_names_state(f->s, &st, &err), AC_OK);
+	assert_int_equal(st.deletions, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -646,6 +688,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(one_row_per_person_after_upgrade,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(orphan_rows_go_on_upgrade, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(rows_written_at_ingest, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(organizations_have_no_rows, setup,

@@ -436,6 +436,48 @@ static bool has_newer(struct store *s, const char *id, const char *version)
 	return newer;
 }
 
+/* "others" as store_other_versions reports it, with newer checked */
+static bool others_of(struct store *s, const char *id, const char *version,
+		      bool want_newer)
+{
+	struct ac_err err = {0};
+	bool newer = !want_newer, others = false;
+
+	if (store_other_versions(s, id, version, &newer, &others, &err))
+		fail_msg("other_versions '%s' '%s': %s", id, version, err.msg);
+	assert_true(newer == want_newer);
+	return others;
+}
+
+/* One probe tells a first version (nothing else of its id) from a later
+ * or an earlier one. */
+static void other_versions_of_an_id(void **state)
+{
+	struct fixture *f = *state;
+	struct ac_err err = {0};
+	bool newer = true, others = true;
+
+	assert_false(others_of(f->s, ID1, "2016-04-06T20:03:48.000Z", false));
+	put_ok(f->s, ID1, "2016-04-06T20:03:48.000Z", "{\"x\":1}", NULL);
+	/* the stored version itself does not count, in any spelling */
+	assert_false(others_of(f->s, ID1, "2016-04-06T20:03:48.000Z", false));
+	assert_false(others_of(f->s, ID1, "2016-04-06T20:03:48Z", false));
+	assert_true(others_of(f->s, ID1, "2016-04-06T20:03:47.999Z", true));
+	assert_true(others_of(f->s, ID1, "2017-01-01T00:00:00Z", false));
+	put_ok(f->s, ID1, "2016-05-01T00:00:00Z", "{\"x\":2}", NULL);
+	assert_true(others_of(f->s, ID1, "2016-04-06T20:03:48.000Z", true));
+	assert_true(others_of(f->s, ID1, "2016-05-01T00:00:00.000Z", false));
+	assert_false(others_of(f->s, ID2, "2016-05-01T00:00:00.000Z", false));
+	assert_int_equal(store_other_versions(f->s, ID1, "soon", &newer,
+					      &others, &err),
+			 AC_ERR_INVALID);
+	assert_false(newer);
+	assert_false(others);
+	assert_int_equal(store_other_versions(f->s, NULL, "", &newer, &others,
+					      &err),
+			 AC_ERR_USAGE);
+}
+
 static void has_newer_compares_instants(void **state)
 {
 	struct fixture *f = *state;
@@ -1163,6 +1205,7 @@ int main(void)
 	    T(put_new_duplicate_conflict),
 	    T(put_equal_instants_are_one_version),
 	    T(has_newer_compares_instants),
+	    T(other_versions_of_an_id),
 	    T(put_rejects_bad_input),
 	    T(put_keeps_revoked_versions),
 	    T(date_added_strictly_increasing),
