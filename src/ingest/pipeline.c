@@ -1,6 +1,7 @@
 /* Worker threads and the in-order batch queue behind ingest_stream. One
- * mutex guards the queue; only the calling thread fills, takes back and
- * recycles batches, so `fill` and `spare` need no lock.
+ * mutex guards the queue and the spare batches. One thread fills batches
+ * (`fill` is its own) and one takes them back: the same thread, or with
+ * ingest_pipe_feeder a feeding thread and the storing thread.
  *
  * Arena invariant: a worker parses each chunk of objects with its jansson
  * arena on (base/arena.h); no json_t from the arena outlives the chunk in
@@ -35,7 +36,8 @@
 struct ingest_pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv; /* a batch was queued, or quit */
-	pthread_cond_t done_cv; /* a batch was finished */
+	pthread_cond_t done_cv; /* a batch was finished, or the input ended */
+	pthread_cond_t space_cv; /* a batch was taken back, or cancelled */
 	pthread_t workers[PIPE_MAX_WORKERS];
 	size_t nworkers;
 	bool quit;
@@ -52,6 +54,9 @@ struct ingest_pipe {
 	size_t ring_bytes;	  /* input bytes of the batches in ring */
 	struct pipe_batch *fill;  /* being filled by the caller */
 	struct pipe_batch *spare; /* recycled */
+	bool feeder;		  /* another thread fills (ingest_pipe_feeder) */
+	bool input_done;	  /* the feeder queued its last batch */
+	bool cancelled;		  /* the taking thread wants no more input */
 };
 
 const char *pipe_str(const struct pipe_batch *b, size_t off)
@@ -441,6 +446,7 @@ ac_rc ingest_pipe_start(const struct stix_limits *lim,
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->work_cv, NULL);
 	pthread_cond_init(&p->done_cv, NULL);
+	pthread_cond_init(&p->space_cv, NULL);
 	while (p->nworkers < want &&
 	       !pthread_create(&p->workers[p->nworkers], NULL, worker_main, p))
 		pthread_setname_np(p->workers[p->nworkers++], "ingest-worker");
@@ -456,10 +462,14 @@ ac_rc ingest_pipe_start(const struct stix_limits *lim,
 
 static struct pipe_batch *take_spare(struct ingest_pipe *p)
 {
-	struct pipe_batch *b = p->spare;
+	struct pipe_batch *b;
 
-	if (b) {
+	pthread_mutex_lock(&p->mu);
+	b = p->spare;
+	if (b)
 		p->spare = b->next;
+	pthread_mutex_unlock(&p->mu);
+	if (b) {
 		b->next = NULL;
 		return b;
 	}
@@ -480,14 +490,41 @@ static void free_batch(struct pipe_batch *b)
 	free(b);
 }
 
-/* Hands the batch being filled to the workers. The caller keeps fewer than
- * PIPE_INFLIGHT batches out by calling ingest_pipe_next after each add. */
-static void submit(struct ingest_pipe *p)
+static void recycle_locked(struct ingest_pipe *p, struct pipe_batch *b)
+{
+	b->n = 0;
+	b->done = false;
+	ac_buf_reset(&b->raw);
+	ac_buf_reset(&b->out);
+	b->next = p->spare;
+	p->spare = b;
+}
+
+/* Whether the ring is full (in batches, or in input bytes once it holds
+ * any). */
+static bool ring_full(const struct ingest_pipe *p)
+{
+	return p->ring_count >= PIPE_INFLIGHT ||
+	       (p->ring_count && p->ring_bytes >= PIPE_INFLIGHT_BYTES);
+}
+
+/* Hands the batch being filled to the workers. A lone caller keeps fewer
+ * than PIPE_INFLIGHT batches out by calling ingest_pipe_next after each
+ * add; a feeder waits here for room. AC_ERR_USAGE, the batch dropped, once
+ * the taking thread cancelled the input. */
+static ac_rc submit(struct ingest_pipe *p)
 {
 	struct pipe_batch *b = p->fill;
 
 	p->fill = NULL;
 	pthread_mutex_lock(&p->mu);
+	while (p->feeder && !p->cancelled && ring_full(p))
+		pthread_cond_wait(&p->space_cv, &p->mu);
+	if (p->cancelled) {
+		recycle_locked(p, b);
+		pthread_mutex_unlock(&p->mu);
+		return AC_ERR_USAGE;
+	}
 	b->next = NULL;
 	if (p->queued_tail)
 		p->queued_tail->next = b;
@@ -499,6 +536,7 @@ static void submit(struct ingest_pipe *p)
 	p->ring_bytes += b->raw.len;
 	pthread_cond_signal(&p->work_cv);
 	pthread_mutex_unlock(&p->mu);
+	return AC_OK;
 }
 
 ac_rc ingest_pipe_add(struct ingest_pipe *p, const char *data, size_t len,
@@ -534,10 +572,62 @@ ac_rc ingest_pipe_add(struct ingest_pipe *p, const char *data, size_t len,
 				  "cannot queue object %" PRIu64 ": %s",
 				  pos->index, ac_rc_name(rc));
 	p->fill->n++;
-	if (p->fill->n == PIPE_BATCH_OBJECTS ||
-	    p->fill->raw.len >= PIPE_BATCH_BYTES)
-		submit(p);
+	if ((p->fill->n == PIPE_BATCH_OBJECTS ||
+	     p->fill->raw.len >= PIPE_BATCH_BYTES) &&
+	    submit(p))
+		return ac_err_set(err, AC_ERR_USAGE,
+				  "object %" PRIu64 ": the input was cancelled",
+				  pos->index);
 	return AC_OK;
+}
+
+void ingest_pipe_feeder(struct ingest_pipe *p, bool on)
+{
+	p->feeder = on;
+}
+
+void ingest_pipe_end_input(struct ingest_pipe *p)
+{
+	if (p->fill && p->fill->n)
+		submit(p);
+	pthread_mutex_lock(&p->mu);
+	p->input_done = true;
+	pthread_cond_broadcast(&p->done_cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void ingest_pipe_cancel_input(struct ingest_pipe *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->cancelled = true;
+	pthread_cond_broadcast(&p->space_cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Takes the oldest batch out of the ring (mu held) and makes room. */
+static struct pipe_batch *pop_locked(struct ingest_pipe *p)
+{
+	struct pipe_batch *b = p->ring[p->ring_head];
+
+	p->ring_head = (p->ring_head + 1) % PIPE_INFLIGHT;
+	p->ring_count--;
+	p->ring_bytes -= b->raw.len;
+	pthread_cond_signal(&p->space_cv);
+	return b;
+}
+
+struct pipe_batch *ingest_pipe_take(struct ingest_pipe *p)
+{
+	struct pipe_batch *b = NULL;
+
+	pthread_mutex_lock(&p->mu);
+	while (!(p->ring_count && p->ring[p->ring_head]->done) &&
+	       !(!p->ring_count && p->input_done))
+		pthread_cond_wait(&p->done_cv, &p->mu);
+	if (p->ring_count)
+		b = pop_locked(p);
+	pthread_mutex_unlock(&p->mu);
+	return b;
 }
 
 struct pipe_batch *ingest_pipe_next(struct ingest_pipe *p, bool flush)
@@ -545,7 +635,7 @@ struct pipe_batch *ingest_pipe_next(struct ingest_pipe *p, bool flush)
 	struct pipe_batch *b = NULL;
 
 	if (flush && p->fill && p->fill->n)
-		submit(p);
+		submit(p); /* a lone caller: never cancelled */
 	pthread_mutex_lock(&p->mu);
 	if (!p->ring_count)
 		goto out;
@@ -557,9 +647,7 @@ struct pipe_batch *ingest_pipe_next(struct ingest_pipe *p, bool flush)
 	}
 	while (!b->done)
 		pthread_cond_wait(&p->done_cv, &p->mu);
-	p->ring_head = (p->ring_head + 1) % PIPE_INFLIGHT;
-	p->ring_count--;
-	p->ring_bytes -= b->raw.len;
+	b = pop_locked(p);
 out:
 	pthread_mutex_unlock(&p->mu);
 	return b;
@@ -567,12 +655,9 @@ out:
 
 void ingest_pipe_done(struct ingest_pipe *p, struct pipe_batch *b)
 {
-	b->n = 0;
-	b->done = false;
-	ac_buf_reset(&b->raw);
-	ac_buf_reset(&b->out);
-	b->next = p->spare;
-	p->spare = b;
+	pthread_mutex_lock(&p->mu);
+	recycle_locked(p, b);
+	pthread_mutex_unlock(&p->mu);
 }
 
 void ingest_pipe_stop(struct ingest_pipe *p)
@@ -595,6 +680,7 @@ void ingest_pipe_stop(struct ingest_pipe *p)
 		free_batch(b);
 	}
 	pthread_cond_destroy(&p->done_cv);
+	pthread_cond_destroy(&p->space_cv);
 	pthread_cond_destroy(&p->work_cv);
 	pthread_mutex_destroy(&p->mu);
 	free(p);

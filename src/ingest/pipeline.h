@@ -74,6 +74,22 @@ ac_rc ingest_pipe_add(struct ingest_pipe *p, const char *data, size_t len,
 		      const struct stream_pos *pos, const struct ac_err *bad,
 		      struct ac_err *err);
 
+/* With on, another thread (the feeder) adds the objects while this one
+ * takes the batches back with ingest_pipe_take: ingest_pipe_add then waits
+ * for room instead of relying on the caller. Set it before the feeder
+ * starts. */
+void ingest_pipe_feeder(struct ingest_pipe *p, bool on);
+/* The feeder's last call: hands over its partly filled batch and tells
+ * ingest_pipe_take that nothing more comes. */
+void ingest_pipe_end_input(struct ingest_pipe *p);
+/* From the taking thread: the feeder's waiting and later adds fail with
+ * AC_ERR_USAGE, so that it stops; it must still call
+ * ingest_pipe_end_input. */
+void ingest_pipe_cancel_input(struct ingest_pipe *p);
+/* With a feeder: the oldest batch, waiting until it is finished; NULL once
+ * the input ended and every batch was taken. */
+struct pipe_batch *ingest_pipe_take(struct ingest_pipe *p);
+
 /* The oldest batch if it is finished, waiting for it when the queue is full
  * or `flush` is set (flush first hands over a partly filled batch). NULL when
  * there is nothing to take. Give it back with ingest_pipe_done. */

@@ -1,7 +1,9 @@
 /* ingest_stream's threaded pipeline against the one-object-at-a-time path
  * (stream_read feeding ingest_text): same counts, same rejections in the same
  * order at the same positions, same stored rows; strict mode rolls back; a
- * store failure mid-way stops both paths at the same object. */
+ * store failure mid-way stops both paths at the same object, also when the
+ * thread splitting the input is waiting for room (an input longer than the
+ * queue). */
 #include "base/common.h"
 #include "gen/gen.h"
 #include "index/correlate.h"
@@ -17,6 +19,8 @@
 #include <cmocka.h>
 
 #define NGEN 900
+/* more objects than the pipeline queues (32 batches of 256) */
+#define NBIG 12000
 #define MAX_REJ 64
 
 struct rejection {
@@ -563,6 +567,27 @@ static const struct store_ops failing_ops = {.begin = fs_ok,
 					     .rollback = fs_rollback,
 					     .put = fs_put};
 
+static void failing_init(struct failing_store *fs, size_t fail_after)
+{
+	memset(fs, 0, sizeof(*fs));
+	fs->base.ops = &failing_ops;
+	fs->fail_after = fail_after;
+}
+
+/* The threaded path on fs[0] and the serial one on fs[1], each store
+ * failing after fail_after puts: the same run either way. */
+static void run_both_failing(struct failing_store fs[2], size_t fail_after,
+			     const char *input, size_t len,
+			     const struct ingest_opts *opts, struct run *a,
+			     struct run *b)
+{
+	failing_init(&fs[0], fail_after);
+	failing_init(&fs[1], fail_after);
+	run_ingest(&fs[0].base, input, len, opts, true, a);
+	run_ingest(&fs[1].base, input, len, opts, false, b);
+	assert_same_run(a, b);
+}
+
 static void test_store_failure(void **state)
 {
 	struct ingest_opts opts = ingest_opts_default();
@@ -573,21 +598,54 @@ static void test_store_failure(void **state)
 
 	(void)state;
 	opts.batch_size = 100;
-	for (int i = 0; i < 2; i++) {
-		memset(&fs[i], 0, sizeof(fs[i]));
-		fs[i].base.ops = &failing_ops;
-		fs[i].fail_after = 350;
-	}
-	run_ingest(&fs[0].base, input, len, &opts, true, &a);
-	run_ingest(&fs[1].base, input, len, &opts, false, &b);
+	run_both_failing(fs, 350, input, len, &opts, &a, &b);
 	assert_int_equal(a.rc, AC_ERR_STORE);
 	assert_non_null(strstr(a.msg, "disk on fire at put 351"));
-	assert_same_run(&a, &b);
 	assert_int_equal(a.stats.accepted, 300);
 	assert_int_equal(fs[0].puts, fs[1].puts);
 	assert_int_equal(fs[0].commits, 3);
 	assert_int_equal(fs[0].rollbacks, 1);
 	assert_int_equal(fs[1].rollbacks, 1);
+	free(input);
+}
+
+static char *big_input(size_t *len)
+{
+	struct gen_opts o = {.seed = 11, .count = NBIG, .created_by = NULL};
+	struct ac_err err = {0};
+	char *out = NULL;
+	FILE *f = open_memstream(&out, len);
+
+	assert_non_null(f);
+	assert_int_equal(gen_write(&o, GEN_JSONL, f, &err), AC_OK);
+	fclose(f);
+	return out;
+}
+
+/* The splitting thread fills the queue and waits for room: all objects
+ * still arrive, in order; a store failure early on stops it (no more puts,
+ * nothing accepted) instead of leaving it waiting. */
+static void test_long_input(void **state)
+{
+	struct ingest_opts opts = ingest_opts_default();
+	struct failing_store fs[2];
+	struct run a, b;
+	size_t len;
+	char *input = big_input(&len);
+
+	(void)state;
+	opts.batch_size = 1000;
+	run_both_failing(fs, SIZE_MAX, input, len, &opts, &a, &b);
+	assert_int_equal(a.rc, AC_OK);
+	assert_int_equal(fs[0].puts, NBIG);
+	assert_int_equal(a.stats.accepted, NBIG);
+	failing_init(&fs[0], 10);
+	run_ingest(&fs[0].base, input, len, &opts, true, &a);
+	assert_int_equal(a.rc, AC_ERR_STORE);
+	assert_non_null(strstr(a.msg, "disk on fire at put 11"));
+	assert_int_equal(fs[0].puts, 11);
+	assert_int_equal(a.stats.accepted, 0);
+	assert_int_equal(fs[0].rollbacks, 1);
 	free(input);
 }
 
@@ -603,6 +661,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_strict_rolls_back, setup,
 					    teardown),
 	    cmocka_unit_test(test_store_failure),
+	    cmocka_unit_test(test_long_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
