@@ -106,7 +106,8 @@ static void prepare_row(const char *line, size_t len, struct row *r)
 	r->id = dup_str(json_string_value(json_object_get(o, "id")));
 	r->type = dup_str(json_string_value(json_object_get(o, "type")));
 	r->version = dup_str(stix_version_of(o));
-	ingest_collect_text(o, &t);
+	if (ingest_collect_text(o, &t))
+		die("text", NULL);
 	r->text = dup_str(t.data);
 	ac_buf_release(&t);
 	r->json = ac_buf_detach(&b, &r->json_len);

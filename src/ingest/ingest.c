@@ -115,9 +115,26 @@ static bool maybe_timestamp(const char *s, size_t len)
 	return len >= 20 && s[4] == '-' && s[10] == 'T';
 }
 
+/* A walk over an object's strings for its search text. */
+struct text_walk {
+	struct ac_buf *out;
+	bool sorted;  /* members in RFC 8785 order, as stored */
+	bool dropped; /* a string did not fit under out's cap */
+	ac_rc rc;     /* AC_ERR_NOMEM from sorting a large object */
+};
+
+static void collect_text(const json_t *v, const char *key,
+			 struct text_walk *w);
+
+static void collect_member(const char *key, const json_t *v, void *ctx)
+{
+	collect_text(v, key, ctx);
+}
+
 /* Collects the words a person would search for: string values, minus ids,
- * references and timestamps. Truncates silently at INGEST_TEXT_MAX. */
-static void collect_text(const json_t *v, const char *key, struct ac_buf *out)
+ * references and timestamps; a string that does not fit is left out. */
+static void collect_text(const json_t *v, const char *key,
+			 struct text_walk *w)
 {
 	struct ac_ts ts;
 	const char *k;
@@ -131,25 +148,44 @@ static void collect_text(const json_t *v, const char *key, struct ac_buf *out)
 		size_t len = json_string_length(v);
 		if (maybe_timestamp(s, len) && ac_ts_parse(s, &ts))
 			return;
-		if (out->len && ac_buf_addc(out, ' '))
-			return;
-		ac_buf_add(out, s, len);
+		if ((w->out->len && ac_buf_addc(w->out, ' ')) ||
+		    ac_buf_add(w->out, s, len))
+			w->dropped = true;
+	} else if (json_is_object(v) && w->sorted) {
+		ac_rc rc = stix_jcs_each_member(v, collect_member, w);
+		w->rc = w->rc ? w->rc : rc;
 	} else if (json_is_object(v)) {
 		json_object_foreach((json_t *)v, k, child)
 		{
-			collect_text(child, k, out);
+			collect_text(child, k, w);
 		}
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, child)
 		{
-			collect_text(child, NULL, out);
+			collect_text(child, NULL, w);
 		}
 	}
 }
 
-void ingest_collect_text(const json_t *obj, struct ac_buf *out)
+/* When the words do not all fit, which ones do must not depend on the
+ * order of the input's members: the words deleted with the object are
+ * collected from its stored form, whose members are in RFC 8785 order (and
+ * a contentless full-text index must be told exactly the words it was
+ * given). So a text that overflows is collected again in that order. */
+ac_rc ingest_collect_text(const json_t *obj, struct ac_buf *out)
 {
-	collect_text(obj, NULL, out);
+	size_t start = out->len;
+	struct text_walk w = {.out = out};
+
+	collect_text(obj, NULL, &w);
+	if (!w.dropped)
+		return AC_OK;
+	out->len = start;
+	if (out->data)
+		out->data[start] = '\0';
+	w = (struct text_walk){.out = out, .sorted = true};
+	collect_text(obj, NULL, &w);
+	return w.rc;
 }
 
 ac_rc ingest_stored_text(const char *json, size_t len, struct ac_buf *out)
@@ -161,8 +197,8 @@ ac_rc ingest_stored_text(const char *json, size_t len, struct ac_buf *out)
 	if (!obj)
 		return AC_ERR_PARSE;
 	/* the same cap as at ingest, so truncation drops the same words */
-	ingest_collect_text(obj, &words);
-	if (words.len)
+	rc = ingest_collect_text(obj, &words);
+	if (!rc && words.len)
 		rc = ac_buf_add(out, words.data, words.len);
 	json_decref(obj);
 	ac_buf_release(&words);
@@ -566,6 +602,17 @@ static ac_rc canonicalise(const json_t *obj, struct ac_buf *canon, char *why,
 	return rc;
 }
 
+static ac_rc collect_or_why(const json_t *obj, struct ac_buf *text,
+			    char *why, size_t why_len)
+{
+	ac_rc rc = ingest_collect_text(obj, text);
+
+	if (rc)
+		snprintf(why, why_len, "%s: cannot collect its search text: %s",
+			 stix_get_str(obj, "id"), ac_rc_name(rc));
+	return rc;
+}
+
 /* What an unsigned object needs: nothing (a shipped object), rejection (a
  * partner's must be signed) or this node's signature. */
 enum unsigned_need { KEEP_UNSIGNED, REJECT_UNSIGNED, SIGN_HERE };
@@ -677,8 +724,7 @@ ac_rc ingest_prepare_deferred(json_t *obj, const struct ingest_prep *prep,
 		rc = sign_unsigned(obj, prep, canon, must_sign, why, why_len);
 	if (rc || (must_sign && *must_sign))
 		return rc;
-	ingest_collect_text(obj, text);
-	return AC_OK;
+	return collect_or_why(obj, text, why, why_len);
 }
 
 ac_rc ingest_prepare(json_t *obj, const struct ingest_prep *prep,
@@ -694,9 +740,7 @@ ac_rc ingest_prepare_signed(const json_t *obj, struct ac_buf *canon,
 {
 	ac_rc rc = canonicalise(obj, canon, why, why_len);
 
-	if (!rc)
-		ingest_collect_text(obj, text);
-	return rc;
+	return rc ? rc : collect_or_why(obj, text, why, why_len);
 }
 
 /* What ingest_prepare does for this ingest: only this node's own objects

@@ -192,8 +192,10 @@ ac_rc ingest_finish(struct ingest *in, struct ac_err *err);
 
 /* Appends the words full-text search indexes for obj (string values minus
  * ids, references, timestamps and the provenance entry), space-separated,
- * up to out's cap. Signing an object does not change them. */
-void ingest_collect_text(const json_t *obj, struct ac_buf *out);
+ * up to out's cap (the strings that fit, in RFC 8785 member order when not
+ * all do, so that the stored form gives the same words). Signing an object
+ * does not change them. AC_ERR_NOMEM only. */
+ac_rc ingest_collect_text(const json_t *obj, struct ac_buf *out);
 
 /* Deletes the versions of one object that q selects (q must name exactly
  * one id), with their full-text entries, through the store; the search text

@@ -254,8 +254,12 @@ static ac_rc finish_signed(const struct ingest_pipe *p, struct pending *pd,
 	    fed_canonical_with_entry(pd->canons.data + pd->coff[i],
 				     pd->clen[i], pd->entry.data,
 				     pd->entry.len, canon)) {
-		ingest_collect_text(pd->objs[i], text); /* signing adds none */
-		return AC_OK;
+		/* signing adds no words */
+		if (!ingest_collect_text(pd->objs[i], text))
+			return AC_OK;
+		snprintf(why, why_len, "%s: cannot collect its search text",
+			 stix_get_str(pd->objs[i], "id"));
+		return AC_ERR_NOMEM;
 	}
 	if (fed_tree_attach(pd->objs[i], &pd->tree, i, prov->identity_id,
 			    &err)) {

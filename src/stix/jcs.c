@@ -348,26 +348,59 @@ static ac_rc jcs_members(const struct jcs_member *m, size_t n,
 	return ac_buf_addc(out, '}');
 }
 
-static ac_rc jcs_object(const json_t *v, struct ac_buf *out, int depth)
+/* The members of object v in canonical order: in stack when they fit,
+ * else in *m allocated (the caller frees it when it is not stack). */
+static ac_rc sorted_members(const json_t *v, struct jcs_member *stack,
+			    struct jcs_member **m, size_t *count)
 {
-	struct jcs_member stack[JCS_STACK_MEMBERS], *m = stack;
 	size_t n = json_object_size(v), i = 0;
-	ac_rc rc;
 
+	*m = stack;
 	if (n > JCS_STACK_MEMBERS) {
-		m = calloc(n, sizeof(*m));
-		if (!m)
+		*m = calloc(n, sizeof(**m));
+		if (!*m)
 			return AC_ERR_NOMEM;
 	}
 	/* jansson's iterator API takes a non-const object but only reads. */
 	for (void *it = json_object_iter((json_t *)v); it && i < n;
 	     it = json_object_iter_next((json_t *)v, it), i++) {
-		m[i].key = json_object_iter_key(it);
-		m[i].len = json_object_iter_key_len(it);
-		m[i].value = json_object_iter_value(it);
+		(*m)[i].key = json_object_iter_key(it);
+		(*m)[i].len = json_object_iter_key_len(it);
+		(*m)[i].value = json_object_iter_value(it);
 	}
-	sort_members(m, i);
-	rc = jcs_members(m, i, out, depth);
+	sort_members(*m, i);
+	*count = i;
+	return AC_OK;
+}
+
+static ac_rc jcs_object(const json_t *v, struct ac_buf *out, int depth)
+{
+	struct jcs_member stack[JCS_STACK_MEMBERS], *m;
+	size_t n;
+	ac_rc rc = sorted_members(v, stack, &m, &n);
+
+	if (rc)
+		return rc;
+	rc = jcs_members(m, n, out, depth);
+	if (m != stack)
+		free(m);
+	return rc;
+}
+
+ac_rc stix_jcs_each_member(const json_t *v,
+			   void (*each)(const char *key, const json_t *value,
+					void *ctx),
+			   void *ctx)
+{
+	struct jcs_member stack[JCS_STACK_MEMBERS], *m;
+	size_t n;
+	ac_rc rc;
+
+	if (!json_is_object(v))
+		return AC_ERR_INVALID;
+	rc = sorted_members(v, stack, &m, &n);
+	for (size_t i = 0; !rc && i < n; i++)
+		each(m[i].key, m[i].value, ctx);
 	if (m != stack)
 		free(m);
 	return rc;

@@ -286,6 +286,44 @@ static void many_members(void **state)
 	ac_buf_release(&b);
 }
 
+static void append_key(const char *key, const json_t *value, void *ctx)
+{
+	(void)value;
+	ac_buf_adds(ctx, key);
+	ac_buf_addc(ctx, ',');
+}
+
+/* The member walk goes in the order stix_jcs writes, small objects and
+ * large (sorted off the stack) alike; it takes objects only. */
+static void each_member_in_canonical_order(void **state)
+{
+	json_t *o = json_loads("{\"\\ufffd\":1,\"b\":1,\"\\ud800\\udc00\":2,"
+			       "\"aa\":2,\"a\":3,\"B\":5}",
+			       0, NULL);
+	struct ac_buf keys = AC_BUF_INIT(4096);
+	char key[16];
+	(void)state;
+
+	assert_int_equal(stix_jcs_each_member(o, append_key, &keys), AC_OK);
+	assert_string_equal(keys.data, "B,a,aa,b,\xf0\x90\x80\x80,\xef\xbf\xbd,");
+	json_decref(o);
+	o = json_object();
+	for (int i = 99; i >= 0; i--) {
+		snprintf(key, sizeof(key), "k%03d", i);
+		json_object_set_new(o, key, json_integer(i));
+	}
+	ac_buf_reset(&keys);
+	assert_int_equal(stix_jcs_each_member(o, append_key, &keys), AC_OK);
+	assert_true(strncmp(keys.data, "k000,k001,k002,", 15) == 0);
+	assert_int_equal(keys.len, 500);
+	json_decref(o);
+	o = json_array();
+	assert_int_equal(stix_jcs_each_member(o, append_key, &keys),
+			 AC_ERR_INVALID);
+	json_decref(o);
+	ac_buf_release(&keys);
+}
+
 static void appends_and_caps_output(void **state)
 {
 	json_t *v = json_loads("{\"a\":1}", 0, NULL);
@@ -338,6 +376,7 @@ int main(void)
 	    cmocka_unit_test(string_escapes),
 	    cmocka_unit_test(nesting_and_literals),
 	    cmocka_unit_test(many_members),
+	    cmocka_unit_test(each_member_in_canonical_order),
 	    cmocka_unit_test(appends_and_caps_output),
 	    cmocka_unit_test(refuses_deep_nesting),
 	};

@@ -336,6 +336,56 @@ static void delete_one_version_then_all(void **state)
 	assert_int_equal(fts_count(f, "kestrel"), 1);
 }
 
+/* An object with more text than the full-text index keeps per object: the
+ * words deleted with it are the words indexed, although its stored form
+ * has its members in another order than its input had (which words fit
+ * under the cap must not depend on that order). */
+static void long_text_deleted_whole(void **state)
+{
+	struct fixture *f = *state;
+	const char *id = "note--4b7a5d41-1b7e-4d43-9f0e-6c1f6b1f8a12";
+	const char *ids[] = {id};
+	struct ingest_opts o = ingest_opts_default();
+	enum ingest_outcome out = INGEST_REJECTED;
+	struct ac_buf obj = AC_BUF_INIT(1u << 20);
+	struct store_query q = {0};
+	struct ac_err err = {0};
+	struct ingest in;
+	uint64_t deleted = 0;
+
+	/* "content" (63 KB) comes first here, after "abstract" (12 KB) when
+	 * stored: only one of the two fits under the 64 KiB cap */
+	assert_int_equal(ac_buf_adds(&obj, "{\"type\":\"note\",\"spec_version\""
+					   ":\"2.1\",\"id\":\""),
+			 AC_OK);
+	assert_int_equal(ac_buf_adds(&obj, id), AC_OK);
+	assert_int_equal(ac_buf_adds(&obj, "\",\"created\":\"" V1
+					   "\",\"modified\":\"" V1
+					   "\",\"object_refs\":[\"" OBJ1
+					   "\"],\"content\":\""),
+			 AC_OK);
+	for (int i = 0; i < 9000; i++)
+		assert_int_equal(ac_buf_adds(&obj, "falcon "), AC_OK);
+	assert_int_equal(ac_buf_adds(&obj, "\",\"abstract\":\""), AC_OK);
+	for (int i = 0; i < 2000; i++)
+		assert_int_equal(ac_buf_adds(&obj, "heron "), AC_OK);
+	assert_int_equal(ac_buf_adds(&obj, "\"}"), AC_OK);
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	assert_int_equal(ingest_text(&in, obj.data, obj.len, NULL, &out, &err),
+			 AC_OK);
+	assert_int_equal(ingest_finish(&in, &err), AC_OK);
+	assert_int_equal(out, INGEST_ACCEPTED);
+	assert_int_equal(fts_count(f, "falcon") + fts_count(f, "heron"), 1);
+	q.ids = ids;
+	q.nids = 1;
+	q.versions = STORE_VERSIONS_ALL;
+	assert_int_equal(ingest_delete(f->s, &q, &deleted, &err), AC_OK);
+	assert_int_equal(deleted, 1);
+	assert_int_equal(fts_count(f, "falcon"), 0);
+	assert_int_equal(fts_count(f, "heron"), 0);
+	ac_buf_release(&obj);
+}
+
 static void delete_needs_one_id(void **state)
 {
 	struct fixture *f = *state;
@@ -401,6 +451,7 @@ int main(void)
 	    T(delete_needs_one_id),
 	    T(delete_inside_open_transaction),
 	    cmocka_unit_test(stored_text_rejects_bad_json),
+	    T(long_text_deleted_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
