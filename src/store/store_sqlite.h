@@ -25,10 +25,13 @@ ac_rc store_sqlite_err(sqlite3 *db, int rc, const char *path, const char *what,
 		       struct ac_err *err);
 
 /* After bulk commits the log grows to this many times the checkpoint size
- * (40 MiB) while a background thread copies it (sqlite_ckpt.c); then the
- * writer checkpoints in line, so the log restarts. The file is cut back to
- * twice the checkpoint size after a restart. */
-#define STORE_SQLITE_WAL_BULK_FACTOR 8
+ * (40 MiB, so up to 1.25 GiB) while a background thread copies it
+ * (sqlite_ckpt.c); then the writer checkpoints in line, so the log
+ * restarts. That in-line copy is about the last commit's pages, so fewer
+ * restarts leave less of the copying to the storing thread (8: about half
+ * of it at 1M objects). The file is cut back to twice the checkpoint size
+ * after a restart. */
+#define STORE_SQLITE_WAL_BULK_FACTOR 32
 /* For tests: a checkpoint is due at this many pages of log. */
 void store_sqlite_ckpt_frames(struct store *s, int frames);
 
