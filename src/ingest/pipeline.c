@@ -52,7 +52,7 @@ struct ingest_pipe {
 	struct pipe_batch *ring[PIPE_INFLIGHT];	  /* handed over, input order */
 	size_t ring_head, ring_count;
 	size_t ring_bytes;	  /* input bytes of the batches in ring */
-	struct pipe_batch *fill;  /* being filled by the caller */
+	struct pipe_batch *fill;  /* being filled by the filling thread */
 	struct pipe_batch *spare; /* recycled */
 	bool feeder;		  /* another thread fills (ingest_pipe_feeder) */
 	bool input_done;	  /* the feeder queued its last batch */

@@ -9,6 +9,9 @@ URL=
 # start_server [ARGS...]: serves $ACCORD_NODE with --listen 127.0.0.1:0 and
 # ARGS; sets URL (".../taxii2/") from the line serve prints. Bounded wait.
 start_server() {
+	# emptied first: the new server's shell truncates it only once it
+	# runs, and the loop below must not read the last server's address
+	: >"$TMP/serve.log"
 	"$ACCORD" serve --listen 127.0.0.1:0 "$@" 2>"$TMP/serve.log" &
 	SERVER_PID=$!
 	URL=

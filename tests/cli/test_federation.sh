@@ -13,6 +13,7 @@ APID=
 
 # start_alpha [PORT]: serves alpha on 127.0.0.1:PORT (0 = any); sets AURL
 start_alpha() {
+	: >"$TMP/alpha.log" # the last server's address must not be read
 	"$ACCORD" --node "$A" serve --no-sync --listen "127.0.0.1:${1:-0}" 2>"$TMP/alpha.log" &
 	APID=$!
 	AURL=
