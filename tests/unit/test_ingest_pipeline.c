@@ -3,7 +3,7 @@
  * order at the same positions, same stored rows; strict mode rolls back; a
  * store failure mid-way stops both paths at the same object, also when the
  * thread splitting the input is waiting for room (an input longer than the
- * queue). */
+ * queue); a long input cut short keeps what came before the cut. */
 #include "base/common.h"
 #include "gen/gen.h"
 #include "index/correlate.h"
@@ -609,7 +609,7 @@ static void test_store_failure(void **state)
 	free(input);
 }
 
-static char *big_input(size_t *len)
+static char *big_input_as(enum gen_format fmt, size_t *len)
 {
 	struct gen_opts o = {.seed = 11, .count = NBIG, .created_by = NULL};
 	struct ac_err err = {0};
@@ -617,14 +617,20 @@ static char *big_input(size_t *len)
 	FILE *f = open_memstream(&out, len);
 
 	assert_non_null(f);
-	assert_int_equal(gen_write(&o, GEN_JSONL, f, &err), AC_OK);
+	assert_int_equal(gen_write(&o, fmt, f, &err), AC_OK);
 	fclose(f);
 	return out;
 }
 
+static char *big_input(size_t *len)
+{
+	return big_input_as(GEN_JSONL, len);
+}
+
 /* The splitting thread fills the queue and waits for room: all objects
  * still arrive, in order; a store failure early on stops it (no more puts,
- * nothing accepted) instead of leaving it waiting. */
+ * nothing accepted) instead of leaving it waiting; a cut in the last line
+ * rejects that line only. */
 static void test_long_input(void **state)
 {
 	struct ingest_opts opts = ingest_opts_default();
@@ -646,6 +652,43 @@ static void test_long_input(void **state)
 	assert_int_equal(fs[0].puts, 11);
 	assert_int_equal(a.stats.accepted, 0);
 	assert_int_equal(fs[0].rollbacks, 1);
+	/* cut inside the last line: the objects before it are stored, the
+	 * cut line is rejected with its position and reason */
+	run_both_failing(fs, SIZE_MAX, input, len - 40, &opts, &a, &b);
+	assert_int_equal(a.rc, AC_OK);
+	assert_int_equal(a.stats.accepted, NBIG - 1);
+	assert_int_equal(a.rej.n, 1);
+	assert_int_equal(a.rej.r[0].pos.index, NBIG - 1);
+	assert_non_null(strstr(a.rej.r[0].why, "truncated"));
+	free(input);
+}
+
+/* A long bundle cut inside its last object: the whole objects before it
+ * are stored, then the splitter's error, with its position, is the
+ * result. */
+static void test_long_bundle_truncated(void **state)
+{
+	struct ingest_opts opts = ingest_opts_default();
+	struct failing_store fs;
+	struct ac_err err = {0};
+	struct ingest in;
+	size_t len;
+	char *input = big_input_as(GEN_BUNDLE, &len);
+	FILE *f = fmemopen(input, len - 40, "rb");
+
+	(void)state;
+	assert_non_null(f);
+	opts.batch_size = 1000;
+	failing_init(&fs, SIZE_MAX);
+	ingest_init(&in, &fs.base, &opts, NULL, NULL, NULL);
+	assert_int_equal(ingest_stream(&in, f, STREAM_BUNDLE, &err),
+			 AC_ERR_PARSE);
+	assert_non_null(strstr(err.msg, "truncated"));
+	assert_non_null(strstr(err.msg, "byte"));
+	assert_int_equal(ingest_finish(&in, &err), AC_OK);
+	assert_int_equal(in.stats.accepted, NBIG - 1);
+	assert_int_equal(fs.puts, NBIG - 1);
+	fclose(f);
 	free(input);
 }
 
@@ -662,6 +705,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test(test_store_failure),
 	    cmocka_unit_test(test_long_input),
+	    cmocka_unit_test(test_long_bundle_truncated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
