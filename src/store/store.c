@@ -97,13 +97,6 @@ ac_rc store_other_versions(struct store *s, const char *id,
 	return s->ops->other_versions(s, id, version, newer, others, err);
 }
 
-ac_rc store_has_newer(struct store *s, const char *id, const char *version,
-		      bool *newer, struct ac_err *err)
-{
-	bool others;
-
-	return store_other_versions(s, id, version, newer, &others, err);
-}
 
 ac_rc store_search(struct store *s, const char *text, size_t limit,
 		   store_row_cb cb, void *ctx, struct ac_err *err)

@@ -229,15 +229,11 @@ ac_rc store_query(struct store *s, const struct store_query *q,
 		  store_row_cb cb, void *ctx, struct ac_err *err);
 
 /* Sets *newer when a version of id later than `version` is stored (compared
- * as instants, like the versions themselves). Reads one index entry, not
- * the rows: ingest asks it for each new version it keeps names of.
- * AC_ERR_INVALID for a version that is not a timestamp (or ""). */
-ac_rc store_has_newer(struct store *s, const char *id, const char *version,
-		      bool *newer, struct ac_err *err);
-/* As store_has_newer, and also sets *others when any version of id other
- * than `version` is stored (older or newer): still one index probe. A new
- * id's first version has none, so ingest knows it has no names to
- * replace. */
+ * as instants, like the versions themselves), and *others when any version
+ * other than `version` is (older or newer). Reads one index entry, not the
+ * rows: ingest asks it for each new version it keeps names of (a first
+ * version has no names to replace). AC_ERR_INVALID for a version that is
+ * not a timestamp (or ""). */
 ac_rc store_other_versions(struct store *s, const char *id,
 			   const char *version, bool *newer, bool *others,
 			   struct ac_err *err);

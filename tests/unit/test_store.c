@@ -429,9 +429,9 @@ static void put_equal_instants_are_one_version(void **state)
 static bool has_newer(struct store *s, const char *id, const char *version)
 {
 	struct ac_err err = {0};
-	bool newer = true;
+	bool newer = true, others;
 
-	if (store_has_newer(s, id, version, &newer, &err))
+	if (store_other_versions(s, id, version, &newer, &others, &err))
 		fail_msg("has_newer '%s' '%s': %s", id, version, err.msg);
 	return newer;
 }
@@ -482,7 +482,7 @@ static void has_newer_compares_instants(void **state)
 {
 	struct fixture *f = *state;
 	struct ac_err err = {0};
-	bool newer = true;
+	bool newer = true, others;
 
 	put_ok(f->s, ID1, "2016-04-06T20:03:48.000Z", "{\"x\":1}", NULL);
 	assert_false(has_newer(f->s, ID1, "2016-04-06T20:03:48.000Z"));
@@ -496,11 +496,13 @@ static void has_newer_compares_instants(void **state)
 	/* "" (an SCO) is before every timestamp */
 	assert_true(has_newer(f->s, ID1, ""));
 	/* bad input */
-	assert_int_equal(store_has_newer(f->s, ID1, "yesterday", &newer, &err),
+	assert_int_equal(store_other_versions(f->s, ID1, "yesterday", &newer,
+					      &others, &err),
 			 AC_ERR_INVALID);
 	assert_false(newer);
 	assert_non_null(strstr(err.msg, "yesterday"));
-	assert_int_equal(store_has_newer(f->s, ID1, NULL, &newer, &err),
+	assert_int_equal(store_other_versions(f->s, ID1, NULL, &newer, &others,
+					      &err),
 			 AC_ERR_USAGE);
 }
 
