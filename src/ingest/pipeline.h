@@ -1,7 +1,8 @@
-/* Private to ingest: the threaded first stage of ingest_stream. The calling
- * thread queues raw object bytes in batches; worker threads parse, validate,
- * canonicalise, hash and extract search text; the calling thread takes the
- * finished batches back strictly in input order and does the store writes.
+/* Private to ingest: the threaded first stage of ingest_stream. One thread
+ * (the calling thread, or a feeder: ingest_pipe_feeder) queues raw object
+ * bytes in batches; worker threads parse, validate, canonicalise, hash and
+ * extract search text; the calling thread takes the finished batches back
+ * strictly in input order and does the store writes.
  * At most PIPE_INFLIGHT batches (and about 32 MiB of input) are queued or
  * in work, so memory stays bounded whatever the input size. */
 #ifndef AC_INGEST_PIPELINE_H
@@ -69,7 +70,8 @@ ac_rc ingest_pipe_start(const struct stix_limits *lim,
 			struct ingest_pipe **out, struct ac_err *err);
 
 /* Queues one object's bytes, or (bad != NULL) a line the splitter refused,
- * which comes back as a rejection in its place. Fails only on memory. */
+ * which comes back as a rejection in its place. Fails on memory, and with
+ * a feeder once the input was cancelled (AC_ERR_USAGE). */
 ac_rc ingest_pipe_add(struct ingest_pipe *p, const char *data, size_t len,
 		      const struct stream_pos *pos, const struct ac_err *bad,
 		      struct ac_err *err);
