@@ -9,8 +9,10 @@
  *
  * BENCH_PHASE=signed or unsigned runs only that pipeline phase (for
  * profiling and A/B runs); with it, BENCH_INPUT=FILE imports that bundle
- * (`accord gen --count N`) instead of generating one. CPU µs per object (user + system, all threads)
- * varies less than wall time on a shared machine.
+ * (`accord gen --count N`) instead of generating one. CPU µs per object
+ * (user + system, all threads; and the storing thread's own) varies less
+ * than wall time on a shared machine; "KB written" counts the process's
+ * write calls (log frames, checkpoint copies) per object.
  */
 #include "base/common.h"
 
@@ -33,6 +35,8 @@
 struct phase_result {
 	double seconds;
 	double cpu_seconds; /* user + system, all threads of the phase */
+	double store_cpu_seconds; /* the calling (storing) thread's */
+	double written_bytes;	  /* the process's write calls (WAL, file) */
 	uint64_t objects;
 	int ok;
 };
@@ -41,6 +45,39 @@ static void die(const char *what, const struct ac_err *err)
 {
 	fprintf(stderr, "bench_ingest: %s: %s\n", what, err ? err->msg : "");
 	exit(1);
+}
+
+static double rusage_seconds(const struct rusage *ru)
+{
+	return ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 +
+	       ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
+}
+
+/* Bytes the process has passed to write calls ("wchar"), 0 if unknown. */
+static double written_bytes(void)
+{
+	FILE *f = fopen("/proc/self/io", "r");
+	char line[128];
+	double v = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "wchar: ", 7))
+			v = strtod(line + 7, NULL);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* The phase's clock stops: wall time, and what the storing thread (the
+ * caller) used. */
+static void phase_end(struct phase_result *r, int64_t t0)
+{
+	struct rusage ru;
+
+	r->seconds = (ac_mono_ns() - t0) / 1e9;
+	if (!getrusage(RUSAGE_THREAD, &ru))
+		r->store_cpu_seconds = rusage_seconds(&ru);
+	r->written_bytes = written_bytes();
 }
 
 /* Whether the pipeline phase signs each object as local ingest does (set
@@ -73,7 +110,7 @@ static ac_rc run_pipeline(const char *input, const char *db,
 	ingest_init(&in, s, &opts, NULL, NULL, NULL);
 	if (ingest_stream(&in, f, STREAM_AUTO, &err) || ingest_finish(&in, &err))
 		die("ingest", &err);
-	r->seconds = (ac_mono_ns() - t0) / 1e9;
+	phase_end(r, t0);
 	r->objects = in.stats.accepted;
 	store_close(s);
 	fclose(f);
@@ -161,7 +198,7 @@ static ac_rc run_baseline(const char *input, const char *db,
 	}
 	if (store_commit(s, &err))
 		die("commit", &err);
-	r->seconds = (ac_mono_ns() - t0) / 1e9;
+	phase_end(r, t0);
 	r->objects = n;
 	store_close(s);
 	fclose(f);
@@ -197,8 +234,7 @@ static struct phase_result in_child(ac_rc (*fn)(const char *, const char *,
 	close(fds[0]);
 	wait4(pid, &status, 0, &ru);
 	*maxrss_kib = ru.ru_maxrss;
-	r.cpu_seconds = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-			ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	r.cpu_seconds = rusage_seconds(&ru);
 	return r;
 }
 
@@ -215,11 +251,13 @@ static void generate(const char *path, uint64_t n, enum gen_format fmt)
 static void print_phase(const char *name, const struct phase_result *r,
 			long rss_kib, const char *note)
 {
-	printf("%s: %.0f objects/s (%.2f s), %.1f CPU us/object, peak RSS "
-	       "%.1f MiB%s\n",
+	double n = r->objects ? r->objects : 1;
+
+	printf("%s: %.0f objects/s (%.2f s), %.1f CPU us/object (storing "
+	       "thread %.1f), %.1f KB written/object, peak RSS %.1f MiB%s\n",
 	       name, r->objects / r->seconds, r->seconds,
-	       r->cpu_seconds * 1e6 / (r->objects ? r->objects : 1),
-	       rss_kib / 1024.0, note);
+	       r->cpu_seconds * 1e6 / n, r->store_cpu_seconds * 1e6 / n,
+	       r->written_bytes / 1e3 / n, rss_kib / 1024.0, note);
 }
 
 static void remove_work(const char *work)
@@ -300,9 +338,11 @@ int main(int argc, char **argv)
 	print_phase("pipeline", &p, rss_p,
 		    " (each object signed, as local ingest does)");
 	printf("baseline (store_put of prepared rows): %.0f objects/s (%.2f s), "
-	       "%.1f CPU us/object (including preparing the rows)\n",
+	       "%.1f CPU us/object (including preparing the rows), %.1f KB "
+	       "written/object\n",
 	       b.objects / b.seconds, b.seconds,
-	       b.cpu_seconds * 1e6 / (b.objects ? b.objects : 1));
+	       b.cpu_seconds * 1e6 / (b.objects ? b.objects : 1),
+	       b.written_bytes / 1e3 / (b.objects ? b.objects : 1));
 	printf("ratio pipeline/baseline: %.2f (unsigned: %.2f)\n",
 	       (p.objects / p.seconds) / (b.objects / b.seconds),
 	       (u.objects / u.seconds) / (b.objects / b.seconds));

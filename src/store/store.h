@@ -212,7 +212,7 @@ ac_rc store_rollback(struct store *s, struct ac_err *err);
  * that only the last waits for the disk. */
 ac_rc store_begin_bulk(struct store *s, struct ac_err *err);
 /* Caps the memory this handle keeps as page cache at about kib KiB (a
- * store opens with 64 MiB, for writers; many readers want less). */
+ * store opens with 96 MiB, for writers; many readers want less). */
 ac_rc store_cache_limit(struct store *s, size_t kib, struct ac_err *err);
 ac_rc store_sync(struct store *s, struct ac_err *err);
 

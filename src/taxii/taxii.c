@@ -103,7 +103,7 @@ static struct store *thread_store(struct taxii *t, struct ac_err *err)
 		return s;
 	if (store_open(t->store_path, false, &s, err))
 		return NULL;
-	/* one per server thread: the default 64 MiB each made a busy
+	/* one per server thread: the default 96 MiB each made a busy
 	 * server hold hundreds of MB */
 	if (store_cache_limit(s, TAXII_THREAD_CACHE_KIB, err)) {
 		store_close(s);

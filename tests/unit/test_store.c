@@ -983,7 +983,7 @@ static void cache_limit_checked(void **state)
 
 	assert_int_equal(store_cache_limit(f->s, 16384, &err), AC_OK);
 	assert_int_equal(store_cache_limit(f->s, 1, &err), AC_ERR_USAGE);
-	assert_non_null(strstr(err.msg, "64 to 65536"));
+	assert_non_null(strstr(err.msg, "64 to 98304"));
 	assert_int_equal(store_cache_limit(f->s, 1u << 30, &err),
 			 AC_ERR_USAGE);
 	put_ok(f->s, ID1, T1, "{}", "zeus");
