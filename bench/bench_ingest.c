@@ -104,6 +104,7 @@ static ac_rc run_pipeline(const char *input, const char *db,
 	/* as a node's ingest with the default configuration */
 	opts.batch_size = 10000;
 	opts.batch_grow_max = node_batch_grow_max(opts.batch_size);
+	opts.batch_max_ms = NODE_BATCH_MAX_MS;
 	if (!f || store_open(db, true, &s, &err))
 		die("open", &err);
 	t0 = ac_mono_ns();

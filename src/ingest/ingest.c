@@ -291,8 +291,10 @@ static ac_rc ensure_txn(struct ingest *in, struct ac_err *err)
 		return AC_OK;
 	/* only ingest_finish waits for the disk (store_sync) */
 	rc = store_begin_bulk(in->store, err);
-	if (!rc)
+	if (!rc) {
 		in->in_txn = true;
+		in->txn_start_ns = ac_mono_ns();
+	}
 	in->erasures_checked = false;
 	corr_new_transaction(in->corr);
 	return rc;
@@ -327,12 +329,22 @@ static ac_rc commit_batch(struct ingest *in, struct ac_err *err)
 	return AC_OK;
 }
 
+static bool batch_overdue(const struct ingest *in)
+{
+	return in->opts.batch_max_ms &&
+	       ac_mono_ns() - in->txn_start_ns >=
+		   (int64_t)in->opts.batch_max_ms * 1000000;
+}
+
+/* Commits a full or overdue batch; a full one doubles the next. */
 static ac_rc maybe_commit(struct ingest *in, struct ac_err *err)
 {
 	size_t next;
 
-	if (in->opts.strict || ++in->in_batch < in->opts.batch_size)
+	if (in->opts.strict)
 		return AC_OK;
+	if (++in->in_batch < in->opts.batch_size)
+		return batch_overdue(in) ? commit_batch(in, err) : AC_OK;
 	next = in->opts.batch_size * 2;
 	if (next > in->opts.batch_grow_max)
 		next = in->opts.batch_grow_max;

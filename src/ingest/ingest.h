@@ -77,6 +77,12 @@ struct ingest_opts {
 	 * again (1M-object import, 10,000 per commit: 18.7k objects/s;
 	 * 50,000: 28.4k). */
 	size_t batch_grow_max;
+	/* 0: no limit. Else a transaction also commits once it has been
+	 * open this many milliseconds (at the object that crosses it): the
+	 * store's other writers wait for its lock, at most 5 s (busy
+	 * timeout), so a grown batch must not hold it much longer than this
+	 * plus its commit. */
+	uint32_t batch_max_ms;
 	const char *collection_id; /* NULL, or a TAXII collection each
 				    * accepted or duplicate object is
 				    * recorded in (store_member_add) */
@@ -130,6 +136,7 @@ struct ingest {
 	ingest_progress_cb on_progress;
 	void *ctx;
 	size_t in_batch;	    /* puts in the open transaction */
+	int64_t txn_start_ns;	    /* when it began (ac_mono_ns) */
 	struct stream_pos last_pos; /* the last object handled, if have_pos */
 	bool have_pos;
 	bool in_txn;

@@ -18,8 +18,11 @@ struct node_ingest {
 };
 
 /* How far a node's ingest transactions grow (ingest_opts.batch_grow_max):
- * five times the configured batch, at most 1,000,000 objects. */
-#define NODE_BATCH_GROWTH 5
+ * ten times the configured batch, at most 1,000,000 objects; and for how
+ * long one stays open at most (ingest_opts.batch_max_ms), well inside the
+ * store's 5 s busy timeout that other writers wait. */
+#define NODE_BATCH_GROWTH 10
+#define NODE_BATCH_MAX_MS 3000
 size_t node_batch_grow_max(size_t batch_size);
 
 /* Fills ni for an ingest from source ("local" or "partner:<name>", copied

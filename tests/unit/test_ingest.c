@@ -246,6 +246,7 @@ static void truncated_bundle_keeps_whole_objects(void **state)
 struct commits {
 	size_t n;
 	uint64_t sizes[16];
+	uint64_t total; /* accepted, over all commits */
 };
 
 static ac_rc note_commit(const struct stream_pos *last,
@@ -256,8 +257,10 @@ static ac_rc note_commit(const struct stream_pos *last,
 
 	(void)last;
 	(void)err;
+	c->total += pending->accepted;
 	if (c->n < 16)
-		c->sizes[c->n++] = pending->accepted;
+		c->sizes[c->n] = pending->accepted;
+	c->n++;
 	return AC_OK;
 }
 
@@ -295,6 +298,40 @@ static void batches_grow_to_their_cap(void **state)
 	fclose(src);
 }
 
+/* With batch_max_ms a transaction also commits once it has been open that
+ * long, whatever its size; every object still lands exactly once. */
+static void batches_commit_when_overdue(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_opts o = ingest_opts_default();
+	struct commits c = {0};
+	struct ingest in;
+	FILE *src = generated(600, 13, GEN_JSONL);
+
+	o.batch_size = 100000;
+	o.batch_max_ms = 1; /* 600 objects take well over 1 ms */
+	o.before_commit = note_commit;
+	o.commit_ctx = &c;
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	assert_int_equal(ingest_stream(&in, src, STREAM_JSONL, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(in.stats.accepted, 600);
+	assert_true(c.n >= 2);
+	assert_int_equal(c.total, 600);
+	assert_int_equal(stored(f->s, 0), 600);
+	fclose(src);
+	/* no limit: one transaction */
+	src = generated(600, 14, GEN_JSONL);
+	memset(&c, 0, sizeof(c));
+	o.batch_max_ms = 0;
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	assert_int_equal(ingest_stream(&in, src, STREAM_JSONL, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.total, in.stats.accepted);
+	fclose(src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +348,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			truncated_bundle_keeps_whole_objects, setup, teardown),
 		cmocka_unit_test_setup_teardown(batches_grow_to_their_cap,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(batches_commit_when_overdue,
 						setup, teardown),
 	};
 	if (ac_crypto_init(NULL))
