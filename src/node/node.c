@@ -80,6 +80,8 @@ static const struct conf_key size_keys[] = {
 	  offsetof(struct node_config, limits.max_string_bytes) },
 	{ "ingest", "batch_size", 1, 1000000,
 	  offsetof(struct node_config, batch_size) },
+	{ "ingest", "batch_max_ms", 0, 600000,
+	  offsetof(struct node_config, batch_max_ms) },
 	{ "audit", "checkpoint_entries", 1, 10000000,
 	  offsetof(struct node_config, audit_checkpoint_entries) },
 	{ "audit", "checkpoint_seconds", 1, 86400,
@@ -244,6 +246,7 @@ static void config_defaults(struct node_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->limits = lim;
 	cfg->batch_size = 10000;
+	cfg->batch_max_ms = NODE_BATCH_MAX_MS;
 	cfg->audit_checkpoint_entries = 1000;
 	cfg->audit_checkpoint_seconds = 60;
 	policy_defaults_init(&cfg->markings);

@@ -45,6 +45,10 @@ struct node_server {
 	bool allow_insecure_public; /* plain HTTP on a public address */
 };
 
+/* [ingest] batch_max_ms by default (ingest_opts.batch_max_ms): well inside
+ * the store's 5 s busy timeout that other writers wait. */
+#define NODE_BATCH_MAX_MS 3000
+
 struct node_config {
 	char org[256];
 	char identity_id[128];
@@ -52,6 +56,7 @@ struct node_config {
 	char store_path[NODE_PATH_MAX]; /* relative to the node dir unless absolute */
 	struct stix_limits limits;
 	size_t batch_size;
+	size_t batch_max_ms; /* [ingest] batch_max_ms; 0 = no limit */
 	size_t audit_checkpoint_entries; /* [audit] checkpoint_entries */
 	size_t audit_checkpoint_seconds; /* [audit] checkpoint_seconds */
 	bool corr_enabled;		 /* [correlation] enabled; default on */

@@ -40,7 +40,7 @@ ac_rc node_ingest_setup(struct node_ingest *ni, const struct node_config *cfg,
 	o->limits = cfg->limits;
 	o->batch_size = cfg->batch_size;
 	o->batch_grow_max = node_batch_grow_max(cfg->batch_size);
-	o->batch_max_ms = NODE_BATCH_MAX_MS;
+	o->batch_max_ms = (uint32_t)cfg->batch_max_ms;
 	o->markings = &cfg->markings;
 	o->corr.enabled = cfg->corr_enabled;
 	o->corr.max_occurrences = cfg->corr_max_occurrences;

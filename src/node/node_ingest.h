@@ -18,11 +18,9 @@ struct node_ingest {
 };
 
 /* How far a node's ingest transactions grow (ingest_opts.batch_grow_max):
- * ten times the configured batch, at most 1,000,000 objects; and for how
- * long one stays open at most (ingest_opts.batch_max_ms), well inside the
- * store's 5 s busy timeout that other writers wait. */
+ * ten times the configured batch, at most 1,000,000 objects. How long one
+ * stays open at most is [ingest] batch_max_ms (NODE_BATCH_MAX_MS). */
 #define NODE_BATCH_GROWTH 10
-#define NODE_BATCH_MAX_MS 3000
 size_t node_batch_grow_max(size_t batch_size);
 
 /* Fills ni for an ingest from source ("local" or "partner:<name>", copied

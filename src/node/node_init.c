@@ -123,7 +123,9 @@ static ac_rc write_config(const char *dir, const char *org,
 		 "max_depth = %zu\n"
 		 "max_string_bytes = %zu\n\n"
 		 "[ingest]\n"
-		 "batch_size = 10000\n\n"
+		 "batch_size = 10000\n"
+		 "# a batch also commits once open this long (0 = no limit)\n"
+		 "batch_max_ms = %d\n\n"
 		 "# accord serve (TAXII 2.1)\n"
 		 "[server]\n"
 		 "listen = 127.0.0.1\n"
@@ -138,7 +140,8 @@ static ac_rc write_config(const char *dir, const char *org,
 		 "# plain HTTP (--insecure-http) only on loopback unless true\n"
 		 "allow_insecure_public = false\n",
 		 org, identity_id, NODE_STORE, lim.max_object_bytes,
-		 lim.max_depth, lim.max_string_bytes, NODE_DEFAULT_PORT,
+		 lim.max_depth, lim.max_string_bytes, NODE_BATCH_MAX_MS,
+		 NODE_DEFAULT_PORT,
 		 tls_cert, tls_key);
 	if (node_path(dir, NODE_CONF, path, err))
 		return err->rc;

@@ -5,8 +5,14 @@
 . "$(dirname "$0")/lib.sh"
 N="$TMP/node"
 "$ACCORD" init "$N" --org "Kill Test" >/dev/null || { bad "init"; finish; exit 1; }
-# small batches, so the kill lands after some commits
-sed -i 's/^batch_size = .*/batch_size = 1000/' "$N/accord.conf"
+# a bad time limit is refused with its line and range, before any write
+sed -i 's/^batch_max_ms = .*/batch_max_ms = -5/' "$N/accord.conf"
+expect_exit 1 "negative batch_max_ms" -- "$ACCORD" --node "$N" import /dev/null
+expect_grep "$TMP/err" "accord.conf line [0-9]+: 'batch_max_ms' must be a whole number from 0 to 600000" "batch_max_ms error"
+# small batches, so the kill lands after some commits; no time limit, so
+# every commit is a whole number of them
+sed -i 's/^batch_size = .*/batch_size = 1000/; s/^batch_max_ms = .*/batch_max_ms = 0/' "$N/accord.conf"
+grep -q '^batch_max_ms = 0$' "$N/accord.conf" && ok || bad "accord.conf has batch_max_ms"
 "$ACCORD" gen --seed 3 --count 60000 --format jsonl >"$TMP/big.jsonl"
 seeded=$(sqlite3 "$N/store.db" "select count(*) from objects")
 
