@@ -101,7 +101,9 @@ static ac_rc run_pipeline(const char *input, const char *db,
 		die("keys", &err);
 	prov.keys = &keys;
 	opts.provenance = g_sign ? &prov : NULL;
-	/* as a node's ingest with the default configuration */
+	/* transactions as a node's ingest with the default configuration;
+	 * correlation off (ingest_opts_default), as bench_correlate
+	 * measures it */
 	opts.batch_size = 10000;
 	opts.batch_grow_max = node_batch_grow_max(opts.batch_size);
 	opts.batch_max_ms = NODE_BATCH_MAX_MS;
