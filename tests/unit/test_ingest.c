@@ -264,38 +264,43 @@ static ac_rc note_commit(const struct stream_pos *last,
 	return AC_OK;
 }
 
+/* Imports n generated JSON Lines objects (seed) with o, noting each
+ * commit in a fresh c; returns what was accepted. */
+static uint64_t import_counted(struct store *s, struct ingest_opts *o,
+			       struct commits *c, size_t n, uint64_t seed)
+{
+	FILE *src = generated(n, seed, GEN_JSONL);
+	struct ingest in;
+
+	memset(c, 0, sizeof(*c));
+	o->before_commit = note_commit;
+	o->commit_ctx = c;
+	ingest_init(&in, s, o, NULL, NULL, NULL);
+	assert_int_equal(ingest_stream(&in, src, STREAM_JSONL, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	fclose(src);
+	return in.stats.accepted;
+}
+
 /* With batch_grow_max each transaction is twice the one before, up to it;
  * without, they all hold batch_size. */
 static void batches_grow_to_their_cap(void **state)
 {
 	struct fixture *f = *state;
 	struct ingest_opts o = ingest_opts_default();
-	struct commits c = {0};
+	struct commits c;
 	const uint64_t want[] = {2, 4, 8, 8, 8, 2};
-	struct ingest in;
-	FILE *src = generated(32, 11, GEN_JSONL);
 
 	o.batch_size = 2;
 	o.batch_grow_max = 8;
-	o.before_commit = note_commit;
-	o.commit_ctx = &c;
-	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
-	assert_int_equal(ingest_stream(&in, src, STREAM_JSONL, NULL), AC_OK);
-	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
-	assert_int_equal(in.stats.accepted, 32);
+	assert_int_equal(import_counted(f->s, &o, &c, 32, 11), 32);
 	assert_int_equal(c.n, AC_ARRAY_LEN(want));
 	for (size_t i = 0; i < AC_ARRAY_LEN(want); i++)
 		assert_int_equal(c.sizes[i], want[i]);
-	fclose(src);
-	src = generated(6, 12, GEN_JSONL);
-	memset(&c, 0, sizeof(c));
 	o.batch_grow_max = 0;
-	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
-	assert_int_equal(ingest_stream(&in, src, STREAM_JSONL, NULL), AC_OK);
-	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	import_counted(f->s, &o, &c, 6, 12);
 	assert_int_equal(c.n, 3);
 	assert_int_equal(c.sizes[2], 2);
-	fclose(src);
 }
 
 /* With batch_max_ms a transaction also commits once it has been open that
@@ -304,32 +309,20 @@ static void batches_commit_when_overdue(void **state)
 {
 	struct fixture *f = *state;
 	struct ingest_opts o = ingest_opts_default();
-	struct commits c = {0};
-	struct ingest in;
-	FILE *src = generated(600, 13, GEN_JSONL);
+	struct commits c;
+	uint64_t got;
 
 	o.batch_size = 100000;
 	o.batch_max_ms = 1; /* 600 objects take well over 1 ms */
-	o.before_commit = note_commit;
-	o.commit_ctx = &c;
-	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
-	assert_int_equal(ingest_stream(&in, src, STREAM_JSONL, NULL), AC_OK);
-	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
-	assert_int_equal(in.stats.accepted, 600);
+	assert_int_equal(import_counted(f->s, &o, &c, 600, 13), 600);
 	assert_true(c.n >= 2);
 	assert_int_equal(c.total, 600);
 	assert_int_equal(stored(f->s, 0), 600);
-	fclose(src);
 	/* no limit: one transaction */
-	src = generated(600, 14, GEN_JSONL);
-	memset(&c, 0, sizeof(c));
 	o.batch_max_ms = 0;
-	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
-	assert_int_equal(ingest_stream(&in, src, STREAM_JSONL, NULL), AC_OK);
-	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	got = import_counted(f->s, &o, &c, 600, 14);
 	assert_int_equal(c.n, 1);
-	assert_int_equal(c.total, in.stats.accepted);
-	fclose(src);
+	assert_int_equal(c.total, got);
 }
 
 int main(void)
