@@ -936,6 +936,33 @@ static ac_rc consume_item(struct ingest *in, const struct pipe_batch *b,
 			 NULL, err);
 }
 
+/* When the open transaction is due (batch_max_ms), or 0 for never. */
+static int64_t commit_deadline(const struct ingest *in)
+{
+	if (!in->in_txn || in->opts.strict || !in->opts.batch_max_ms)
+		return 0;
+	return in->txn_start_ns + (int64_t)in->opts.batch_max_ms * 1000000;
+}
+
+/* The next finished batch from a feeder; while the input pauses past the
+ * open transaction's deadline, commits it first (so a live feed's objects
+ * land, and the write lock goes, within about batch_max_ms). */
+static struct pipe_batch *take_fed(struct ingest *in, ac_rc *rc,
+				   struct ac_err *err)
+{
+	struct pipe_batch *b;
+	bool late = false;
+
+	while (!(b = ingest_pipe_take_by(in->pipe, commit_deadline(in),
+					 &late)) &&
+	       late) {
+		*rc = commit_batch(in, err);
+		if (*rc)
+			return NULL;
+	}
+	return b;
+}
+
 /* Takes finished batches back in input order (waiting for all when flush;
  * with a feeder, until its input ends) and stores their objects; stops at
  * the first failure. */
@@ -945,7 +972,7 @@ static ac_rc consume(struct ingest *in, bool flush, bool fed,
 	struct pipe_batch *b;
 	ac_rc rc = AC_OK;
 
-	while (!rc && (b = fed ? ingest_pipe_take(in->pipe)
+	while (!rc && (b = fed ? take_fed(in, &rc, err)
 			       : ingest_pipe_next(in->pipe, flush))) {
 		for (size_t i = 0; !rc && i < b->n; i++)
 			rc = consume_item(in, b, &b->items[i], err);
@@ -1066,12 +1093,22 @@ static ac_rc feed_bad_line(const struct stream_pos *pos,
 	return rc;
 }
 
+/* The input paused: what is queued goes to the workers now. */
+static ac_rc feed_idle(void *ctx)
+{
+	struct feeder *fd = ctx;
+	ac_rc rc = ingest_pipe_hand_over(fd->pipe);
+
+	return rc ? ac_err_set(&fd->err, rc, "the input was cancelled") : rc;
+}
+
 static void *feeder_main(void *arg)
 {
 	struct feeder *fd = arg;
 
-	fd->rc = stream_read(fd->src->f, fd->src->fmt, fd->lim, feed_object,
-			     feed_bad_line, fd, &fd->err);
+	fd->rc = stream_read_live(fd->src->f, fd->src->fmt, fd->lim,
+				  feed_object, feed_bad_line, feed_idle, fd,
+				  &fd->err);
 	ingest_pipe_end_input(fd->pipe);
 	return NULL;
 }

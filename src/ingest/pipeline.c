@@ -12,8 +12,10 @@
 #include "names/extract.h"
 #include "policy/markings.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
 
@@ -417,6 +419,18 @@ static size_t worker_count(void)
 	return n > PIPE_MAX_WORKERS ? PIPE_MAX_WORKERS : (size_t)n;
 }
 
+/* A condition variable whose timed waits use CLOCK_MONOTONIC (ac_mono_ns),
+ * so a change of the wall clock does not move a deadline. */
+static void init_mono_cond(pthread_cond_t *cv)
+{
+	pthread_condattr_t a;
+
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(cv, &a);
+	pthread_condattr_destroy(&a);
+}
+
 ac_rc ingest_pipe_start(const struct stix_limits *lim,
 			const struct ident_ctx *ictx,
 			const struct ingest_prep *prep,
@@ -449,7 +463,7 @@ ac_rc ingest_pipe_start(const struct stix_limits *lim,
 				  sizeof(struct ident_set));
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->work_cv, NULL);
-	pthread_cond_init(&p->done_cv, NULL);
+	init_mono_cond(&p->done_cv);
 	pthread_cond_init(&p->space_cv, NULL);
 	while (p->nworkers < want &&
 	       !pthread_create(&p->workers[p->nworkers], NULL, worker_main, p))
@@ -590,6 +604,11 @@ void ingest_pipe_feeder(struct ingest_pipe *p, bool on)
 	p->feeder = on;
 }
 
+ac_rc ingest_pipe_hand_over(struct ingest_pipe *p)
+{
+	return p->fill && p->fill->n ? submit(p) : AC_OK;
+}
+
 void ingest_pipe_end_input(struct ingest_pipe *p)
 {
 	if (p->fill && p->fill->n)
@@ -622,15 +641,31 @@ static struct pipe_batch *pop_locked(struct ingest_pipe *p)
 
 struct pipe_batch *ingest_pipe_take(struct ingest_pipe *p)
 {
+	return ingest_pipe_take_by(p, 0, NULL);
+}
+
+struct pipe_batch *ingest_pipe_take_by(struct ingest_pipe *p,
+				       int64_t deadline_ns, bool *late)
+{
+	struct timespec until = {.tv_sec = deadline_ns / 1000000000,
+				 .tv_nsec = deadline_ns % 1000000000};
 	struct pipe_batch *b = NULL;
+	bool timed_out = false;
 
 	pthread_mutex_lock(&p->mu);
 	while (!(p->ring_count && p->ring[p->ring_head]->done) &&
-	       !(!p->ring_count && p->input_done))
-		pthread_cond_wait(&p->done_cv, &p->mu);
-	if (p->ring_count)
+	       !(!p->ring_count && p->input_done) && !timed_out) {
+		if (deadline_ns)
+			timed_out = pthread_cond_timedwait(&p->done_cv, &p->mu,
+							   &until) == ETIMEDOUT;
+		else
+			pthread_cond_wait(&p->done_cv, &p->mu);
+	}
+	if (p->ring_count && p->ring[p->ring_head]->done)
 		b = pop_locked(p);
 	pthread_mutex_unlock(&p->mu);
+	if (late)
+		*late = !b && timed_out;
 	return b;
 }
 

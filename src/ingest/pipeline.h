@@ -91,6 +91,14 @@ void ingest_pipe_cancel_input(struct ingest_pipe *p);
 /* With a feeder: the oldest batch, waiting until it is finished; NULL once
  * the input ended and every batch was taken. */
 struct pipe_batch *ingest_pipe_take(struct ingest_pipe *p);
+/* ingest_pipe_take that waits no later than deadline_ns (ac_mono_ns; 0 =
+ * no deadline): NULL with *late set (late may be NULL) when the deadline
+ * came first, so the caller can commit while the input pauses. */
+struct pipe_batch *ingest_pipe_take_by(struct ingest_pipe *p,
+				       int64_t deadline_ns, bool *late);
+/* The feeder's input paused: its partly filled batch goes to the workers
+ * now rather than when full. AC_ERR_USAGE once the input was cancelled. */
+ac_rc ingest_pipe_hand_over(struct ingest_pipe *p);
 
 /* The oldest batch if it is finished, waiting for it when the queue is full
  * or `flush` is set (flush first hands over a partly filled batch). NULL when

@@ -16,7 +16,11 @@
 #include "base/buf.h"
 #include "ingest/stream.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define STREAM_CHUNK ((size_t)64 * 1024)
 #define WORD_MAX 16 /* longest envelope name or value we need to recognise */
@@ -899,13 +903,86 @@ static ac_rc scan_finish(struct scan *s)
 			 "unterminated %s (input truncated?)", what);
 }
 
+/* The descriptor of a pipe, socket or terminal, else -1 (files and
+ * memory streams go through fread, which fills whole chunks). */
+static int live_fd(FILE *in)
+{
+	struct stat st;
+	int fd = fileno(in);
+
+	if (fd < 0 || fstat(fd, &st))
+		return -1;
+	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+		       S_ISCHR(st.st_mode)
+		   ? fd
+		   : -1;
+}
+
+/* Whether fd has nothing to read right now (its next read would wait). */
+static bool fd_would_wait(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int n;
+
+	do
+		n = poll(&p, 1, 0);
+	while (n < 0 && errno == EINTR);
+	return n == 0;
+}
+
+/* Reads what has arrived on fd, up to cap bytes, waiting for some: 0 at
+ * the end of the input, or with *read_err (an errno) on a read error. */
+static size_t read_live(int fd, unsigned char *buf, size_t cap,
+			int *read_err)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, cap);
+	while (n < 0 && errno == EINTR);
+	*read_err = n < 0 ? errno : 0;
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* The next piece of the input into chunk: *end once it is over, with
+ * *read_err (an errno) if a read failed. A live input that pauses gets
+ * idle first. */
+static ac_rc next_chunk(FILE *in, int fd, unsigned char *chunk,
+			stream_idle_cb idle, void *ctx, size_t *n, bool *end,
+			int *read_err)
+{
+	ac_rc rc;
+
+	if (fd < 0) {
+		*n = fread(chunk, 1, STREAM_CHUNK, in);
+		*end = *n < STREAM_CHUNK;
+		*read_err = *end && ferror(in) ? (errno ? errno : EIO) : 0;
+		return AC_OK;
+	}
+	if (idle && fd_would_wait(fd) && (rc = idle(ctx)))
+		return rc;
+	*n = read_live(fd, chunk, STREAM_CHUNK, read_err);
+	*end = *n == 0;
+	return AC_OK;
+}
+
 ac_rc stream_read(FILE *in, enum stream_format fmt,
 		  const struct stix_limits *lim, stream_object_cb cb,
 		  stream_bad_cb bad_line, void *ctx, struct ac_err *err)
 {
+	return stream_read_live(in, fmt, lim, cb, bad_line, NULL, ctx, err);
+}
+
+ac_rc stream_read_live(FILE *in, enum stream_format fmt,
+		       const struct stix_limits *lim, stream_object_cb cb,
+		       stream_bad_cb bad_line, stream_idle_cb idle, void *ctx,
+		       struct ac_err *err)
+{
 	struct scan s;
 	unsigned char *chunk = NULL;
+	bool end = false;
 	size_t n;
+	int fd, read_err = 0;
 	ac_rc rc;
 
 	ac_err_clear(err);
@@ -936,18 +1013,21 @@ ac_rc stream_read(FILE *in, enum stream_format fmt,
 	s.chunk = chunk;
 	s.line = 1;
 	set_tables(&s, false);
+	fd = live_fd(in);
 	do {
-		n = fread(chunk, 1, STREAM_CHUNK, in);
+		rc = next_chunk(in, fd, chunk, idle, ctx, &n, &end, &read_err);
+		if (rc != AC_OK)
+			goto out;
 		s.n = n;
 		rc = scan_chunk(&s);
 		if (rc != AC_OK)
 			goto out;
 		s.base += n;
-	} while (n == STREAM_CHUNK);
-	if (ferror(in)) {
+	} while (!end);
+	if (read_err) {
 		rc = ac_err_set(err, AC_ERR_IO,
 				"cannot read the input at byte %" PRIu64 ": %s",
-				s.base, strerror(errno));
+				s.base, strerror(read_err));
 		goto out;
 	}
 	s.n = 0;

@@ -58,4 +58,18 @@ ac_rc stream_read(FILE *in, enum stream_format fmt,
 		  const struct stix_limits *lim, stream_object_cb cb,
 		  stream_bad_cb bad_line, void *ctx, struct ac_err *err);
 
+/* Called when the input has nothing more to read yet (a pipe, socket or
+ * terminal between its writer's writes), before waiting for it. An error
+ * stops the stream and is returned. */
+typedef ac_rc (*stream_idle_cb)(void *ctx);
+
+/* stream_read that also calls idle (may be NULL) when a live input
+ * pauses. A pipe, socket or terminal is read as data arrives (read(2), not
+ * whole 64 KiB chunks), so its objects reach cb as they come; nothing may
+ * have read from `in` through stdio before. */
+ac_rc stream_read_live(FILE *in, enum stream_format fmt,
+		       const struct stix_limits *lim, stream_object_cb cb,
+		       stream_bad_cb bad_line, stream_idle_cb idle, void *ctx,
+		       struct ac_err *err);
+
 #endif

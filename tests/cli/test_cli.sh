@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End to end: init, import (good, bad, strict, json, truncated), get, export,
+# End to end: init, import (good, bad, strict, json, truncated, a live feed
+# on stdin), get, export,
 # search, stats, node discovery, refusal to touch an existing node.
 . "$(dirname "$0")/lib.sh"
 N="$TMP/node"
@@ -122,6 +123,26 @@ expect_exit 0 "search" -- "$ACCORD" --node "$N" search "Good Org Renamed"
 expect_grep "$TMP/out" "identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f" "search finds object"
 expect_exit 0 "search hostile syntax" -- "$ACCORD" --node "$N" search '" OR * NEAR( -'
 expect_exit 2 "search bad limit" -- "$ACCORD" --node "$N" search x --limit 0
+
+# a live feed on stdin that pauses: what came before the pause is committed
+# during it (batch_max_ms), then the rest follows in the same import
+N3="$TMP/live"
+"$ACCORD" init "$N3" --org "Live" >/dev/null
+sed -i 's/^batch_max_ms = .*/batch_max_ms = 200/' "$N3/accord.conf"
+"$ACCORD" gen --seed 21 --count 300 --format jsonl >"$TMP/live.jsonl"
+base=$(sqlite3 "$N3/store.db" "select count(*) from objects")
+feed() {
+	head -n 100 "$TMP/live.jsonl"
+	for _ in $(seq 1 200); do # at most 20 s
+		[ "$(sqlite3 "file:$N3/store.db?mode=ro" "select count(*) from objects" 2>/dev/null || echo 0)" -ge $((base + 100)) ] &&
+			{ touch "$TMP/live.seen"; break; }
+		sleep 0.1
+	done
+	tail -n +101 "$TMP/live.jsonl"
+}
+feed | "$ACCORD" --node "$N3" import - --json >"$TMP/live.out" 2>&1
+[ -e "$TMP/live.seen" ] && ok || bad "objects before the pause were not committed during it"
+jq -e '.accepted == 300 and .rejected == 0' "$TMP/live.out" >/dev/null && ok || bad "live feed counts: $(head -c 300 "$TMP/live.out")"
 
 # stats
 expect_exit 0 "stats json" -- "$ACCORD" --node "$N" stats --json

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "crypto/keys.h"
@@ -325,6 +326,96 @@ static void batches_commit_when_overdue(void **state)
 	assert_int_equal(c.total, got);
 }
 
+/* A live feed: a writer sends part of its objects down a pipe, then
+ * pauses until another connection sees them stored (at most 20 s), then
+ * sends the rest and closes. */
+struct feed {
+	int fd;
+	const char *db;
+	char *text;
+	size_t len, first; /* bytes; the first part ends at a line */
+	uint64_t want_first;
+	bool seen; /* the first part was committed during the pause */
+};
+
+static bool write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+static void *feed_main(void *arg)
+{
+	struct feed *fd = arg;
+	struct store *s = NULL;
+
+	if (write_all(fd->fd, fd->text, fd->first) &&
+	    store_open(fd->db, false, &s, NULL) == AC_OK) {
+		for (int i = 0; i < 200 && !fd->seen; i++) {
+			struct store_query q = {0};
+			uint64_t n = 0;
+
+			/* no cmocka assert off the main thread */
+			fd->seen = store_query(s, &q, count_cb, &n, NULL) ==
+					   AC_OK &&
+				   n >= fd->want_first;
+			if (!fd->seen)
+				usleep(100000);
+		}
+		store_close(s);
+	}
+	write_all(fd->fd, fd->text + fd->first, fd->len - fd->first);
+	close(fd->fd);
+	return NULL;
+}
+
+/* Objects read from a pipe whose writer pauses are committed during the
+ * pause (once batch_max_ms has passed), not only when the batch fills or
+ * the input ends; then the rest follows in the same import. */
+static void live_feed_commits_while_paused(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_opts o = ingest_opts_default();
+	FILE *gen = generated(300, 15, GEN_JSONL);
+	struct feed fd = {.db = f->db, .want_first = 100};
+	struct ac_err err = {0};
+	int fds[2], lines = 0;
+	struct ingest in;
+	pthread_t th;
+	FILE *rd;
+
+	fd.text = malloc(1u << 20);
+	assert_non_null(fd.text);
+	fd.len = fread(fd.text, 1, 1u << 20, gen);
+	fclose(gen);
+	for (size_t i = 0; i < fd.len && !fd.first; i++)
+		if (fd.text[i] == '\n' && ++lines == 100)
+			fd.first = i + 1;
+	assert_true(fd.first > 0 && fd.len < (1u << 20));
+	assert_int_equal(pipe(fds), 0);
+	fd.fd = fds[1];
+	rd = fdopen(fds[0], "r");
+	assert_non_null(rd);
+	o.batch_size = 100000;
+	o.batch_max_ms = 200;
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	assert_int_equal(pthread_create(&th, NULL, feed_main, &fd), 0);
+	assert_int_equal(ingest_stream(&in, rd, STREAM_JSONL, &err), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	pthread_join(th, NULL);
+	fclose(rd);
+	assert_true(fd.seen);
+	assert_int_equal(in.stats.accepted, 300);
+	assert_int_equal(stored(f->s, 0), 300);
+	free(fd.text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +434,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(batches_grow_to_their_cap,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(batches_commit_when_overdue,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(live_feed_commits_while_paused,
 						setup, teardown),
 	};
 	if (ac_crypto_init(NULL))
