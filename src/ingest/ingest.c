@@ -1116,8 +1116,8 @@ static void *feeder_main(void *arg)
 /* Stores what a feeder thread splits off src. What it queued before its
  * own error is stored (or fails) first; a store failure cancels the rest
  * of the input (not stored) and is the error. The feeder sees the cancel
- * at its next object, so a failed import from a pipe that stalls returns
- * when the pipe delivers or closes. false when no thread starts: the
+ * at its next object or before waiting on a paused input; one already
+ * waiting in read(2) returns when the pipe delivers or closes. false when no thread starts: the
  * caller reads src itself. */
 static bool read_fed(struct ingest *in, const struct source *src,
 		     ac_rc *rc, struct ac_err *serr, ac_rc *crc,

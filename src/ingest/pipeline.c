@@ -606,7 +606,14 @@ void ingest_pipe_feeder(struct ingest_pipe *p, bool on)
 
 ac_rc ingest_pipe_hand_over(struct ingest_pipe *p)
 {
-	return p->fill && p->fill->n ? submit(p) : AC_OK;
+	bool cancelled;
+
+	if (p->fill && p->fill->n)
+		return submit(p);
+	pthread_mutex_lock(&p->mu);
+	cancelled = p->cancelled;
+	pthread_mutex_unlock(&p->mu);
+	return cancelled ? AC_ERR_USAGE : AC_OK;
 }
 
 void ingest_pipe_end_input(struct ingest_pipe *p)

@@ -97,7 +97,8 @@ struct pipe_batch *ingest_pipe_take(struct ingest_pipe *p);
 struct pipe_batch *ingest_pipe_take_by(struct ingest_pipe *p,
 				       int64_t deadline_ns, bool *late);
 /* The feeder's input paused: its partly filled batch goes to the workers
- * now rather than when full. AC_ERR_USAGE once the input was cancelled. */
+ * now rather than when full. AC_ERR_USAGE once the input was cancelled
+ * (so a feeder stops before waiting on a paused input). */
 ac_rc ingest_pipe_hand_over(struct ingest_pipe *p);
 
 /* The oldest batch if it is finished, waiting for it when the queue is full
