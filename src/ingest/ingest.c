@@ -329,11 +329,19 @@ static ac_rc commit_batch(struct ingest *in, struct ac_err *err)
 	return AC_OK;
 }
 
+/* When the open transaction is due (batch_max_ms), or 0 for never. */
+static int64_t commit_deadline(const struct ingest *in)
+{
+	if (!in->in_txn || in->opts.strict || !in->opts.batch_max_ms)
+		return 0;
+	return in->txn_start_ns + (int64_t)in->opts.batch_max_ms * 1000000;
+}
+
 static bool batch_overdue(const struct ingest *in)
 {
-	return in->opts.batch_max_ms &&
-	       ac_mono_ns() - in->txn_start_ns >=
-		   (int64_t)in->opts.batch_max_ms * 1000000;
+	int64_t due = commit_deadline(in);
+
+	return due && ac_mono_ns() >= due;
 }
 
 /* Commits a full or overdue batch; a full one doubles the next. */
@@ -936,14 +944,6 @@ static ac_rc consume_item(struct ingest *in, const struct pipe_batch *b,
 			 NULL, err);
 }
 
-/* When the open transaction is due (batch_max_ms), or 0 for never. */
-static int64_t commit_deadline(const struct ingest *in)
-{
-	if (!in->in_txn || in->opts.strict || !in->opts.batch_max_ms)
-		return 0;
-	return in->txn_start_ns + (int64_t)in->opts.batch_max_ms * 1000000;
-}
-
 /* The next finished batch from a feeder; while the input pauses past the
  * open transaction's deadline, commits it first (so a live feed's objects
  * land, and the write lock goes, within about batch_max_ms). */
@@ -1117,8 +1117,8 @@ static void *feeder_main(void *arg)
  * own error is stored (or fails) first; a store failure cancels the rest
  * of the input (not stored) and is the error. The feeder sees the cancel
  * at its next object or before waiting on a paused input; one already
- * waiting in read(2) returns when the pipe delivers or closes. false when no thread starts: the
- * caller reads src itself. */
+ * waiting in read(2) returns when the pipe delivers or closes. false when
+ * no thread starts: the caller reads src itself. */
 static bool read_fed(struct ingest *in, const struct source *src,
 		     ac_rc *rc, struct ac_err *serr, ac_rc *crc,
 		     struct ac_err *cerr)
