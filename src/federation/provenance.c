@@ -591,6 +591,18 @@ static bool leaf_without_provenance(const char *c, size_t n,
 	return true;
 }
 
+bool fed_content_leaf(const char *c, size_t n,
+		      unsigned char leaf[FED_LEAF_LEN])
+{
+	struct canon_member m, p;
+
+	if (canon_find(c, n, 0, "extensions", &m) &&
+	    canon_find(c, n, m.value, FED_PROVENANCE_EXT, &p))
+		return leaf_without_provenance(c, n, leaf);
+	fed_tree_leaf(c, n, leaf);
+	return true;
+}
+
 /* m's key against k, bytewise (both plain ASCII here). */
 static int key_cmp(const char *c, const struct canon_member *m, const char *k)
 {

@@ -131,6 +131,14 @@ enum fed_verdict
 fed_verify_canonical(const json_t *obj, const struct ac_buf *canon,
 		     const unsigned char pk[crypto_sign_PUBLICKEYBYTES]);
 
+/* The tree leaf of an object's content, whatever signed it: of its RFC
+ * 8785 form c[0..n) without the provenance entry when it has one, else of
+ * c itself. Two versions with equal leaves differ at most in their
+ * signatures. False only when a provenance entry is there but the text is
+ * not as expected. */
+bool fed_content_leaf(const char *c, size_t n,
+		      unsigned char leaf[FED_LEAF_LEN]);
+
 /* The signer identity id of obj's provenance extension (borrowed from obj),
  * or NULL when there is none or it is not a string. */
 const char *fed_signer(const json_t *obj);

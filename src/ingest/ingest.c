@@ -11,6 +11,7 @@
 #include "names/service.h"
 #include "stix/ext.h"
 #include "stix/jcs.h"
+#include "stix/sco_id.h"
 #include "stix/validate.h"
 
 #define INGEST_DEFAULT_BATCH 1000
@@ -455,6 +456,65 @@ static ac_rc held_elsewhere(struct ingest *in, const struct store_obj *so,
 	return rc;
 }
 
+/* What a stored version is apart from its signature: the leaf of its
+ * content and who signed it ("" unsigned). */
+struct signed_content {
+	unsigned char leaf[FED_LEAF_LEN];
+	char signer[STIX_ID_MAX];
+	bool ok;
+};
+
+static bool content_of(const char *json, size_t len, struct signed_content *c)
+{
+	json_t *obj = json_loadb(json, len, 0, NULL);
+	const char *signer = obj ? fed_signer(obj) : NULL;
+
+	c->ok = obj && fed_content_leaf(json, len, c->leaf) &&
+		strlen(signer ? signer : "") < sizeof(c->signer);
+	if (c->ok)
+		snprintf(c->signer, sizeof(c->signer), "%s",
+			 signer ? signer : "");
+	json_decref(obj);
+	return c->ok;
+}
+
+static int stored_content(const struct store_row *row, void *ctx)
+{
+	content_of(row->json, row->json_len, ctx);
+	return 1;
+}
+
+/* Whether the version stored under so's id and version has so's content
+ * and signer and differs only in the signature itself: the same objects
+ * signed in another group (a re-import split differently), which is a
+ * duplicate, not a conflict. Another signer's claim stays a conflict. */
+static ac_rc same_but_signature(struct ingest *in, const struct store_obj *so,
+				bool *same, struct ac_err *err)
+{
+	struct signed_content mine, stored = {.ok = false};
+	const char *ids[1] = {so->id}, *vers[1] = {so->version};
+	struct store_query q = {0};
+	ac_rc rc;
+
+	*same = false;
+	if (!content_of(so->json, so->json_len, &mine))
+		return AC_OK;
+	q.ids = ids;
+	q.nids = 1;
+	if (so->version[0]) {
+		q.at_versions = vers;
+		q.nat_versions = 1;
+	} else {
+		q.versions = STORE_VERSIONS_ALL; /* an SCO has one */
+	}
+	q.limit = 1;
+	rc = store_query(in->store, &q, stored_content, &stored, err);
+	*same = !rc && stored.ok &&
+		!memcmp(stored.leaf, mine.leaf, FED_LEAF_LEN) &&
+		!strcmp(stored.signer, mine.signer);
+	return rc;
+}
+
 /* Indexes (with correlation on) and files in the collection an object
  * that is stored, or held, in the open transaction. */
 static ac_rc record_kept(struct ingest *in, const struct store_obj *so,
@@ -524,7 +584,7 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 	enum store_put_result res = STORE_PUT_DUPLICATE;
 	struct ac_err perr = {0};
 	enum ingest_outcome out;
-	bool held = false, erased = false;
+	bool held = false, erased = false, same = false;
 	ac_rc rc;
 
 	note_pos(in, pos);
@@ -546,13 +606,16 @@ static ac_rc store_one(struct ingest *in, const struct store_obj *so,
 	rc = store_put(in->store, so, &res, &perr);
 	if (rc == AC_ERR_CONFLICT) {
 		rc = held_elsewhere(in, so, &held, err);
+		if (!rc && !held)
+			rc = same_but_signature(in, so, &same, err);
 		if (rc) {
 			in->failed = true;
 			return rc;
 		}
-		if (!held)
+		if (!held && !same)
 			return reject(in, so->id, pos, AC_ERR_CONFLICT,
 				      perr.msg, outcome, err);
+		res = STORE_PUT_DUPLICATE;
 	} else if (rc) {
 		in->failed = true;
 		return ac_err_set(err, rc, "%s", perr.msg);

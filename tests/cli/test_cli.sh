@@ -80,6 +80,7 @@ expect_exit 2 "get bad id" -- "$ACCORD" --node "$N" get nonsense
 "$ACCORD" gen --seed 9 --count 100 | head -c 30000 >"$TMP/trunc.json"
 expect_exit 1 "truncated bundle" -- "$ACCORD" --node "$N" import "$TMP/trunc.json"
 expect_grep "$TMP/err" "truncat|unterminated|end of input" "truncation reported"
+cp "$TMP/err" "$TMP/trunc_file.err"
 
 # invalid UTF-8
 printf '{"type":"identity","spec_version":"2.1","id":"identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd60","created":"2026-01-01T00:00:00Z","modified":"2026-01-01T00:00:00Z","name":"bad \xff\xfe","identity_class":"organization"}\n' >"$TMP/utf8.jsonl"
@@ -97,6 +98,15 @@ expect_exit 3 "deep nesting and huge string rejected" -- "$ACCORD" --node "$N" i
 jq -e '.accepted == 1 and .rejected == 2' "$TMP/out" >/dev/null && ok || bad "hostile counts: $(head -c 300 "$TMP/out")"
 expect_grep "$TMP/out" "depth|nest" "depth limit named"
 expect_grep "$TMP/out" "string" "string limit named"
+
+# the same inputs through a pipe that pauses part-way (read as data arrives,
+# not in whole chunks): the same verdicts and the same error position
+paused() { head -c 20000 "$1"; sleep 0.3; tail -c +20001 "$1"; }
+expect_exit 3 "hostile input through a paused pipe" -- bash -c "$(declare -f paused); paused '$TMP/hostile.jsonl' | '$ACCORD' --node '$N' import - --json"
+jq -e '.accepted + .duplicates == 1 and .rejected == 2' "$TMP/out" >/dev/null && ok || bad "hostile counts through a pipe: $(head -c 300 "$TMP/out")"
+expect_exit 1 "truncated bundle through a paused pipe" -- bash -c "$(declare -f paused); paused '$TMP/trunc.json' | '$ACCORD' --node '$N' import -"
+diff <(grep -iE "truncat|unterminated|end of input" "$TMP/trunc_file.err") <(grep -iE "truncat|unterminated|end of input" "$TMP/err") >/dev/null &&
+	ok || bad "truncation through a pipe reported differently: $(head -c 300 "$TMP/err")"
 
 # export
 expect_exit 0 "export" -- "$ACCORD" --node "$N" export --type threat-actor

@@ -416,6 +416,67 @@ static void live_feed_commits_while_paused(void **state)
 	free(fd.text);
 }
 
+/* Signed locally, the same objects re-imported in another grouping (here
+ * without the first line, so every Merkle tree differs) are duplicates:
+ * only their signatures differ. New content under a stored version is
+ * still a conflict. */
+static void resigned_copies_are_duplicates(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_opts o = ingest_opts_default();
+	struct ingest_provenance prov = {
+	    .identity_id = "identity--0b1e0c5a-0000-4000-8000-00000000be01"};
+	FILE *gen = generated(100, 31, GEN_JSONL), *rest = tmpfile(),
+	     *changed = tmpfile();
+	struct ac_keys keys;
+	struct ingest in;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int at = 0;
+
+	assert_int_equal(ac_keys_generate(&keys, NULL), AC_OK);
+	prov.keys = &keys;
+	o.provenance = &prov;
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	assert_int_equal(ingest_stream(&in, gen, STREAM_JSONL, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(in.stats.accepted, 100);
+	rewind(gen);
+	while ((n = getline(&line, &cap, gen)) > 0) {
+		if (at++)
+			fwrite(line, 1, (size_t)n, rest);
+		if (!ftell(changed) && strstr(line, "\"modified\"")) {
+			json_t *obj = json_loadb(line, (size_t)n, 0, NULL);
+
+			assert_non_null(obj);
+			json_object_set_new(obj, "x_changed", json_true());
+			assert_int_equal(json_dumpf(obj, changed, 0), 0);
+			fputc('\n', changed);
+			json_decref(obj);
+		}
+	}
+	free(line);
+	rewind(rest);
+	rewind(changed);
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	assert_int_equal(ingest_stream(&in, rest, STREAM_JSONL, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(in.stats.duplicates, 99);
+	assert_int_equal(in.stats.rejected, 0);
+	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
+	assert_int_equal(ingest_stream(&in, changed, STREAM_JSONL, NULL),
+			 AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	assert_int_equal(in.stats.rejected, 1);
+	assert_int_equal(in.stats.duplicates, 0);
+	assert_int_equal(stored(f->s, STORE_VERSIONS_ALL), 100);
+	fclose(gen);
+	fclose(rest);
+	fclose(changed);
+	ac_keys_wipe(&keys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +497,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(batches_commit_when_overdue,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(live_feed_commits_while_paused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(resigned_copies_are_duplicates,
 						setup, teardown),
 	};
 	if (ac_crypto_init(NULL))
