@@ -691,6 +691,43 @@ static void sco_from_another_source_is_held(void **state)
 	assert_int_equal(f->st.held, 0);
 }
 
+/* Signing in a tree or alone, or not at all, leaves the content leaf as
+ * the unsigned object's; another object's differs. */
+static void content_leaf_ignores_the_signature(void **state)
+{
+	struct fixture *f = *state;
+	struct ac_buf canon = AC_BUF_INIT(1u << 20);
+	unsigned char want[FED_LEAF_LEN], got[FED_LEAF_LEN],
+	    leaves[2][FED_LEAF_LEN];
+	json_t *objs[2] = {indicator(9, "nine"), indicator(10, "ten")};
+	json_t *alone = indicator(9, "nine");
+
+	for (size_t i = 0; i < 2; i++) {
+		ac_buf_reset(&canon);
+		assert_int_equal(stix_jcs(objs[i], &canon), AC_OK);
+		fed_tree_leaf(canon.data, canon.len, leaves[i]);
+	}
+	memcpy(want, leaves[0], sizeof(want));
+	assert_true(fed_content_leaf(canon.data, canon.len, got));
+	assert_memory_not_equal(got, want, sizeof(got)); /* "ten" */
+	assert_int_equal(fed_sign_tree(objs, (const void *)leaves, 2,
+				       &f->alpha, ALPHA, NULL),
+			 AC_OK);
+	ac_buf_reset(&canon);
+	assert_int_equal(stix_jcs(objs[0], &canon), AC_OK);
+	assert_true(fed_content_leaf(canon.data, canon.len, got));
+	assert_memory_equal(got, want, sizeof(got));
+	signed_by(alone, &f->bravo, BRAVO);
+	ac_buf_reset(&canon);
+	assert_int_equal(stix_jcs(alone, &canon), AC_OK);
+	assert_true(fed_content_leaf(canon.data, canon.len, got));
+	assert_memory_equal(got, want, sizeof(got));
+	ac_buf_release(&canon);
+	json_decref(objs[0]);
+	json_decref(objs[1]);
+	json_decref(alone);
+}
+
 static void keyring_lookup(void **state)
 {
 	struct fixture *f = *state;
@@ -727,6 +764,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(redacted_copies, setup, teardown),
 	    cmocka_unit_test_setup_teardown(sco_from_another_source_is_held,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(content_leaf_ignores_the_signature,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(keyring_lookup, setup, teardown),
 	};
