@@ -265,22 +265,32 @@ static ac_rc note_commit(const struct stream_pos *last,
 	return AC_OK;
 }
 
+/* Imports the JSON Lines in src with o; returns the counts. */
+static struct ingest_stats import_lines(struct store *s,
+					const struct ingest_opts *o, FILE *src)
+{
+	struct ingest in;
+
+	ingest_init(&in, s, o, NULL, NULL, NULL);
+	assert_int_equal(ingest_stream(&in, src, STREAM_JSONL, NULL), AC_OK);
+	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	return in.stats;
+}
+
 /* Imports n generated JSON Lines objects (seed) with o, noting each
  * commit in a fresh c; returns what was accepted. */
 static uint64_t import_counted(struct store *s, struct ingest_opts *o,
 			       struct commits *c, size_t n, uint64_t seed)
 {
 	FILE *src = generated(n, seed, GEN_JSONL);
-	struct ingest in;
+	struct ingest_stats st;
 
 	memset(c, 0, sizeof(*c));
 	o->before_commit = note_commit;
 	o->commit_ctx = c;
-	ingest_init(&in, s, o, NULL, NULL, NULL);
-	assert_int_equal(ingest_stream(&in, src, STREAM_JSONL, NULL), AC_OK);
-	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
+	st = import_lines(s, o, src);
 	fclose(src);
-	return in.stats.accepted;
+	return st.accepted;
 }
 
 /* With batch_grow_max each transaction is twice the one before, up to it;
@@ -429,7 +439,7 @@ static void resigned_copies_are_duplicates(void **state)
 	FILE *gen = generated(100, 31, GEN_JSONL), *rest = tmpfile(),
 	     *changed = tmpfile();
 	struct ac_keys keys;
-	struct ingest in;
+	struct ingest_stats st;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -438,10 +448,7 @@ static void resigned_copies_are_duplicates(void **state)
 	assert_int_equal(ac_keys_generate(&keys, NULL), AC_OK);
 	prov.keys = &keys;
 	o.provenance = &prov;
-	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
-	assert_int_equal(ingest_stream(&in, gen, STREAM_JSONL, NULL), AC_OK);
-	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
-	assert_int_equal(in.stats.accepted, 100);
+	assert_int_equal(import_lines(f->s, &o, gen).accepted, 100);
 	rewind(gen);
 	while ((n = getline(&line, &cap, gen)) > 0) {
 		if (at++)
@@ -459,17 +466,12 @@ static void resigned_copies_are_duplicates(void **state)
 	free(line);
 	rewind(rest);
 	rewind(changed);
-	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
-	assert_int_equal(ingest_stream(&in, rest, STREAM_JSONL, NULL), AC_OK);
-	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
-	assert_int_equal(in.stats.duplicates, 99);
-	assert_int_equal(in.stats.rejected, 0);
-	ingest_init(&in, f->s, &o, NULL, NULL, NULL);
-	assert_int_equal(ingest_stream(&in, changed, STREAM_JSONL, NULL),
-			 AC_OK);
-	assert_int_equal(ingest_finish(&in, NULL), AC_OK);
-	assert_int_equal(in.stats.rejected, 1);
-	assert_int_equal(in.stats.duplicates, 0);
+	st = import_lines(f->s, &o, rest);
+	assert_int_equal(st.duplicates, 99);
+	assert_int_equal(st.rejected, 0);
+	st = import_lines(f->s, &o, changed);
+	assert_int_equal(st.rejected, 1);
+	assert_int_equal(st.duplicates, 0);
 	assert_int_equal(stored(f->s, STORE_VERSIONS_ALL), 100);
 	fclose(gen);
 	fclose(rest);
