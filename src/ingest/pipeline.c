@@ -201,13 +201,15 @@ static json_t *prepare_item(const struct ingest_pipe *p, struct pipe_batch *b,
 {
 	char why[STIX_ISSUE_LEN + 256];
 	struct ac_err perr = {0};
-	const char *raw = b->raw.data + it->raw_off;
 	json_t *obj = NULL;
 	bool must_sign = false, canonical = false;
+	const char *raw;
 	ac_rc rc, keep;
 
 	if (it->rc != AC_OK)
 		return NULL; /* a line the splitter refused; why is set */
+	/* only now: a batch of refused lines alone has no raw bytes at all */
+	raw = b->raw.data + it->raw_off;
 	/* the splitter already held the bytes to p->lim */
 	rc = stix_json_parse_canon(raw, it->raw_len, &obj, &canonical, &perr);
 	if (rc) {
