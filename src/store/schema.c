@@ -351,6 +351,35 @@ static const char schema_v17[] =
     "DELETE FROM person_names WHERE NOT EXISTS"
     " (SELECT 1 FROM objects o WHERE o.id = person_names.object_id);";
 
+/* Version 18: identifiers becomes a rowid table. Without a rowid, the
+ * index by object (version 8) held the whole primary key in each entry
+ * (about 90 bytes); at a million objects it outgrew the page cache beside
+ * the key index, and its random inserts were a fifth of an import's CPU
+ * with correlation on (docs/internals/correlation.md). Rows now append;
+ * the key (kind, value, object_id, source) is a unique index, and the
+ * index by object keys on the last 16 characters of the id (the end of
+ * its UUID) with the rowid, about 25 bytes an entry. Readers compare the
+ * whole id as well (IX_FORGET_IDENTS). */
+static const char schema_v18[] =
+    "CREATE TABLE identifiers_v18 ("
+    " kind TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " object_id TEXT NOT NULL,"
+    " source TEXT NOT NULL,"
+    " valid INTEGER NOT NULL CHECK (valid IN (0, 1)),"
+    " ord BLOB NULL,"
+    " created_us INTEGER NOT NULL);"
+    "INSERT INTO identifiers_v18 (kind, value, object_id, source, valid,"
+    " ord, created_us) SELECT kind, value, object_id, source, valid, ord,"
+    " created_us FROM identifiers ORDER BY created_us;"
+    "DROP TABLE identifiers;"
+    "ALTER TABLE identifiers_v18 RENAME TO identifiers;"
+    "CREATE UNIQUE INDEX identifiers_key"
+    " ON identifiers(kind, value, object_id, source);"
+    "CREATE INDEX identifiers_ord ON identifiers(kind, ord)"
+    " WHERE ord IS NOT NULL;"
+    "CREATE INDEX identifiers_object ON identifiers(substr(object_id, -16));";
+
 static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -369,6 +398,7 @@ static const struct migration migrations[] = {
     {15, schema_v15},
     {16, schema_v16},
     {17, schema_v17},
+    {18, schema_v18},
 };
 
 int store_schema_version(void)

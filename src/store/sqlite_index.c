@@ -71,13 +71,17 @@ static const char *const ix_sql[IX_COUNT] = {
 		      " ON CONFLICT (kind, value) DO NOTHING",
     [IX_COMMON_LIST] = "SELECT kind, value, count, listed_us"
 		       " FROM common_values ORDER BY count DESC, kind, value",
-    [IX_FORGET_IDENTS] = "DELETE FROM identifiers WHERE object_id = ?1",
+    /* identifiers_object keys on the id's last 16 characters (schema 18) */
+    [IX_FORGET_IDENTS] = "DELETE FROM identifiers"
+			 " WHERE substr(object_id, -16) = substr(?1, -16)"
+			 " AND object_id = ?1",
     [IX_FORGET_ALERTS] = "DELETE FROM alerts WHERE correlation_id IN"
 			 " (SELECT id FROM correlations WHERE object_a = ?1"
 			 " UNION SELECT id FROM correlations"
 			 " WHERE object_b = ?1)",
     [IX_FORGET_SRC_IDENTS] = "DELETE FROM identifiers"
-			     " WHERE object_id = ?1 AND source = ?2",
+			     " WHERE substr(object_id, -16) = substr(?1, -16)"
+			     " AND object_id = ?1 AND source = ?2",
     [IX_FORGET_SRC_ALERTS] = "DELETE FROM alerts WHERE correlation_id IN"
 			     " (SELECT id FROM correlations WHERE"
 			     " (object_a = ?1 AND source_a = ?2) OR"

@@ -7,6 +7,7 @@
 
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #define PHONE_EXT "extension-definition--440bd894-dea9-4946-9e98-d240e262db98"
@@ -440,6 +441,153 @@ static void stream_path_correlates(void **state)
 	fclose(fp);
 }
 
+/* Closes the store, runs sql on its file (an older schema, rows written
+ * as an older version would have), and opens it again: the upgrade runs. */
+static void reopen_after_sql(struct fixture *f, const char *sql)
+{
+	struct ac_err err = {0};
+	sqlite3 *db = NULL;
+
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	if (store_open(f->path, false, &f->s, &err))
+		fail_msg("reopen: %s", err.msg);
+}
+
+static int count_rows(const struct store_ident *id, void *ctx)
+{
+	(void)id;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int matches(struct store *s, const char *kind, const char *value)
+{
+	int n = 0;
+
+	assert_int_equal(
+	    store_ident_match(s, kind, value, 10, count_rows, &n, NULL), AC_OK);
+	return n;
+}
+
+/* The plan SQLite picks for sql on the store's file, one line per step. */
+static void plan_of(const char *path, const char *sql, char *out, size_t cap)
+{
+	char q[512];
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	size_t len = 0;
+
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+	out[0] = '\0';
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW && len < cap)
+		len +=
+		    (size_t)snprintf(out + len, cap - len, "%s\n",
+				     (const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* The CREATE statement of table or index name in the store's file. */
+static void schema_of(const char *path, const char *name, char *out, size_t cap)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT sql FROM sqlite_master"
+					    " WHERE name = ?1",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out, cap, "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+#define OLD_A "accord-vehicle--5d712360-df2c-4c7e-bc36-000000000001"
+/* another object whose id ends as OLD_A's does */
+#define OLD_B "accord-document--5d712360-df2c-4c7e-bc36-000000000001"
+
+/* Identifiers of a version 17 store (one WITHOUT ROWID tree, its index by
+ * object holding whole keys) survive the upgrade to a rowid table: they
+ * still match, adding one again changes nothing, and forgetting an object
+ * removes its rows through the index on the id's end, not the rows of
+ * another object whose id ends the same. */
+static void identifiers_survive_upgrade(void **state)
+{
+	struct fixture *f = *state;
+	struct store_ident again = {"plate", "01KG123ABC", OLD_A, "local",
+				    true,    NULL,	   0};
+	uint64_t removed = 0;
+	bool inserted = true;
+	char plan[512];
+
+	reopen_after_sql(
+	    f,
+	    "DROP TABLE identifiers;"
+	    "CREATE TABLE identifiers (kind TEXT NOT NULL,"
+	    " value TEXT NOT NULL, object_id TEXT NOT NULL,"
+	    " source TEXT NOT NULL, valid INTEGER NOT NULL,"
+	    " ord BLOB NULL, created_us INTEGER NOT NULL,"
+	    " PRIMARY KEY (kind, value, object_id, source)) WITHOUT ROWID;"
+	    "CREATE INDEX identifiers_ord ON identifiers(kind, ord)"
+	    " WHERE ord IS NOT NULL;"
+	    "CREATE INDEX identifiers_object ON identifiers(object_id);"
+	    "INSERT INTO identifiers VALUES"
+	    " ('plate', '01KG123ABC', '" OLD_A "', 'local', 1, NULL, 5),"
+	    " ('plate', '01KG123ABC', '" OLD_B "', 'partner:kg', 1, NULL, 6),"
+	    " ('vin', 'WVWZZZ1JZXW000001', '" OLD_A "', 'local', 1, NULL, 7),"
+	    " ('vin', 'WVWZZZ1JZXW000001', '" OLD_B "', 'partner:kg', 0,"
+	    "  NULL, 8);"
+	    "PRAGMA user_version = 17;");
+	/* a rowid table; the index by object keys on the id's end */
+	schema_of(f->path, "identifiers", plan, sizeof(plan));
+	assert_null(strstr(plan, "WITHOUT ROWID"));
+	schema_of(f->path, "identifiers_object", plan, sizeof(plan));
+	assert_non_null(strstr(plan, "substr(object_id, -16)"));
+	schema_of(f->path, "identifiers_key", plan, sizeof(plan));
+	assert_non_null(strstr(plan, "UNIQUE"));
+	assert_int_equal(matches(f->s, "plate", "01KG123ABC"), 2);
+	assert_int_equal(matches(f->s, "vin", "WVWZZZ1JZXW000001"), 2);
+	assert_int_equal(store_ident_add(f->s, &again, 9, &inserted, NULL),
+			 AC_OK);
+	assert_false(inserted);
+	assert_int_equal(matches(f->s, "plate", "01KG123ABC"), 2);
+	/* the statements forget uses find rows through identifiers_object */
+	plan_of(f->path,
+		"DELETE FROM identifiers WHERE substr(object_id, -16) ="
+		" substr(?1, -16) AND object_id = ?1 AND source = ?2",
+		plan, sizeof(plan));
+	assert_non_null(strstr(plan, "USING INDEX identifiers_object"));
+	assert_int_equal(store_index_forget(f->s, OLD_A, NULL), AC_OK);
+	assert_int_equal(matches(f->s, "plate", "01KG123ABC"), 1);
+	assert_int_equal(matches(f->s, "vin", "WVWZZZ1JZXW000001"), 1);
+	assert_int_equal(
+	    store_index_forget_source(f->s, OLD_B, "local", &removed, NULL),
+	    AC_OK);
+	assert_int_equal(removed, 0);
+	assert_int_equal(store_index_forget_source(f->s, OLD_B, "partner:kg",
+						   &removed, NULL),
+			 AC_OK);
+	assert_int_equal(removed, 2);
+	assert_int_equal(matches(f->s, "plate", "01KG123ABC"), 0);
+	/* a row added after the upgrade is kept and found the same way */
+	assert_int_equal(store_ident_add(f->s, &again, 9, &inserted, NULL),
+			 AC_OK);
+	assert_true(inserted);
+	assert_int_equal(matches(f->s, "plate", "01KG123ABC"), 1);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -456,6 +604,7 @@ int main(void)
 		T(alerts_acknowledge),
 		T(correlation_off_indexes_nothing),
 		T(stream_path_correlates),
+		T(identifiers_survive_upgrade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
