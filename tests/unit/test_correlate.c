@@ -10,6 +10,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "store_upgrade.h"
+
 #define PHONE_EXT "extension-definition--440bd894-dea9-4946-9e98-d240e262db98"
 
 struct fixture {
@@ -441,20 +443,9 @@ static void stream_path_correlates(void **state)
 	fclose(fp);
 }
 
-/* Closes the store, runs sql on its file (an older schema, rows written
- * as an older version would have), and opens it again: the upgrade runs. */
 static void reopen_after_sql(struct fixture *f, const char *sql)
 {
-	struct ac_err err = {0};
-	sqlite3 *db = NULL;
-
-	store_close(f->s);
-	f->s = NULL;
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	if (store_open(f->path, false, &f->s, &err))
-		fail_msg("reopen: %s", err.msg);
+	reopen_store_after_sql(f->path, &f->s, sql);
 }
 
 static int count_rows(const struct store_ident *id, void *ctx)

@@ -13,6 +13,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "store_upgrade.h"
+
 #define PERSON_EXT "extension-definition--f6847bb6-02c2-41de-957f-cda80662ccdb"
 #define ID_P(n) "identity--0b0c1d2e-3f40-4a5b-8c6d-00000000000" #n
 
@@ -96,20 +98,9 @@ static struct ingest_stats put(struct store *s, const char *source, bool corr,
 	return in.stats;
 }
 
-/* Closes the store, runs sql on its file (an older schema, rows written
- * as an older version would have), and opens it again: the upgrade runs. */
 static void reopen_after_sql(struct fixture *f, const char *sql)
 {
-	struct ac_err err = {0};
-	sqlite3 *db = NULL;
-
-	store_close(f->s);
-	f->s = NULL;
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	if (store_open(f->path, false, &f->s, &err))
-		fail_msg("reopen: %s", err.msg);
+	reopen_store_after_sql(f->path, &f->s, sql);
 }
 
 struct rows {
