@@ -443,11 +443,6 @@ static void stream_path_correlates(void **state)
 	fclose(fp);
 }
 
-static void reopen_after_sql(struct fixture *f, const char *sql)
-{
-	reopen_store_after_sql(f->path, &f->s, sql);
-}
-
 static int count_rows(const struct store_ident *id, void *ctx)
 {
 	(void)id;
@@ -523,8 +518,8 @@ static void identifiers_survive_upgrade(void **state)
 	bool inserted = true;
 	char plan[512];
 
-	reopen_after_sql(
-	    f,
+	reopen_store_after_sql(
+	    f->path, &f->s,
 	    "DROP TABLE identifiers;"
 	    "CREATE TABLE identifiers (kind TEXT NOT NULL,"
 	    " value TEXT NOT NULL, object_id TEXT NOT NULL,"
